@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make demo` and `make test` (both create .venv/ and install first).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+export PYSPARK_PYTHON := $(abspath $(PY))
+export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
+export SPARK_LOCAL_IP := 127.0.0.1
+
+DEMO_DIR ?= out/demo
+DEMO_SIZE_MB ?= 4
+DEMO_SEED ?= 0
+
+.PHONY: install demo test bench clean-demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m corpus_pipeline demo-corpus --out $(DEMO_DIR)/raw --size-mb $(DEMO_SIZE_MB) --seed $(DEMO_SEED) > /dev/null
+	@echo "demo corpus: $(DEMO_DIR)/raw (manifest: $(DEMO_DIR)/raw/manifest.json)"
+	$(PY) -m corpus_pipeline clean --output $(DEMO_DIR)/clean \
+	    --input web=$(DEMO_DIR)/raw/web news=$(DEMO_DIR)/raw/news reviews=$(DEMO_DIR)/raw/reviews
+	$(PY) -m corpus_pipeline.ground_truth $(DEMO_DIR)/clean
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/clean_bench.py
+
+clean-demo:
+	rm -rf $(DEMO_DIR)

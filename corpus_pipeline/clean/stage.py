@@ -1,0 +1,46 @@
+"""The clean stage as a Spark job: ingest, spread the records, clean them Arrow-batched, write the stage."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pyspark.sql import SparkSession
+
+from corpus_pipeline import __version__
+from corpus_pipeline.clean.batch import CLEAN_DOCUMENT_COLUMNS, RESULT_SCHEMA, clean_batches
+from corpus_pipeline.ingest.spark_reader import read_raw_records
+from corpus_pipeline.recipe import InputSpec, Recipe
+from corpus_pipeline.rules.ruledata import load_clean_rules
+from corpus_pipeline.stage_output import write_stage_output
+
+
+def run_clean(spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe) -> dict[str, Any]:
+    """Run the clean stage from ``inputs`` into ``output``; returns the stats written to ``stats.json``."""
+    rule_data = load_clean_rules(recipe)
+    records, listing = read_raw_records(spark, inputs, recipe)
+    partitions = recipe.ingest.partitions or max(
+        spark.sparkContext.defaultParallelism,
+        math.ceil(listing["estimated_text_bytes"] / recipe.ingest.bytes_per_partition),
+    )
+    source_steps = {name: recipe.steps_for(name) for name in recipe.sources}
+    default_steps = recipe.steps_for("default")
+    config, max_bytes = recipe.clean, recipe.ingest.max_document_bytes
+    result = (
+        records.repartition(partitions, "source", "id")
+        .sortWithinPartitions("source", "id", "path", "offset")
+        .mapInArrow(
+            lambda batches: clean_batches(batches, rule_data, config, source_steps, default_steps, max_bytes),
+            RESULT_SCHEMA,
+        )
+    )
+    extra = {
+        "inputs": [spec.model_dump() for spec in inputs],
+        "listing": listing,
+        "partitions": partitions,
+        "recipe_sha256": recipe.sha256(),
+        "rules_sha256": rule_data.sha256(),
+        "code_version": __version__,
+        "master": spark.sparkContext.master,
+    }
+    return write_stage_output(spark, result, output, "clean", CLEAN_DOCUMENT_COLUMNS, extra)

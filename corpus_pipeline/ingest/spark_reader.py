@@ -1,0 +1,178 @@
+"""Reading the clean stage's inputs with Spark: one raw-record frame for every file format.
+
+Files are listed and read through Spark's ``binaryFile`` source (any Hadoop file system), parsed per file
+in an Arrow-batched ``mapInArrow`` by :func:`corpus_pipeline.ingest.parsers.parse_file`; parquet inputs are
+read natively. Each record's locator is its path relative to the input's root (the deepest folder holding
+all its files), so ids derived from (source, locator, offset) do not change when a tree moves between
+machines or file systems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import astuple, fields
+
+import pyarrow as pa
+from pyspark.errors import AnalysisException
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from corpus_pipeline.ingest.formats import detect_format
+from corpus_pipeline.ingest.parsers import parse_file
+from corpus_pipeline.ingest.record import RawRecord
+from corpus_pipeline.recipe import InputSpec, Recipe
+
+RAW_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()), ("source", pa.string()), ("url", pa.string()), ("title", pa.string()),
+        ("text", pa.string()), ("html", pa.string()), ("meta", pa.string()), ("path", pa.string()),
+        ("offset", pa.int64()), ("raw_bytes", pa.int64()), ("quarantine", pa.string()),
+        ("detail", pa.string()), ("sample", pa.string()),
+    ]
+)
+_RECORD_FIELDS = [f.name for f in fields(RawRecord)]
+_MAX_FILE_BYTES = 2**31 - 1  # Spark's binaryFile cannot hold more in one row
+_FLUSH_RECORDS, _FLUSH_BYTES = 1000, 64 * 2**20
+
+
+class InputError(ValueError):
+    """An input path that matches nothing or cannot be read."""
+
+
+def common_root(paths: list[str]) -> str:
+    """The deepest folder (as a URI prefix) that holds every path."""
+    split = [p.split("/")[:-1] for p in paths]
+    root = split[0]
+    for parts in split[1:]:
+        n = 0
+        while n < min(len(root), len(parts)) and root[n] == parts[n]:
+            n += 1
+        root = root[:n]
+    return "/".join(root)
+
+
+def relative_locator(path: str, root: str) -> str:
+    return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
+
+
+def _records_to_batch(records: list[RawRecord], source: str | None, default_source: str) -> pa.RecordBatch:
+    columns = list(zip(*(astuple(r) for r in records)))
+    data = dict(zip(_RECORD_FIELDS, columns))
+    data["source"] = [source or s or default_source for s in data["source"]]
+    return pa.RecordBatch.from_pydict({name: list(data[name]) for name in RAW_SCHEMA.names}, schema=RAW_SCHEMA)
+
+
+def parse_binary_batches(batches: Iterator[pa.RecordBatch], root: str, source: str | None,
+                         format_override: str | None, default_source: str,
+                         max_document_bytes: int) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: binaryFile rows (path, content) in, raw records out."""
+    buffer: list[RawRecord] = []
+    buffered = 0
+    for batch in batches:
+        paths = batch.column("path").to_pylist()
+        contents = batch.column("content")
+        for i, path in enumerate(paths):
+            data = contents[i].as_py() or b""
+            fmt = detect_format(path, format_override)
+            for record in parse_file(data, relative_locator(path, root), fmt, max_document_bytes=max_document_bytes):
+                buffer.append(record)
+                buffered += record.raw_bytes
+                if len(buffer) >= _FLUSH_RECORDS or buffered >= _FLUSH_BYTES:
+                    yield _records_to_batch(buffer, source, default_source)
+                    buffer, buffered = [], 0
+    if buffer:
+        yield _records_to_batch(buffer, source, default_source)
+
+
+def _list_files(spark: SparkSession, path: str) -> list[tuple[str, int]]:
+    try:
+        rows = (
+            spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(path)
+            .select("path", "length").collect()
+        )
+    except AnalysisException as error:
+        raise InputError(f"cannot read input {path}: {error.getMessage() if hasattr(error, 'getMessage') else error}") from None
+    if not rows:
+        raise InputError(f"input {path} matches no files")
+    return sorted((row.path, row.length) for row in rows)
+
+
+def _parquet_frame(spark: SparkSession, files: list[str], root: str, spec: InputSpec,
+                   default_source: str) -> DataFrame:
+    frame = spark.read.parquet(*files)
+    columns = set(frame.columns)
+    if not {"text", "html"} & columns:
+        raise InputError(f"{spec.path}: parquet input needs a 'text' or 'html' column, has {sorted(columns)}")
+    known = {"id", "source", "url", "title", "text", "html"}
+    others = sorted(columns - known)
+
+    def column(name: str):
+        return F.col(name).cast("string") if name in columns else F.lit(None).cast("string")
+
+    source = F.lit(spec.source) if spec.source else F.coalesce(column("source"), F.lit(default_source))
+    payload = F.coalesce(column("text"), column("html"))
+    file_path = F.col("_metadata.file_path")
+    locator = F.when(file_path.startswith(root + "/"), F.expr(f"substring(_metadata.file_path, {len(root) + 2})"))
+    return frame.select(
+        column("id").alias("id"), source.alias("source"), column("url").alias("url"),
+        column("title").alias("title"), column("text").alias("text"), column("html").alias("html"),
+        (F.to_json(F.struct(*others)) if others else F.lit(None).cast("string")).alias("meta"),
+        F.coalesce(locator, file_path).alias("path"), F.col("_metadata.row_index").cast("long").alias("offset"),
+        F.coalesce(F.octet_length(payload), F.lit(0)).cast("long").alias("raw_bytes"),
+        F.lit(None).cast("string").alias("quarantine"), F.lit(None).cast("string").alias("detail"),
+        F.lit(None).cast("string").alias("sample"),
+    )
+
+
+def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recipe) -> tuple[DataFrame, dict]:
+    """All inputs as one raw-record frame (schema :data:`RAW_SCHEMA` plus ``id_given``), and a listing summary.
+
+    Files whose format is unknown or that are too large for one Spark row become quarantined records
+    (``unknown_format``, ``file_too_large``) instead of failing the job.
+    """
+    frames, problems, listing = [], [], {"files": 0, "bytes": 0, "estimated_text_bytes": 0}
+    default_source = recipe.default_source
+    max_bytes = recipe.ingest.max_document_bytes
+    for spec in inputs:
+        files = _list_files(spark, spec.path)
+        root = common_root([p for p, _ in files])
+        binary, parquet = [], []
+        for path, length in files:
+            listing["files"] += 1
+            listing["bytes"] += length
+            try:
+                fmt = detect_format(path, spec.format)
+            except ValueError as error:
+                problems.append((path, root, spec, length, "unknown_format", str(error)))
+                continue
+            compressed = path.lower().endswith((".gz", ".bz2", ".zst"))
+            listing["estimated_text_bytes"] += length * (4 if compressed else 1)
+            if fmt == "parquet":
+                parquet.append(path)
+            elif length > _MAX_FILE_BYTES:
+                problems.append((path, root, spec, length, "file_too_large", f"{length} bytes in one file"))
+            else:
+                binary.append(path)
+        if binary:
+            raw = spark.read.format("binaryFile").load(*binary).select("path", "content")
+            frames.append(raw.mapInArrow(
+                lambda batches, root=root, spec=spec: parse_binary_batches(
+                    batches, root, spec.source, spec.format, default_source, max_bytes),
+                RAW_SCHEMA,
+            ))
+        if parquet:
+            frames.append(_parquet_frame(spark, parquet, root, spec, default_source))
+    if problems:
+        rows = [
+            {**{name: None for name in RAW_SCHEMA.names}, "source": spec.source or default_source,
+             "path": relative_locator(path, root), "offset": 0, "raw_bytes": length, "quarantine": reason,
+             "detail": detail}
+            for path, root, spec, length, reason, detail in problems
+        ]
+        frames.append(spark.createDataFrame(pa.Table.from_pylist(rows, schema=RAW_SCHEMA).to_pandas()))
+    records = frames[0]
+    for frame in frames[1:]:
+        records = records.unionByName(frame)
+    derived = F.substring(F.sha2(F.concat_ws("\u0000", "source", "path", F.col("offset").cast("string")), 256), 1, 32)
+    records = records.withColumn("id_given", F.col("id").isNotNull()).withColumn("id", F.coalesce("id", derived))
+    return records, listing

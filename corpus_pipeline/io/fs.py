@@ -1,0 +1,63 @@
+"""Small-file operations on any Hadoop file system, through the Spark session's JVM.
+
+Stage markers (``_SUCCESS``) and ``stats.json`` must land next to the parquet output wherever that is
+(HDFS, S3, local), so they go through Hadoop's FileSystem API rather than Python's ``open``.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import SparkSession
+
+
+def _fs_and_path(spark: SparkSession, uri: str):
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    return fs, path
+
+
+def qualify(spark: SparkSession, uri: str) -> str:
+    """The fully qualified form of ``uri`` (``/data/x`` becomes ``file:/data/x`` on a local file system)."""
+    fs, path = _fs_and_path(spark, uri)
+    return str(fs.makeQualified(path).toString())
+
+
+def exists(spark: SparkSession, uri: str) -> bool:
+    fs, path = _fs_and_path(spark, uri)
+    return bool(fs.exists(path))
+
+
+def is_dir(spark: SparkSession, uri: str) -> bool:
+    fs, path = _fs_and_path(spark, uri)
+    return bool(fs.exists(path) and fs.getFileStatus(path).isDirectory())
+
+
+def delete(spark: SparkSession, uri: str, recursive: bool = True) -> None:
+    fs, path = _fs_and_path(spark, uri)
+    if fs.exists(path):
+        fs.delete(path, recursive)
+
+
+def write_text(spark: SparkSession, uri: str, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``uri``, replacing it."""
+    fs, path = _fs_and_path(spark, uri)
+    stream = fs.create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def read_text(spark: SparkSession, uri: str) -> str:
+    fs, path = _fs_and_path(spark, uri)
+    jvm = spark.sparkContext._jvm
+    stream = fs.open(path)
+    try:
+        data = jvm.org.apache.commons.io.IOUtils.toByteArray(stream)
+    finally:
+        stream.close()
+    return bytes(data).decode("utf-8")
+
+
+def join(base: str, *parts: str) -> str:
+    return "/".join([base.rstrip("/"), *(part.strip("/") for part in parts)])

@@ -1,0 +1,194 @@
+"""Typed, validated recipes: which steps run on which source, every threshold, every rule file.
+
+A recipe is a YAML file; :func:`load_recipe` turns it into a frozen :class:`Recipe` and rejects unknown
+keys and bad values with an error naming the key (``sources.web.steps[2]: unknown step 'foo'``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RULES_DIR = REPO_ROOT / "rules"
+DEFAULT_RECIPE = DEFAULT_RULES_DIR / "recipes" / "default.yaml"
+INPUT_FORMATS = ("jsonl", "parquet", "text", "html", "warc", "wet")
+
+
+class RecipeError(ValueError):
+    """A recipe that does not validate; the message names every offending key."""
+
+
+class Step(str, Enum):
+    """Steps a source can go through. The clean stage runs the first eight; later stages the rest.
+
+    HTML input always has its main text extracted: there is no document without text.
+    """
+
+    normalize = "normalize"
+    to_simplified = "to_simplified"
+    strip_navigation = "strip_navigation"
+    dedup_paragraphs = "dedup_paragraphs"
+    ad_filter = "ad_filter"
+    cjk_ratio = "cjk_ratio"
+    min_length = "min_length"
+    title_only = "title_only"
+    sensitive_words = "sensitive_words"
+    spam = "spam"
+    quality = "quality"
+    dedup = "dedup"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    steps: tuple[Step, ...]
+    priority: int = Field(0, description="dedup keeps the copy from the source with the highest priority")
+
+
+class InputSpec(_Strict):
+    path: str
+    source: str | None = None
+    format: str | None = None
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str | None) -> str | None:
+        if value is not None and value not in INPUT_FORMATS:
+            raise ValueError(f"unknown format {value!r}; expected one of {', '.join(INPUT_FORMATS)}")
+        return value
+
+
+class IngestConfig(_Strict):
+    max_document_bytes: int = Field(8 * 2**20, gt=0)
+    partitions: int | None = Field(None, gt=0, description="partitions for cleaning; default from input size")
+    bytes_per_partition: int = Field(64 * 2**20, gt=0)
+
+
+class NormalizeConfig(_Strict):
+    special_symbols_file: str = "special_symbols.txt"
+    fullwidth_keep_file: str = "fullwidth_keep.txt"
+
+
+class NavigationConfig(_Strict):
+    words_file: str = "navigation_words.txt"
+    patterns_file: str = "navigation_patterns.txt"
+    separators_file: str = "navigation_separators.txt"
+    max_line_chars: int = Field(40, gt=0, description="longer lines are never navigation")
+    min_separators: int = Field(2, ge=1)
+    min_separator_ratio: float = Field(0.08, ge=0, le=1)
+    min_menu_words: int = Field(2, ge=1)
+    min_menu_word_coverage: float = Field(0.5, ge=0, le=1, description="share of the line menu words must cover")
+    min_menu_tokens: int = Field(4, ge=2, description="a line of this many short space-separated tokens is a menu")
+    max_menu_token_chars: int = Field(4, ge=1)
+
+
+class AdConfig(_Strict):
+    keywords_file: str = "ad_keywords.txt"
+    contact_patterns_file: str = "ad_contact_patterns.txt"
+    contact_triggers_file: str = "ad_contact_triggers.txt"
+    line_max_chars: int = Field(100, gt=0, description="longer lines are never removed as isolated ad lines")
+    line_min_keywords: int = Field(2, ge=1, description="keyword hits that make a line an ad without a contact")
+    doc_ad_char_fraction: float = Field(0.3, gt=0, le=1, description="ad lines' share of characters that drops the doc")
+    doc_min_hits: int = Field(6, ge=1, description="keyword+contact hits that, at doc_min_hits_per_kchar, drop the doc")
+    doc_min_hits_per_kchar: float = Field(8.0, ge=0)
+
+
+class DocumentFilterConfig(_Strict):
+    min_cjk_ratio: float = Field(0.6, ge=0, le=1)
+    min_chars: int = Field(150, ge=0)
+    title_max_chars: int = Field(40, gt=0, description="a line this short without sentence punctuation reads as a title")
+    sentence_end_file: str = "sentence_end.txt"
+
+
+class ParagraphConfig(_Strict):
+    min_chars: int = Field(8, ge=1, description="shorter paragraphs are never removed as duplicates")
+
+
+class CleanConfig(_Strict):
+    normalize: NormalizeConfig = NormalizeConfig()
+    navigation: NavigationConfig = NavigationConfig()
+    paragraphs: ParagraphConfig = ParagraphConfig()
+    ads: AdConfig = AdConfig()
+    filters: DocumentFilterConfig = DocumentFilterConfig()
+    opencc_config: str = "t2s"
+
+
+class Recipe(_Strict):
+    version: int = 1
+    rules_dir: str | None = Field(None, description="rule files are relative to this; default: the repo's rules/")
+    default_source: str = "web"
+    inputs: tuple[InputSpec, ...] = ()
+    sources: dict[str, SourceConfig]
+    ingest: IngestConfig = IngestConfig()
+    clean: CleanConfig = CleanConfig()
+
+    @field_validator("version")
+    @classmethod
+    def _supported_version(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError(f"unsupported recipe version {value}; this code reads version 1")
+        return value
+
+    @model_validator(mode="after")
+    def _default_source_defined(self) -> "Recipe":
+        if "default" not in self.sources:
+            raise ValueError("sources must define 'default' (the steps for sources the recipe does not name)")
+        return self
+
+    def source_config(self, source: str) -> SourceConfig:
+        return self.sources.get(source) or self.sources["default"]
+
+    def steps_for(self, source: str) -> frozenset[str]:
+        return frozenset(step.value for step in self.source_config(source).steps)
+
+    def rules_path(self, name: str) -> Path:
+        base = Path(self.rules_dir) if self.rules_dir else DEFAULT_RULES_DIR
+        return base / name
+
+    def sha256(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _format_errors(error: ValidationError, origin: str) -> str:
+    lines = [f"invalid recipe {origin}:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"  {key}: unknown key")
+        else:
+            lines.append(f"  {key}: {item['msg']} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+def parse_recipe(data: Any, origin: str = "<recipe>") -> Recipe:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RecipeError(f"invalid recipe {origin}: the top level must be a mapping, got {type(data).__name__}")
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as error:
+        raise RecipeError(_format_errors(error, origin)) from None
+
+
+def load_recipe(path: str | Path | None = None) -> Recipe:
+    """Load and validate a YAML recipe (the shipped default when ``path`` is None)."""
+    path = Path(path) if path else DEFAULT_RECIPE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RecipeError(f"invalid recipe {path}: not YAML ({error})") from None
+    recipe = parse_recipe(data, str(path))
+    if recipe.rules_dir and not Path(recipe.rules_dir).is_absolute():
+        recipe = recipe.model_copy(update={"rules_dir": str((path.parent / recipe.rules_dir).resolve())})
+    return recipe

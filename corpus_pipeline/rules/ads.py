@@ -1,0 +1,84 @@
+"""Advertisement rules: ad documents are dropped (``ad_keywords``), isolated ad lines are removed.
+
+An *ad line* is a line no longer than ``line_max_chars`` with ``line_min_keywords`` keyword hits, or one
+keyword and one contact (phone, QQ, WeChat id, URL). A document is an ad when its ad lines hold at least
+``doc_ad_char_fraction`` of its characters, or when its keyword and contact hits reach ``doc_min_hits``
+at a density of ``doc_min_hits_per_kchar`` per thousand characters. Otherwise its ad lines are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import ahocorasick
+
+from corpus_pipeline.recipe import AdConfig
+
+
+_FIVE_DIGITS = re.compile(r"[0-9]{5}")
+
+
+class AdRules:
+    """Compiled ad keywords (Aho-Corasick) and contact patterns (phone, QQ, WeChat, URL)."""
+
+    def __init__(self, keywords: tuple[str, ...], contact_patterns: tuple[str, ...],
+                 contact_triggers: tuple[str, ...], config: AdConfig):
+        self.config = config
+        # One automaton over the lower-cased text finds keywords (value True) and contact triggers (False).
+        self._automaton = ahocorasick.Automaton()
+        for word in sorted({t.lower() for t in contact_triggers}):
+            self._automaton.add_word(word, (len(word), False))
+        for word in sorted({k.lower() for k in keywords}):
+            self._automaton.add_word(word, (len(word), True))
+        if len(self._automaton):
+            self._automaton.make_automaton()
+        self._contacts = [re.compile(p) for p in contact_patterns]
+
+    def line_hits(self, lines: list[str]) -> tuple[list[int], list[int]]:
+        """Keyword and contact hits per line. Keyword matches within a line do not overlap."""
+        text = "\n".join(lines)
+        starts, offset = [], 0
+        for line in lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        keywords, contacts = [0] * len(lines), [0] * len(lines)
+        last_end, triggered = -1, _FIVE_DIGITS.search(text) is not None
+        for end, (length, is_keyword) in self._automaton.iter_long(text.lower()) if len(self._automaton) else ():
+            if not is_keyword:
+                triggered = True
+            elif end - length + 1 > last_end:
+                keywords[bisect_right(starts, end - length + 1) - 1] += 1
+                last_end = end
+        if triggered:
+            for pattern in self._contacts:
+                for match in pattern.finditer(text):
+                    contacts[bisect_right(starts, match.start()) - 1] += 1
+        return keywords, contacts
+
+
+@dataclass(frozen=True)
+class AdVerdict:
+    reason: str | None  # "ad_keywords" when the whole document is an ad
+    text: str  # the text without its isolated ad lines
+    ad_lines: int  # isolated ad lines removed
+
+
+def apply_ad_rules(text: str, rules: AdRules) -> AdVerdict:
+    cfg = rules.config
+    lines = text.split("\n")
+    keywords, contacts = rules.line_hits(lines)
+    is_ad = [
+        len(line) <= cfg.line_max_chars and (k >= cfg.line_min_keywords or (k >= 1 and c >= 1))
+        for line, k, c in zip(lines, keywords, contacts)
+    ]
+    total_chars = sum(len(line) for line in lines) or 1
+    ad_chars = sum(len(line) for line, ad in zip(lines, is_ad) if ad)
+    hits = sum(keywords) + sum(contacts)
+    if ad_chars / total_chars >= cfg.doc_ad_char_fraction or (
+        hits >= cfg.doc_min_hits and hits * 1000 / total_chars >= cfg.doc_min_hits_per_kchar
+    ):
+        return AdVerdict("ad_keywords", text, 0)
+    kept = [line for line, ad in zip(lines, is_ad) if not ad]
+    return AdVerdict(None, "\n".join(kept), len(lines) - len(kept))

@@ -1,0 +1,39 @@
+"""The document contract shared by every stage.
+
+A *document* is one row with the columns in :data:`DOCUMENT_COLUMNS`. Every stage reads documents
+(see :mod:`corpus_pipeline.io.documents`) and writes ``kept/`` with the same columns plus the stats
+columns it adds, ``removed/`` with a ``reason`` column on top, and ``quarantine/`` rows shaped like
+:data:`QUARANTINE_SCHEMA` for input it could not read.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+#: Columns every document carries from ingestion to packing. ``meta`` is a JSON object as a string.
+DOCUMENT_COLUMNS = ("id", "source", "url", "title", "text", "meta")
+
+DOCUMENT_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("meta", pa.string()),
+    ]
+)
+
+#: A record the job could not turn into a document, with the reason and where it came from.
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("path", pa.string()),
+        ("offset", pa.int64()),
+        ("reason", pa.string()),
+        ("detail", pa.string()),
+        ("raw_bytes", pa.int64()),
+        ("sample", pa.string()),
+    ]
+)

@@ -1,0 +1,73 @@
+import pytest
+import yaml
+
+from corpus_pipeline.recipe import DEFAULT_RECIPE, RecipeError, load_recipe, parse_recipe
+
+
+def base():
+    return yaml.safe_load(DEFAULT_RECIPE.read_text(encoding="utf-8"))
+
+
+def test_default_recipe_loads_and_is_pangu_table_3():
+    recipe = load_recipe()
+    assert recipe.steps_for("encyclopedia") == frozenset({"dedup"})
+    assert {"sensitive_words", "spam"} <= recipe.steps_for("ebook")
+    assert "strip_navigation" not in recipe.steps_for("ebook")
+    assert recipe.steps_for("unknown-source") == recipe.steps_for("default")
+    assert recipe.clean.filters.min_cjk_ratio == 0.6 and recipe.clean.filters.min_chars == 150
+
+
+def test_unknown_top_level_key_is_named():
+    data = base() | {"colour": "blue"}
+    with pytest.raises(RecipeError, match=r"colour: unknown key"):
+        parse_recipe(data)
+
+
+def test_unknown_nested_key_is_named():
+    data = base()
+    data["clean"]["filters"]["min_cjk_ratoi"] = 0.5
+    with pytest.raises(RecipeError, match=r"clean\.filters\.min_cjk_ratoi: unknown key"):
+        parse_recipe(data)
+
+
+def test_bad_value_is_named():
+    data = base()
+    data["clean"]["filters"]["min_cjk_ratio"] = 1.5
+    with pytest.raises(RecipeError, match=r"clean\.filters\.min_cjk_ratio: .*less than or equal to 1"):
+        parse_recipe(data)
+
+
+def test_unknown_step_is_named():
+    data = base()
+    data["sources"]["web"]["steps"].append("make_it_better")
+    with pytest.raises(RecipeError, match=r"sources\.web\.steps\.\d+: .*make_it_better"):
+        parse_recipe(data)
+
+
+def test_default_source_required():
+    data = base()
+    del data["sources"]["default"]
+    with pytest.raises(RecipeError, match="sources must define 'default'"):
+        parse_recipe(data)
+
+
+def test_bad_input_format_and_version():
+    data = base() | {"inputs": [{"path": "x", "format": "docx"}], "version": 2}
+    with pytest.raises(RecipeError) as error:
+        parse_recipe(data)
+    assert "inputs.0.format" in str(error.value) and "version" in str(error.value)
+
+
+def test_rules_dir_relative_to_recipe_file(tmp_path):
+    data = base() | {"rules_dir": "myrules"}
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    recipe = load_recipe(path)
+    assert recipe.rules_path("x.txt") == tmp_path / "myrules" / "x.txt"
+
+
+def test_recipe_hash_changes_with_a_threshold():
+    data = base()
+    first = parse_recipe(data).sha256()
+    data["clean"]["filters"]["min_chars"] = 100
+    assert parse_recipe(data).sha256() != first
