@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from corpus_pipeline.errors import InputError
 from corpus_pipeline.recipe import INPUT_FORMATS, InputSpec, RecipeError, load_recipe
 
 _SOURCE_PREFIX = re.compile(r"^([A-Za-z0-9_\-]+)=(.+)$")
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
             manifest = build_demo_corpus(Path(args.out), size_mb=args.size_mb, seed=args.seed)
             print(json.dumps(manifest, indent=2, ensure_ascii=False))
-    except RecipeError as error:
+    except (RecipeError, InputError) as error:
         print(error, file=sys.stderr)
         return 2
     return 0

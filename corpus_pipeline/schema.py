@@ -37,3 +37,10 @@ QUARANTINE_SCHEMA = pa.schema(
         ("sample", pa.string()),
     ]
 )
+
+
+def spark_schema(schema: pa.Schema):
+    """The Spark ``StructType`` of an Arrow schema (for ``mapInArrow`` return types)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(schema)

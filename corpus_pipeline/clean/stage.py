@@ -12,6 +12,7 @@ from corpus_pipeline.clean.batch import CLEAN_DOCUMENT_COLUMNS, RESULT_SCHEMA, c
 from corpus_pipeline.ingest.spark_reader import read_raw_records
 from corpus_pipeline.recipe import InputSpec, Recipe
 from corpus_pipeline.rules.ruledata import load_clean_rules
+from corpus_pipeline.schema import spark_schema
 from corpus_pipeline.stage_output import write_stage_output
 
 
@@ -31,7 +32,7 @@ def run_clean(spark: SparkSession, inputs: list[InputSpec], output: str, recipe:
         .sortWithinPartitions("source", "id", "path", "offset")
         .mapInArrow(
             lambda batches: clean_batches(batches, rule_data, config, source_steps, default_steps, max_bytes),
-            RESULT_SCHEMA,
+            spark_schema(RESULT_SCHEMA),
         )
     )
     extra = {

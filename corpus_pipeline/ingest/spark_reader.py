@@ -13,14 +13,16 @@ from collections.abc import Iterator
 from dataclasses import astuple, fields
 
 import pyarrow as pa
-from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from corpus_pipeline.ingest.formats import detect_format
+from corpus_pipeline.errors import InputError
+from corpus_pipeline.io import fs
 from corpus_pipeline.ingest.parsers import parse_file
 from corpus_pipeline.ingest.record import RawRecord
 from corpus_pipeline.recipe import InputSpec, Recipe
+from corpus_pipeline.schema import spark_schema
 
 RAW_SCHEMA = pa.schema(
     [
@@ -33,10 +35,6 @@ RAW_SCHEMA = pa.schema(
 _RECORD_FIELDS = [f.name for f in fields(RawRecord)]
 _MAX_FILE_BYTES = 2**31 - 1  # Spark's binaryFile cannot hold more in one row
 _FLUSH_RECORDS, _FLUSH_BYTES = 1000, 64 * 2**20
-
-
-class InputError(ValueError):
-    """An input path that matches nothing or cannot be read."""
 
 
 def common_root(paths: list[str]) -> str:
@@ -85,16 +83,10 @@ def parse_binary_batches(batches: Iterator[pa.RecordBatch], root: str, source: s
 
 
 def _list_files(spark: SparkSession, path: str) -> list[tuple[str, int]]:
-    try:
-        rows = (
-            spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(path)
-            .select("path", "length").collect()
-        )
-    except AnalysisException as error:
-        raise InputError(f"cannot read input {path}: {error.getMessage() if hasattr(error, 'getMessage') else error}") from None
-    if not rows:
+    files = fs.list_files(spark, path)
+    if not files:
         raise InputError(f"input {path} matches no files")
-    return sorted((row.path, row.length) for row in rows)
+    return files
 
 
 def _parquet_frame(spark: SparkSession, files: list[str], root: str, spec: InputSpec,
@@ -127,8 +119,8 @@ def _parquet_frame(spark: SparkSession, files: list[str], root: str, spec: Input
 def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recipe) -> tuple[DataFrame, dict]:
     """All inputs as one raw-record frame (schema :data:`RAW_SCHEMA` plus ``id_given``), and a listing summary.
 
-    Files whose format is unknown or that are too large for one Spark row become quarantined records
-    (``unknown_format``, ``file_too_large``) instead of failing the job.
+    Files whose format is unknown, that are empty (Spark's scans would skip them silently) or too large for one
+    Spark row become quarantined records (``unknown_format``, ``empty_file``, ``file_too_large``).
     """
     frames, problems, listing = [], [], {"files": 0, "bytes": 0, "estimated_text_bytes": 0}
     default_source = recipe.default_source
@@ -147,18 +139,20 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
                 continue
             compressed = path.lower().endswith((".gz", ".bz2", ".zst"))
             listing["estimated_text_bytes"] += length * (4 if compressed else 1)
-            if fmt == "parquet":
+            if length == 0:
+                problems.append((path, root, spec, length, "empty_file", "the file has no bytes"))
+            elif fmt == "parquet":
                 parquet.append(path)
             elif length > _MAX_FILE_BYTES:
                 problems.append((path, root, spec, length, "file_too_large", f"{length} bytes in one file"))
             else:
                 binary.append(path)
         if binary:
-            raw = spark.read.format("binaryFile").load(*binary).select("path", "content")
+            raw = spark.read.format("binaryFile").load(binary).select("path", "content")
             frames.append(raw.mapInArrow(
                 lambda batches, root=root, spec=spec: parse_binary_batches(
                     batches, root, spec.source, spec.format, default_source, max_bytes),
-                RAW_SCHEMA,
+                spark_schema(RAW_SCHEMA),
             ))
         if parquet:
             frames.append(_parquet_frame(spark, parquet, root, spec, default_source))
@@ -169,7 +163,7 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
              "detail": detail}
             for path, root, spec, length, reason, detail in problems
         ]
-        frames.append(spark.createDataFrame(pa.Table.from_pylist(rows, schema=RAW_SCHEMA).to_pandas()))
+        frames.append(spark.createDataFrame(rows, schema=spark_schema(RAW_SCHEMA)))
     records = frames[0]
     for frame in frames[1:]:
         records = records.unionByName(frame)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame, SparkSession
 
+from corpus_pipeline.errors import InputError
 from corpus_pipeline.io import fs
 from corpus_pipeline.schema import DOCUMENT_COLUMNS
-
-
-class InputError(ValueError):
-    """An input that cannot be read as documents."""
 
 
 def resolve_document_path(spark: SparkSession, path: str) -> str:

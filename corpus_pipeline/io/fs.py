@@ -61,3 +61,28 @@ def read_text(spark: SparkSession, uri: str) -> str:
 
 def join(base: str, *parts: str) -> str:
     return "/".join([base.rstrip("/"), *(part.strip("/") for part in parts)])
+
+
+def list_files(spark: SparkSession, pattern: str) -> list[tuple[str, int]]:
+    """(qualified path, length) of every file under ``pattern`` (a file, folder or glob), sorted.
+
+    Folders are walked recursively. Hidden and marker files (names starting with '.' or '_') are skipped, as
+    Spark's own readers skip them; empty files are listed (Spark's scans drop them silently).
+    """
+    fs, path = _fs_and_path(spark, pattern)
+    statuses = fs.globStatus(path) or []
+    found = []
+    for status in statuses:
+        if status.isDirectory():
+            files = fs.listFiles(status.getPath(), True)
+            while files.hasNext():
+                found.append(files.next())
+        else:
+            found.append(status)
+    result = []
+    for status in found:
+        file_path = status.getPath()
+        if any(part.startswith((".", "_")) for part in str(file_path.toUri().getPath()).split("/")[-1:]):
+            continue
+        result.append((str(file_path.toString()), int(status.getLen())))
+    return sorted(result)
