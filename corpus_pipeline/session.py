@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from pyspark import SparkConf
+from pyspark import SparkConf, SparkContext
 from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[*]"
@@ -34,6 +34,9 @@ def build_session(app_name: str, master: str | None = None, conf: dict[str, str]
     ``master`` wins when given; otherwise the one ``spark-submit`` set, otherwise ``local[*]``. Local mode
     binds to 127.0.0.1 and runs Python workers with this interpreter unless PYSPARK_PYTHON says otherwise.
     """
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+        # Started by spark-submit: attach to its JVM so SparkConf sees --master and --conf.
+        SparkContext._ensure_initialized()
     submitted = SparkConf()
     master = master or (submitted.get("spark.master") if submitted.contains("spark.master") else DEFAULT_MASTER)
     settings = dict(_DEFAULT_CONF)

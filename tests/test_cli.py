@@ -1,0 +1,53 @@
+"""The command line: argument shapes, recipe errors before Spark starts, and the spark-submit entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus_pipeline.cli import main, parse_input
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_parse_input_with_and_without_source():
+    assert parse_input("web=/data/crawl/*.warc.gz").model_dump() == {"path": "/data/crawl/*.warc.gz",
+                                                                      "source": "web", "format": None}
+    assert parse_input("hdfs://nn:8020/raw/x.jsonl").source is None
+    assert parse_input("/data/a=b/x.jsonl").source is None  # '=' inside a path is not a source prefix
+    assert parse_input("x.txt", "text").format == "text"
+
+
+def test_bad_recipe_is_reported_by_key(tmp_path, capsys):
+    recipe = tmp_path / "bad.yaml"
+    recipe.write_text("sources: {default: {steps: [normalize]}}\nclean: {filters: {min_chars: -1}}\n")
+    assert main(["clean", "--input", str(tmp_path), "--output", str(tmp_path / "o"), "--recipe", str(recipe)]) == 2
+    assert "clean.filters.min_chars" in capsys.readouterr().err
+
+
+def test_unknown_format_rejected_by_argparse(tmp_path):
+    with pytest.raises(SystemExit):
+        main(["clean", "--input", str(tmp_path), "--output", str(tmp_path / "o"), "--format", "docx"])
+
+
+@pytest.mark.spark
+def test_spark_submit_runs_the_clean_job(tmp_path):
+    text = "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。" * 5
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "1", "text": text}, ensure_ascii=False) + "\n"
+                                       + json.dumps({"id": "2", "text": "短"}, ensure_ascii=False) + "\n")
+    spark_submit = Path(sys.executable).parent / "spark-submit"
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
+    completed = subprocess.run(
+        [str(spark_submit), "--master", "local[1]", str(REPO / "jobs" / "clean.py"),
+         "--input", f"news={tmp_path / 'in.jsonl'}", "--output", str(tmp_path / "out")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    stats = json.loads((tmp_path / "out" / "stats.json").read_text())
+    assert stats["documents"] == {"in": 2, "kept": 1, "removed": 1, "quarantined": 0}
+    assert stats["master"] == "local[1]" and (tmp_path / "out" / "_SUCCESS").exists()
