@@ -1,0 +1,114 @@
+"""Streaming decompression of one file's bytes that delivers everything readable before a damaged spot.
+
+:func:`iter_decompressed` yields the decompressed content in chunks and, when the stream is cut short or corrupt,
+raises :class:`ArchiveError` only *after* yielding every byte that could be decompressed before the damage, so
+the parsers can emit all complete records first and then one quarantine record.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+
+import zstandard
+
+CHUNK_BYTES = 1 << 20  # decompressed bytes per chunk (at most)
+_ZSTD_INPUT_BYTES = 1 << 17
+
+
+class ArchiveError(Exception):
+    """The compressed stream ends early (``truncated_archive``) or is damaged (``corrupt_archive``)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def _stdlib_chunks(reader: io.BufferedIOBase, codec: str) -> Iterator[bytes]:
+    # read1 makes one decompression step per call: a plain read(n) loops internally and would drop the bytes it
+    # had gathered in the call that hits the end of a truncated stream.
+    while True:
+        try:
+            chunk = reader.read1(CHUNK_BYTES)
+        except EOFError as exc:  # gzip / bz2: "Compressed file ended before the end-of-stream marker was reached"
+            raise ArchiveError("truncated_archive", f"{codec}: {exc}") from None
+        except (OSError, zlib.error, ValueError) as exc:  # BadGzipFile, CRC / length mismatch, invalid bz2 data
+            # a stream cut one byte into a member's magic number reads as "Not a gzipped file (b'\x1f')"
+            reason = "truncated_archive" if str(exc).endswith("(b'\\x1f')") else "corrupt_archive"
+            raise ArchiveError(reason, f"{codec}: {exc}") from None
+        if not chunk:
+            return
+        yield chunk
+
+
+def _zstd_chunks(data: bytes) -> Iterator[bytes]:
+    # zstandard's stream_reader silently returns a short result on a truncated frame, so drive decompressobj
+    # frame by frame and check that the last frame reached its end.
+    dctx = zstandard.ZstdDecompressor()
+    view = memoryview(data)
+    pos, pending = 0, b""
+    dobj, fed = dctx.decompressobj(), False
+    while pos < len(view) or pending:
+        if pending:
+            piece, pending = pending, b""
+        else:
+            piece = view[pos : pos + _ZSTD_INPUT_BYTES].tobytes()
+            pos += len(piece)
+        try:
+            out = dobj.decompress(piece)
+        except zstandard.ZstdError as exc:
+            raise ArchiveError("corrupt_archive", f"zstd: {exc}") from None
+        fed = True
+        for start in range(0, len(out), CHUNK_BYTES):
+            yield out[start : start + CHUNK_BYTES]
+        if dobj.eof:  # next frame (pzstd / concatenated files)
+            pending = dobj.unused_data
+            dobj, fed = dctx.decompressobj(), False
+    if fed:
+        raise ArchiveError("truncated_archive", "zstd: stream ended before the end of the frame")
+
+
+def iter_decompressed(data: bytes, compression: str | None) -> Iterator[bytes]:
+    """The decompressed content of ``data`` in chunks of at most :data:`CHUNK_BYTES`.
+
+    :param compression: ``"gzip"``, ``"bz2"``, ``"zstd"`` or None (chunks of ``data`` itself)
+    :raise ArchiveError: after the last readable chunk, if the stream is truncated or corrupt
+    """
+    if not data:  # an empty file is empty whatever its suffix says
+        return
+    if compression is None:
+        for start in range(0, len(data), CHUNK_BYTES):
+            yield data[start : start + CHUNK_BYTES]
+    elif compression == "gzip":  # multi-member (one member per WARC record) and zero padding handled
+        yield from _stdlib_chunks(gzip.GzipFile(fileobj=io.BytesIO(data)), "gzip")
+    elif compression == "bz2":  # multi-stream (pbzip2) handled
+        yield from _stdlib_chunks(bz2.BZ2File(io.BytesIO(data)), "bz2")
+    elif compression == "zstd":
+        yield from _zstd_chunks(data)
+    else:
+        raise ValueError(f"unknown compression {compression!r}")
+
+
+def read_all(data: bytes, compression: str | None, limit: int) -> tuple[bytes, int, bool, ArchiveError | None]:
+    """The whole decompressed content for one-document-per-file formats, reading at most ``limit + 1`` bytes.
+
+    Returns ``(content, size, over_limit, error)``: when ``over_limit`` the content holds only the first
+    ``limit + 1`` bytes read (decompression stops there) and ``size`` is what was read; ``error`` is set when
+    the stream was damaged, ``content`` then holds what came before.
+    """
+    if compression is None:
+        return data, len(data), len(data) > limit, None
+    parts, size = [], 0
+    try:
+        for chunk in iter_decompressed(data, compression):
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return b"".join(parts), size, True, None
+    except ArchiveError as exc:
+        return b"".join(parts), size, False, exc
+    return b"".join(parts), size, False, None
