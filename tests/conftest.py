@@ -5,6 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus_pipeline.clean.document import compiled_rules
+from corpus_pipeline.recipe import load_recipe
+from corpus_pipeline.rules.ruledata import load_clean_rules
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -20,3 +24,13 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"real data folder {path} is absent")
     return path
+
+
+@pytest.fixture(scope="session")
+def recipe():
+    return load_recipe()
+
+
+@pytest.fixture(scope="session")
+def rules(recipe):
+    return compiled_rules(load_clean_rules(recipe), recipe.clean)

@@ -8,11 +8,19 @@ import ahocorasick
 
 from corpus_pipeline.recipe import NavigationConfig
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EDGE_PUNCTUATION = " :：|>»›·•[]【】()（）<>《》-—_/\\"
 
 
 class NavigationRules:
-    """Compiled navigation rules: menu words (Aho-Corasick), chrome patterns, separator characters."""
+    """Compiled navigation rules: menu words (Aho-Corasick), chrome patterns, separator characters.
+
+    A line (stripped) is navigation when it is no longer than ``2 * max_line_chars`` and matches a chrome
+    pattern, or when it is no longer than ``max_line_chars`` and: is a single menu word; has at least
+    ``min_separators`` separators making up ``min_separator_ratio`` of it; is ``min_menu_tokens`` or more
+    space-separated tokens of at most ``max_menu_token_chars`` characters, each Chinese or a number; or has
+    ``min_menu_words`` distinct menu words covering ``min_menu_word_coverage`` of its non-space characters.
+    """
 
     def __init__(self, words: tuple[str, ...], patterns: tuple[str, ...], separators: tuple[str, ...],
                  config: NavigationConfig):
@@ -52,7 +60,9 @@ class NavigationRules:
             if seps >= cfg.min_separators and seps / n >= cfg.min_separator_ratio:
                 return True
         tokens = line.split()
-        if len(tokens) >= cfg.min_menu_tokens and all(len(t) <= cfg.max_menu_token_chars for t in tokens):
+        if len(tokens) >= cfg.min_menu_tokens and all(
+            len(t) <= cfg.max_menu_token_chars and (t.isdigit() or _HAN.search(t)) for t in tokens
+        ):
             return True
         distinct, covered = self.menu_word_coverage(line)
         letters = n - line.count(" ")

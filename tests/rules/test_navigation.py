@@ -29,6 +29,7 @@ CONTENT = [
     "2021-03-12 08:30",  # dates are not menus ('-' is not a separator)
     "马克·吐温",  # one separator only
     "",
+    "Lord of the ring",  # short Latin tokens are not a Chinese menu
 ]
 
 
