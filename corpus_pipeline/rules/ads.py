@@ -2,8 +2,9 @@
 
 An *ad line* is a line no longer than ``line_max_chars`` with ``line_min_keywords`` keyword hits, or one
 keyword and one contact (phone, QQ, WeChat id, URL). A document is an ad when its ad lines hold at least
-``doc_ad_char_fraction`` of its characters, or when its keyword and contact hits reach ``doc_min_hits``
-at a density of ``doc_min_hits_per_kchar`` per thousand characters. Otherwise its ad lines are removed.
+``doc_ad_char_fraction`` of its characters, or when the hits in its other lines (ads woven into long
+paragraphs) reach ``doc_min_hits`` at ``doc_min_hits_per_kchar`` per thousand of their characters.
+Otherwise its ad lines are removed.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ def apply_ad_rules(text: str, rules: AdRules) -> AdVerdict:
     ]
     total_chars = sum(len(line) for line in lines) or 1
     ad_chars = sum(len(line) for line, ad in zip(lines, is_ad) if ad)
-    hits = sum(keywords) + sum(contacts)
+    rest_hits = sum(k + c for k, c, ad in zip(keywords, contacts, is_ad) if not ad)
+    rest_chars = total_chars - ad_chars or 1
     if ad_chars / total_chars >= cfg.doc_ad_char_fraction or (
-        hits >= cfg.doc_min_hits and hits * 1000 / total_chars >= cfg.doc_min_hits_per_kchar
+        rest_hits >= cfg.doc_min_hits and rest_hits * 1000 / rest_chars >= cfg.doc_min_hits_per_kchar
     ):
         return AdVerdict("ad_keywords", text, 0)
     kept = [line for line, ad in zip(lines, is_ad) if not ad]

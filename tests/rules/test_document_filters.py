@@ -2,7 +2,7 @@ import pytest
 
 from corpus_pipeline.rules.document_filters import char_stats, cjk_ratio, count_chars, document_reason, is_title_only
 
-END = frozenset("。！？!?…；;”」』\"")
+END = frozenset("。！？!?…；;")
 ALL = frozenset({"cjk_ratio", "min_length", "title_only"})
 
 
