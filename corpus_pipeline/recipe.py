@@ -81,6 +81,7 @@ class NormalizeConfig(_Strict):
 class NavigationConfig(_Strict):
     words_file: str = "navigation_words.txt"
     patterns_file: str = "navigation_patterns.txt"
+    pattern_triggers_file: str = "navigation_pattern_triggers.txt"
     separators_file: str = "navigation_separators.txt"
     max_line_chars: int = Field(40, gt=0, description="longer lines are never navigation")
     min_separators: int = Field(2, ge=1)
@@ -94,7 +95,6 @@ class NavigationConfig(_Strict):
 class AdConfig(_Strict):
     keywords_file: str = "ad_keywords.txt"
     contact_patterns_file: str = "ad_contact_patterns.txt"
-    contact_triggers_file: str = "ad_contact_triggers.txt"
     line_max_chars: int = Field(100, gt=0, description="longer lines are never removed as isolated ad lines")
     line_min_keywords: int = Field(2, ge=1, description="keyword hits that make a line an ad without a contact")
     doc_ad_char_fraction: float = Field(0.3, gt=0, le=1, description="ad lines' share of characters that drops the doc")

@@ -23,9 +23,10 @@ class CleanRules:
         self.config = config
         self.normalizer = Normalizer(data.special_symbols, data.fullwidth_keep)
         self.navigation = NavigationRules(
-            data.navigation_words, data.navigation_patterns, data.navigation_separators, config.navigation
+            data.navigation_words, data.navigation_patterns, data.navigation_pattern_triggers,
+            data.navigation_separators, config.navigation,
         )
-        self.ads = AdRules(data.ad_keywords, data.ad_contact_patterns, data.ad_contact_triggers, config.ads)
+        self.ads = AdRules(data.ad_keywords, data.ad_contact_patterns, config.ads)
         self.sentence_end = frozenset(data.sentence_end)
 
 

@@ -1,7 +1,7 @@
 """Advertisement rules: ad documents are dropped (``ad_keywords``), isolated ad lines are removed.
 
 An *ad line* is a line no longer than ``line_max_chars`` with ``line_min_keywords`` keyword hits, or one
-keyword and one contact (phone, QQ, WeChat id, URL). A document is an ad when its ad lines hold at least
+keyword and one contact (phone, QQ, WeChat id, URL; contacts count only in lines with a keyword). A document is an ad when its ad lines hold at least
 ``doc_ad_char_fraction`` of its characters, or when the hits in its other lines (ads woven into long
 paragraphs) reach ``doc_min_hits`` at ``doc_min_hits_per_kchar`` per thousand of their characters.
 Otherwise its ad lines are removed.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 
 import ahocorasick
@@ -18,44 +19,34 @@ import ahocorasick
 from corpus_pipeline.recipe import AdConfig
 
 
-_FIVE_DIGITS = re.compile(r"[0-9]{5}")
-
-
 class AdRules:
     """Compiled ad keywords (Aho-Corasick) and contact patterns (phone, QQ, WeChat, URL)."""
 
-    def __init__(self, keywords: tuple[str, ...], contact_patterns: tuple[str, ...],
-                 contact_triggers: tuple[str, ...], config: AdConfig):
+    def __init__(self, keywords: tuple[str, ...], contact_patterns: tuple[str, ...], config: AdConfig):
         self.config = config
-        # One automaton over the lower-cased text finds keywords (value True) and contact triggers (False).
         self._automaton = ahocorasick.Automaton()
-        for word in sorted({t.lower() for t in contact_triggers}):
-            self._automaton.add_word(word, (len(word), False))
         for word in sorted({k.lower() for k in keywords}):
-            self._automaton.add_word(word, (len(word), True))
+            self._automaton.add_word(word, len(word))
         if len(self._automaton):
             self._automaton.make_automaton()
         self._contacts = [re.compile(p) for p in contact_patterns]
 
     def line_hits(self, lines: list[str]) -> tuple[list[int], list[int]]:
-        """Keyword and contact hits per line. Keyword matches within a line do not overlap."""
-        text = "\n".join(lines)
-        starts, offset = [], 0
-        for line in lines:
-            starts.append(offset)
-            offset += len(line) + 1
+        """Keyword and contact hits per line. Keyword matches within a line do not overlap; contacts are only
+        counted in lines that hold a keyword (a phone number alone is not an ad)."""
+        text = "\n".join(lines).lower()
         keywords, contacts = [0] * len(lines), [0] * len(lines)
-        last_end, triggered = -1, _FIVE_DIGITS.search(text) is not None
-        for end, (length, is_keyword) in self._automaton.iter_long(text.lower()) if len(self._automaton) else ():
-            if not is_keyword:
-                triggered = True
-            elif end - length + 1 > last_end:
+        if not len(self._automaton):
+            return keywords, contacts
+        starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
+        last_end = -1
+        for end, length in self._automaton.iter_long(text):
+            if end - length + 1 > last_end:
                 keywords[bisect_right(starts, end - length + 1) - 1] += 1
                 last_end = end
-        if triggered:
-            for pattern in self._contacts:
-                for match in pattern.finditer(text):
-                    contacts[bisect_right(starts, match.start()) - 1] += 1
+        for index, count in enumerate(keywords):
+            if count:
+                contacts[index] = sum(len(pattern.findall(lines[index])) for pattern in self._contacts)
         return keywords, contacts
 
 

@@ -3,78 +3,111 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 import ahocorasick
 
-from corpus_pipeline.recipe import NavigationConfig
+from corpus_pipeline.recipe import NavigationConfig, RecipeError
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EDGE_PUNCTUATION = " :：|>»›·•[]【】()（）<>《》-—_/\\"
+_WORD, _TRIGGER = 1, 2
 
 
 class NavigationRules:
-    """Compiled navigation rules: menu words (Aho-Corasick), chrome patterns, separator characters.
+    """Compiled navigation rules: menu words and pattern triggers (one Aho-Corasick automaton), chrome
+    patterns, separator characters.
 
     A line (stripped) is navigation when it is no longer than ``2 * max_line_chars`` and matches a chrome
     pattern, or when it is no longer than ``max_line_chars`` and: is a single menu word; has at least
     ``min_separators`` separators making up ``min_separator_ratio`` of it; is ``min_menu_tokens`` or more
     space-separated tokens of at most ``max_menu_token_chars`` characters, each Chinese or a number; or has
     ``min_menu_words`` distinct menu words covering ``min_menu_word_coverage`` of its non-space characters.
+    Menu words and triggers match case-insensitively.
     """
 
-    def __init__(self, words: tuple[str, ...], patterns: tuple[str, ...], separators: tuple[str, ...],
-                 config: NavigationConfig):
+    def __init__(self, words: tuple[str, ...], patterns: tuple[str, ...], triggers: tuple[str, ...],
+                 separators: tuple[str, ...], config: NavigationConfig):
         self.config = config
-        self.words = frozenset(words)
+        self.words = frozenset(word.lower() for word in words)
+        triggers = frozenset(trigger.lower() for trigger in triggers)
+        for pattern in patterns:
+            if not any(trigger in pattern.lower() for trigger in triggers):
+                raise RecipeError(f"navigation pattern {pattern!r} holds none of the pattern triggers")
         self._automaton = ahocorasick.Automaton()
-        for word in sorted(self.words):
-            self._automaton.add_word(word, len(word))
-        self._automaton.make_automaton()
+        for key in sorted(self.words | triggers):
+            kind = (_WORD if key in self.words else 0) | (_TRIGGER if key in triggers else 0)
+            self._automaton.add_word(key, (len(key), kind))
+        if len(self._automaton):
+            self._automaton.make_automaton()
         self._pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         self._separators = re.compile("[" + "".join(re.escape(s) for s in separators) + "]") if separators else None
 
-    def menu_word_coverage(self, line: str) -> tuple[int, int]:
-        """(distinct menu words, characters they cover) in ``line``; overlapping matches are not double counted."""
-        covered = [False] * len(line)
-        distinct = set()
-        for end, length in self._automaton.iter(line):
-            distinct.add(line[end - length + 1 : end + 1])
-            for i in range(end - length + 1, end + 1):
-                covered[i] = True
-        return len(distinct), sum(covered)
+    def navigation_lines(self, lines: list[str]) -> list[bool]:
+        """For each line, whether it is navigation."""
+        text = "\n".join(lines).lower()
+        ends = list(accumulate(len(line) + 1 for line in lines))
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        triggered: set[int] = set()
+        if len(self._automaton) and ends and len(text) == ends[-1] - 1:  # lower() kept every offset
+            for end, (length, kind) in self._automaton.iter(text):
+                start = end - length + 1
+                index = bisect_right(ends, start)
+                if kind & _TRIGGER:
+                    triggered.add(index)
+                if kind & _WORD:
+                    found.setdefault(index, []).append((start, end + 1, text[start : end + 1]))
+        has_separators = self._separators is not None and self._separators.search(text) is not None
+        flags = [False] * len(lines)
+        for index, line in enumerate(lines):
+            # A line with no menu word, no trigger, no separator and no space cannot be navigation.
+            if index in found or index in triggered or has_separators or " " in line:
+                flags[index] = self._is_navigation(line.strip(), index in triggered, found.get(index, ()),
+                                                   has_separators)
+        return flags
 
-    def is_navigation_line(self, line: str) -> bool:
+    def _is_navigation(self, line: str, triggered: bool, matches, has_separators: bool) -> bool:
         cfg = self.config
-        line = line.strip()
         n = len(line)
         if n == 0 or n > 2 * cfg.max_line_chars:
             return False
-        if self._pattern is not None and self._pattern.search(line):
+        if triggered and self._pattern is not None and self._pattern.search(line):
             return True
-        if n > cfg.max_line_chars:
-            return False
-        if line.strip(_EDGE_PUNCTUATION) in self.words:
+        return n <= cfg.max_line_chars and self._short_line_is_menu(line, matches, has_separators)
+
+    def _short_line_is_menu(self, line: str, matches, has_separators: bool) -> bool:
+        """The checks for lines of at most max_line_chars; ``matches`` are its menu words (may be empty)."""
+        cfg = self.config
+        if matches and line.strip(_EDGE_PUNCTUATION).lower() in self.words:
             return True
-        if self._separators is not None:
+        if has_separators:
             seps = len(self._separators.findall(line))
-            if seps >= cfg.min_separators and seps / n >= cfg.min_separator_ratio:
+            if seps >= cfg.min_separators and seps / len(line) >= cfg.min_separator_ratio:
                 return True
-        tokens = line.split()
-        if len(tokens) >= cfg.min_menu_tokens and all(
-            len(t) <= cfg.max_menu_token_chars and (t.isdigit() or _HAN.search(t)) for t in tokens
-        ):
-            return True
-        distinct, covered = self.menu_word_coverage(line)
-        letters = n - line.count(" ")
-        return distinct >= cfg.min_menu_words and covered >= cfg.min_menu_word_coverage * letters
+        if line.count(" ") + 1 >= cfg.min_menu_tokens:
+            tokens = line.split()
+            if len(tokens) >= cfg.min_menu_tokens and all(
+                len(t) <= cfg.max_menu_token_chars and (t.isdigit() or _HAN.search(t)) for t in tokens
+            ):
+                return True
+        if len({word for _, _, word in matches}) < cfg.min_menu_words:
+            return False
+        covered, reach = 0, -1
+        for start, end, _ in sorted(matches):
+            if end > reach:
+                covered += end - max(start, reach)
+                reach = end
+        return covered >= cfg.min_menu_word_coverage * (len(line) - line.count(" "))
+
+    def is_navigation_line(self, line: str) -> bool:
+        return self.navigation_lines([line])[0]
+
 
 
 def strip_navigation(text: str, rules: NavigationRules) -> tuple[str, int]:
     """The text without its navigation lines, and how many lines were removed."""
-    kept, removed = [], 0
-    for line in text.split("\n"):
-        if rules.is_navigation_line(line):
-            removed += 1
-        else:
-            kept.append(line)
-    return "\n".join(kept), removed
+    lines = text.split("\n")
+    flags = rules.navigation_lines(lines)
+    kept = [line for line, navigation in zip(lines, flags) if not navigation]
+    return "\n".join(kept), len(lines) - len(kept)

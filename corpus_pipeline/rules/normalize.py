@@ -48,28 +48,29 @@ class Normalizer:
             table[cp] = ord(" ")
         table[0x00A0] = table[0x202F] = table[0x205F] = ord(" ")
         self._fold_table = table
-        self._foldable = re.compile(_char_class([(cp, cp) for cp in table]) + "+")
-        self._invisible = re.compile(_char_class(list(_invisible_ranges())) + "+")
+        invisible = list(_invisible_ranges())
+        self._invisible = re.compile(_char_class(invisible) + "+")
+        # One scan finds runs of characters to delete or fold; most text has none.
+        self._odd = re.compile(_char_class(invisible + [(cp, cp) for cp in table]) + "+")
         self._symbols = re.compile(_char_class(list(special_symbols)) + "+") if special_symbols else None
 
     def normalize_chars(self, text: str) -> str:
         """Line breaks to ``\\n``, invisible characters removed, full-width ASCII and odd spaces folded."""
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = self._invisible.sub("", text)
-        return self._foldable.sub(self._fold_run, text)
+        return self._odd.sub(self._fix_run, text)
 
-    def _fold_run(self, match: re.Match) -> str:
-        return match.group().translate(self._fold_table)
+    def _fix_run(self, match: re.Match) -> str:
+        return self._invisible.sub("", match.group()).translate(self._fold_table)
 
     def remove_special_symbols(self, text: str) -> str:
         return self._symbols.sub("", text) if self._symbols else text
 
 
 _SPACES = re.compile(r"[ \t]+")
+_LINE_EDGES = re.compile(r" ?\n[ \n]*")
 
 
 def collapse_whitespace(text: str) -> str:
     """Runs of spaces and tabs become one space; lines are stripped; empty lines are dropped."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return _LINE_EDGES.sub("\n", _SPACES.sub(" ", text)).strip(" \n")

@@ -66,10 +66,10 @@ class CleanRuleData:
     fullwidth_keep: tuple[str, ...]
     navigation_words: tuple[str, ...]
     navigation_patterns: tuple[str, ...]
+    navigation_pattern_triggers: tuple[str, ...]
     navigation_separators: tuple[str, ...]
     ad_keywords: tuple[str, ...]
     ad_contact_patterns: tuple[str, ...]
-    ad_contact_triggers: tuple[str, ...]
     sentence_end: tuple[str, ...]
 
     def sha256(self) -> str:
@@ -83,9 +83,9 @@ def load_clean_rules(recipe: Recipe) -> CleanRuleData:
         fullwidth_keep=read_list(recipe.rules_path(clean.normalize.fullwidth_keep_file)),
         navigation_words=read_list(recipe.rules_path(clean.navigation.words_file)),
         navigation_patterns=compile_patterns(recipe.rules_path(clean.navigation.patterns_file)),
+        navigation_pattern_triggers=read_list(recipe.rules_path(clean.navigation.pattern_triggers_file)),
         navigation_separators=read_list(recipe.rules_path(clean.navigation.separators_file)),
         ad_keywords=read_list(recipe.rules_path(clean.ads.keywords_file)),
         ad_contact_patterns=compile_patterns(recipe.rules_path(clean.ads.contact_patterns_file)),
-        ad_contact_triggers=read_list(recipe.rules_path(clean.ads.contact_triggers_file)),
         sentence_end=read_list(recipe.rules_path(clean.filters.sentence_end_file)),
     )

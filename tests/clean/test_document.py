@@ -1,0 +1,65 @@
+"""The clean chain on one document: order of the rules, step gating, edge cases."""
+
+from corpus_pipeline.clean.document import clean_document
+
+BODY = [
+    "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。",
+    "专家表示，消费和投资共同发力，是经济稳定增长的重要原因，下一阶段政策将继续保持连续性。",
+    "分析人士认为，各项措施落地见效以后，全年经济增长目标有望顺利实现，市场信心持续增强。",
+    "下一步，有关部门将继续加大政策支持力度，推动经济运行持续向好，确保完成全年目标任务。",
+]
+ARTICLE = "\n".join(BODY)
+
+
+def test_full_chain_on_a_noisy_page(recipe, rules):
+    text = "\n".join([
+        "首頁 ｜ 新聞 ｜ 體育 ｜ 財經",  # traditional, full-width separators: a menu once normalized
+        "★" + BODY[0] + "😀",
+        "\u200b" + BODY[1],
+        "━━━━━━━━━━",  # box drawing only: becomes an empty line and goes
+        BODY[0],  # duplicated paragraph
+        "加微信abc12345领取优惠券",
+        "國家統計局" + BODY[2][5:],
+        BODY[3],
+        "返回顶部",
+    ])
+    doc = clean_document("经济数据", text, None, None, recipe.steps_for("web"), rules)
+    assert doc.text == "\n".join([BODY[0], BODY[1], "国家统计局" + BODY[2][5:], BODY[3]])
+    assert (doc.reason, doc.nav_lines, doc.dup_paragraphs, doc.ad_lines) == (None, 2, 1, 1)
+    assert doc.cjk_ratio == 1.0 and doc.n_chars == len(doc.text) - doc.text.count("\n")
+
+
+def test_steps_gate_the_rules(recipe, rules):
+    text = "首页 | 新闻 | 体育\n" + ARTICLE + "\n" + BODY[0] + "\n★國家★"
+    encyclopedia = clean_document(None, text, None, None, recipe.steps_for("encyclopedia"), rules)
+    assert (encyclopedia.text, encyclopedia.reason) == (text, None)
+    ebook = clean_document(None, text, None, None, recipe.steps_for("ebook"), rules)
+    assert ebook.text == "首页 | 新闻 | 体育\n" + ARTICLE + "\n" + BODY[0] + "\n国家"
+    assert ebook.nav_lines == 0 and ebook.dup_paragraphs == 0
+
+
+def test_mixed_script_document_at_the_ratio_boundary(recipe, rules):
+    english = "The quick brown fox jumps over the lazy dog again and again " * 6
+    mixed = ARTICLE + "\n" + english
+    doc = clean_document(None, mixed, None, None, recipe.steps_for("web"), rules)
+    assert doc.reason == "low_cjk_ratio" and doc.cjk_ratio < 0.6
+    doc = clean_document(None, ARTICLE + "\nGDP增长5.3%，CPI上涨0.1%。", None, None, recipe.steps_for("web"), rules)
+    assert doc.reason is None and 0.6 < doc.cjk_ratio < 1.0
+
+
+def test_punctuation_only_lines(recipe, rules):
+    doc = clean_document(None, "。。。\n——\n" + ARTICLE + "\n！！！\n……", None, None, recipe.steps_for("web"), rules)
+    assert doc.reason is None
+    assert doc.text == "。。。\n——\n" + ARTICLE + "\n！！！\n……"  # punctuation is not a special symbol
+    only = clean_document(None, "，。！？" * 60, None, None, recipe.steps_for("web"), rules)
+    assert only.reason == "low_cjk_ratio" and only.n_chars == 240
+
+
+def test_html_title_and_empty_page(recipe, rules):
+    html = "<html><head><title>经济数据_某网</title></head><body><article>" + "".join(
+        f"<p>{line}</p>" for line in BODY) + "</article></body></html>"
+    doc = clean_document(None, None, html, None, recipe.steps_for("web"), rules)
+    assert (doc.title, doc.text, doc.reason) == ("经济数据", ARTICLE, None)
+    empty = clean_document(None, None, "<html><body><script>x()</script></body></html>", None,
+                           recipe.steps_for("web"), rules)
+    assert (empty.text, empty.reason) == ("", "too_short")
