@@ -20,8 +20,9 @@ def run_clean(spark: SparkSession, inputs: list[InputSpec], output: str, recipe:
     """Run the clean stage from ``inputs`` into ``output``; returns the stats written to ``stats.json``."""
     rule_data = load_clean_rules(recipe)
     records, listing = read_raw_records(spark, inputs, recipe)
+    # Two partitions per core at least, so one slow partition does not leave a core idle.
     partitions = recipe.ingest.partitions or max(
-        spark.sparkContext.defaultParallelism,
+        2 * spark.sparkContext.defaultParallelism,
         math.ceil(listing["estimated_text_bytes"] / recipe.ingest.bytes_per_partition),
     )
     source_steps = {name: recipe.steps_for(name) for name in recipe.sources}

@@ -43,45 +43,52 @@ class NavigationRules:
             self._automaton.make_automaton()
         self._pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         self._separators = re.compile("[" + "".join(re.escape(s) for s in separators) + "]") if separators else None
+        token = rf"\S{{1,{config.max_menu_token_chars}}}"
+        self._short_tokens = re.compile(rf"^[ \t]*{token}(?:[ \t]+{token}){{{config.min_menu_tokens - 1},}}[ \t]*$", re.M)
 
     def navigation_lines(self, lines: list[str]) -> list[bool]:
-        """For each line, whether it is navigation."""
-        text = "\n".join(lines).lower()
+        """For each line, whether it is navigation.
+
+        Whole-text scans (Aho-Corasick, separators, runs of short tokens) find the few lines that could be
+        navigation; only those are checked one by one.
+        """
+        text = "\n".join(lines)
+        lowered = text.lower()
         ends = list(accumulate(len(line) + 1 for line in lines))
         found: dict[int, list[tuple[int, int, str]]] = {}
         triggered: set[int] = set()
-        if len(self._automaton) and ends and len(text) == ends[-1] - 1:  # lower() kept every offset
-            for end, (length, kind) in self._automaton.iter(text):
+        if len(self._automaton) and len(lowered) == len(text):  # lower() kept every offset
+            for end, (length, kind) in self._automaton.iter(lowered):
                 start = end - length + 1
                 index = bisect_right(ends, start)
                 if kind & _TRIGGER:
                     triggered.add(index)
                 if kind & _WORD:
-                    found.setdefault(index, []).append((start, end + 1, text[start : end + 1]))
-        has_separators = self._separators is not None and self._separators.search(text) is not None
+                    found.setdefault(index, []).append((start, end + 1, lowered[start : end + 1]))
+        candidates = set(found) | triggered
+        if self._separators is not None:
+            candidates.update(bisect_right(ends, m.start()) for m in self._separators.finditer(text))
+        candidates.update(bisect_right(ends, m.start()) for m in self._short_tokens.finditer(text))
         flags = [False] * len(lines)
-        for index, line in enumerate(lines):
-            # A line with no menu word, no trigger, no separator and no space cannot be navigation.
-            if index in found or index in triggered or has_separators or " " in line:
-                flags[index] = self._is_navigation(line.strip(), index in triggered, found.get(index, ()),
-                                                   has_separators)
+        for index in candidates:
+            flags[index] = self._is_navigation(lines[index].strip(), index in triggered, found.get(index, ()))
         return flags
 
-    def _is_navigation(self, line: str, triggered: bool, matches, has_separators: bool) -> bool:
+    def _is_navigation(self, line: str, triggered: bool, matches) -> bool:
         cfg = self.config
         n = len(line)
         if n == 0 or n > 2 * cfg.max_line_chars:
             return False
         if triggered and self._pattern is not None and self._pattern.search(line):
             return True
-        return n <= cfg.max_line_chars and self._short_line_is_menu(line, matches, has_separators)
+        return n <= cfg.max_line_chars and self._short_line_is_menu(line, matches)
 
-    def _short_line_is_menu(self, line: str, matches, has_separators: bool) -> bool:
+    def _short_line_is_menu(self, line: str, matches) -> bool:
         """The checks for lines of at most max_line_chars; ``matches`` are its menu words (may be empty)."""
         cfg = self.config
         if matches and line.strip(_EDGE_PUNCTUATION).lower() in self.words:
             return True
-        if has_separators:
+        if self._separators is not None:
             seps = len(self._separators.findall(line))
             if seps >= cfg.min_separators and seps / len(line) >= cfg.min_separator_ratio:
                 return True
