@@ -3,7 +3,7 @@
 Resiliparse's main-content mode, with the two fixes below, won over trafilatura on 62 real Chinese
 news pages: body recall 1.000 vs 0.95, 10-15x faster, and its HTML5 parser (lexbor) survives pages
 on which libxml2 (under lxml and trafilatura) silently stops; trafilatura keeps less boilerplate.
-See ``bench/html_extractors.py`` and ``bench/results_html_extractors.md``. The measured fixes:
+See ``bench/html_extractors.py`` and ``bench/RESULTS.md``. The measured fixes:
 
 * resiliparse (2.0.1) drops, as an "icon-font glyph", every text node or element whose whole text is a
   single 3-byte UTF-8 character (its private-use check compares little-endian bytes), which deletes
