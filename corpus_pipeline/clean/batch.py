@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
-from corpus_pipeline.clean.document import compiled_rules, clean_document
+from corpus_pipeline.clean.document import clean_document, compiled_rules
 from corpus_pipeline.ingest.validate import record_problem
 from corpus_pipeline.recipe import CleanConfig
 from corpus_pipeline.rules.ruledata import CleanRuleData

@@ -143,7 +143,7 @@ def _breadcrumb(b: _Builder, rng: random.Random, column: str, slug: str, style: 
     boiler = _boiler()
     prefix = rng.choice(boiler["breadcrumb_prefix"])
     sep = esc(rng.choice(boiler["breadcrumb_sep"]))
-    crumbs = [f'<a href="/">首页</a>', f'<a href="/{slug}/">{esc(column)}</a>'] + ([esc(last)] if last else [])
+    crumbs = ['<a href="/">首页</a>', f'<a href="/{slug}/">{esc(column)}</a>'] + ([esc(last)] if last else [])
     tag = "nav" if style == "html5" else "div"
     cls = {"html5": "breadcrumb", "classic": "position"}.get(style, "crumbs")
     b.nav(f'<{tag} class="{cls}">{esc(prefix)}{sep.join(crumbs)}</{tag}>')

@@ -38,10 +38,10 @@ The file has no article boundaries, so they are inferred from the shape of the l
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-import importlib.util
 from pathlib import Path
 
 #: Longest line that can still be a heading (People's Daily titles are almost all shorter).

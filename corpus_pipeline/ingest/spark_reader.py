@@ -16,11 +16,11 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from corpus_pipeline.ingest.formats import detect_format
 from corpus_pipeline.errors import InputError
-from corpus_pipeline.io import fs
+from corpus_pipeline.ingest.formats import detect_format
 from corpus_pipeline.ingest.parsers import parse_file
 from corpus_pipeline.ingest.record import RawRecord
+from corpus_pipeline.io import fs
 from corpus_pipeline.recipe import InputSpec, Recipe
 from corpus_pipeline.schema import spark_schema
 

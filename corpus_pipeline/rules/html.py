@@ -36,7 +36,6 @@ _DIV_TAG = re.compile(r"<(/?)(?:div|article)\b", re.I)
 _OPTIONS = dict(alt_texts=False, list_bullets=False, links=False, form_fields=False, noscript=False)
 _INLINE_SPACE = re.compile(r"[ \t\f\v\r\xa0]+")
 _TITLE_SEPARATOR = re.compile(r"\s*(?:_+|\|| - | – | — |--|——)\s*|-(?=[^-\d]{1,15}$)")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import bz2
 import gzip
 import json
 
-import pyarrow.dataset as ds
 import opencc
+import pyarrow.dataset as ds
 import pytest
 
 from corpus_pipeline.clean.stage import run_clean

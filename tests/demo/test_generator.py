@@ -15,8 +15,7 @@ import opencc
 import pytest
 import zstandard
 
-from corpus_pipeline.demo import EXPECTED_CLEAN, FILES, KINDS, build_demo_corpus
-from corpus_pipeline.demo import assets, htmltext, noise
+from corpus_pipeline.demo import EXPECTED_CLEAN, FILES, KINDS, assets, build_demo_corpus, htmltext, noise
 from corpus_pipeline.demo.generator import _build
 from corpus_pipeline.demo.snownlp_text import (
     cjk_count,
