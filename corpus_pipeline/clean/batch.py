@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pyarrow as pa
 
 from corpus_pipeline.clean.document import clean_document, compiled_rules
-from corpus_pipeline.ingest.validate import record_problem
 from corpus_pipeline.recipe import CleanConfig
 from corpus_pipeline.rules.ruledata import CleanRuleData
 from corpus_pipeline.stage_output import KEPT, QUARANTINED, REMOVED
@@ -34,8 +33,8 @@ CLEAN_DOCUMENT_COLUMNS = ["id", "source", "url", "title", "text", "meta", "cjk_r
 
 
 def clean_batches(batches: Iterator[pa.RecordBatch], rule_data: CleanRuleData, config: CleanConfig,
-                  source_steps: dict[str, frozenset[str]], default_steps: frozenset[str],
-                  max_document_bytes: int) -> Iterator[pa.RecordBatch]:
+                  source_steps: dict[str, frozenset[str]], default_steps: frozenset[str]) -> Iterator[pa.RecordBatch]:
+    """Clean every record; records that ingestion quarantined pass through with their reason."""
     rules = compiled_rules(rule_data, config)
     previous_key = None
     for batch in batches:
@@ -51,8 +50,6 @@ def clean_batches(batches: Iterator[pa.RecordBatch], rule_data: CleanRuleData, c
                 if problem is None and key == previous_key:
                     problem, detail = "duplicate_id", f"id {doc_id!r} appears more than once in source {source!r}"
                 previous_key = key
-            if problem is None:
-                problem = record_problem(text, html, raw_bytes, max_document_bytes)
             values = {"id": doc_id, "source": source, "url": rows["url"][i], "meta": rows["meta"][i],
                       "path": rows["path"][i], "offset": rows["offset"][i], "raw_bytes": raw_bytes,
                       "bytes_in": raw_bytes}

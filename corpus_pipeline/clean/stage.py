@@ -27,12 +27,12 @@ def run_clean(spark: SparkSession, inputs: list[InputSpec], output: str, recipe:
     )
     source_steps = {name: recipe.steps_for(name) for name in recipe.sources}
     default_steps = recipe.steps_for("default")
-    config, max_bytes = recipe.clean, recipe.ingest.max_document_bytes
+    config = recipe.clean
     result = (
         records.repartition(partitions, "source", "id")
         .sortWithinPartitions("source", "id", "path", "offset")
         .mapInArrow(
-            lambda batches: clean_batches(batches, rule_data, config, source_steps, default_steps, max_bytes),
+            lambda batches: clean_batches(batches, rule_data, config, source_steps, default_steps),
             spark_schema(RESULT_SCHEMA),
         )
     )

@@ -90,7 +90,8 @@ def _list_files(spark: SparkSession, path: str) -> list[tuple[str, int]]:
 
 
 def _parquet_frame(spark: SparkSession, files: list[str], root: str, spec: InputSpec,
-                   default_source: str) -> DataFrame:
+                   default_source: str, max_document_bytes: int) -> DataFrame:
+    """Parquet documents in the raw-record shape, with the parsers' document checks done in Spark SQL."""
     frame = spark.read.parquet(*files)
     columns = set(frame.columns)
     if not {"text", "html"} & columns:
@@ -103,6 +104,12 @@ def _parquet_frame(spark: SparkSession, files: list[str], root: str, spec: Input
 
     source = F.lit(spec.source) if spec.source else F.coalesce(column("source"), F.lit(default_source))
     payload = F.coalesce(column("text"), column("html"))
+    raw_bytes = F.coalesce(F.octet_length(payload), F.lit(0)).cast("long")
+    problem = (
+        F.when(raw_bytes > max_document_bytes, F.lit("document_too_large"))
+        .when(payload.isNull() | payload.rlike(r"(?U)^\s*\z"), F.lit("missing_text"))
+        .when(F.instr(payload, "\u0000") > 0, F.lit("nul_bytes"))
+    )
     file_path = F.col("_metadata.file_path")
     locator = F.when(file_path.startswith(root + "/"), F.expr(f"substring(_metadata.file_path, {len(root) + 2})"))
     return frame.select(
@@ -110,8 +117,7 @@ def _parquet_frame(spark: SparkSession, files: list[str], root: str, spec: Input
         column("title").alias("title"), column("text").alias("text"), column("html").alias("html"),
         (F.to_json(F.struct(*others)) if others else F.lit(None).cast("string")).alias("meta"),
         F.coalesce(locator, file_path).alias("path"), F.col("_metadata.row_index").cast("long").alias("offset"),
-        F.coalesce(F.octet_length(payload), F.lit(0)).cast("long").alias("raw_bytes"),
-        F.lit(None).cast("string").alias("quarantine"), F.lit(None).cast("string").alias("detail"),
+        raw_bytes.alias("raw_bytes"), problem.alias("quarantine"), F.lit(None).cast("string").alias("detail"),
         F.lit(None).cast("string").alias("sample"),
     )
 
@@ -155,7 +161,7 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
                 spark_schema(RAW_SCHEMA),
             ))
         if parquet:
-            frames.append(_parquet_frame(spark, parquet, root, spec, default_source))
+            frames.append(_parquet_frame(spark, parquet, root, spec, default_source, max_bytes))
     if problems:
         rows = [
             {**{name: None for name in RAW_SCHEMA.names}, "source": spec.source or default_source,

@@ -182,3 +182,18 @@ def test_parquet_input_round_trips(spark, result, tmp_path):
     kept_again = by_id(again, "kept")
     assert set(kept_again) == set(by_id(out, "kept"))
     assert all(json.loads(row["meta"]).get("cjk_ratio") is not None for row in kept_again.values())
+
+
+def test_parquet_records_get_the_same_document_checks(spark, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pq.write_table(pa.table({"id": ["ok", "blank", "none", "nul"],
+                             "text": [ARTICLE, " \u3000\n", None, ARTICLE + "\x00"]}), folder / "docs.parquet")
+    out = tmp_path / "out"
+    run_clean(spark, [InputSpec(path=str(folder), source="news")], str(out), load_recipe())
+    assert {row["id"]: row["reason"] for row in rows(out, "quarantine")} == {
+        "blank": "missing_text", "none": "missing_text", "nul": "nul_bytes"}
+    assert [row["id"] for row in rows(out, "kept")] == ["ok"]
