@@ -66,23 +66,21 @@ def join(base: str, *parts: str) -> str:
 def list_files(spark: SparkSession, pattern: str) -> list[tuple[str, int]]:
     """(qualified path, length) of every file under ``pattern`` (a file, folder or glob), sorted.
 
-    Folders are walked recursively. Hidden and marker files (names starting with '.' or '_') are skipped, as
-    Spark's own readers skip them; empty files are listed (Spark's scans drop them silently).
+    Folders are walked recursively. Files and folders whose names start with '.' or '_' (markers such as
+    ``_SUCCESS``, ``_temporary/``, ``.crc``) are skipped below a matched folder, as Spark's readers skip them;
+    empty files are listed (Spark's scans drop them silently).
     """
     fs, path = _fs_and_path(spark, pattern)
-    statuses = fs.globStatus(path) or []
-    found = []
-    for status in statuses:
-        if status.isDirectory():
-            files = fs.listFiles(status.getPath(), True)
-            while files.hasNext():
-                found.append(files.next())
-        else:
-            found.append(status)
     result = []
-    for status in found:
-        file_path = status.getPath()
-        if any(part.startswith((".", "_")) for part in str(file_path.toUri().getPath()).split("/")[-1:]):
+    for status in fs.globStatus(path) or []:
+        if not status.isDirectory():
+            result.append((str(status.getPath().toString()), int(status.getLen())))
             continue
-        result.append((str(file_path.toString()), int(status.getLen())))
+        base = str(status.getPath().toString()).rstrip("/") + "/"
+        files = fs.listFiles(status.getPath(), True)
+        while files.hasNext():
+            found = files.next()
+            uri = str(found.getPath().toString())
+            if not any(part.startswith((".", "_")) for part in uri[len(base):].split("/")):
+                result.append((uri, int(found.getLen())))
     return sorted(result)

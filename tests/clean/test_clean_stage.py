@@ -197,3 +197,15 @@ def test_parquet_records_get_the_same_document_checks(spark, tmp_path):
     assert {row["id"]: row["reason"] for row in rows(out, "quarantine")} == {
         "blank": "missing_text", "none": "missing_text", "nul": "nul_bytes"}
     assert [row["id"] for row in rows(out, "kept")] == ["ok"]
+
+
+def test_listing_skips_markers_and_hidden_folders_but_keeps_empty_files(spark, tmp_path):
+    from corpus_pipeline.io import fs
+
+    for name in ("_SUCCESS", ".part.crc", "_temporary/p.jsonl", "sub/a.jsonl", "b.jsonl"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    listed = [(path.rsplit("/", 2)[-2:], length) for path, length in fs.list_files(spark, str(tmp_path))]
+    assert listed == [([tmp_path.name, "b.jsonl"], 0), (["sub", "a.jsonl"], 0)]
+    assert fs.list_files(spark, str(tmp_path / "*.jsonl"))[0][0].endswith("/b.jsonl")
+    assert fs.list_files(spark, str(tmp_path / "missing")) == []
