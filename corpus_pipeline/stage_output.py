@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from corpus_pipeline.io import fs
-from corpus_pipeline.schema import QUARANTINE_SCHEMA
+from corpus_pipeline.schema import QUARANTINE_SCHEMA, spark_schema
 
 KEPT, REMOVED, QUARANTINED = "kept", "removed", "quarantined"
 OUTCOMES = (KEPT, REMOVED, QUARANTINED)
@@ -74,6 +74,17 @@ def check_conservation(stats: dict[str, Any], written: dict[str, int]) -> dict[s
     return {"in": docs["in"], "written": sum(written.values()), "ok": True}
 
 
+def _quarantine_columns(result: DataFrame) -> list:
+    """The quarantine columns; a stage whose input is documents has no path/offset/... and writes them null."""
+    columns = []
+    for field in spark_schema(QUARANTINE_SCHEMA).fields:
+        if field.name in result.columns:
+            columns.append(F.col(field.name).cast(field.dataType))
+        else:
+            columns.append(F.lit(None).cast(field.dataType).alias(field.name))
+    return columns
+
+
 def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stage: str,
                        kept_columns: list[str], extra_stats: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write a stage's result frame under ``output`` and return its stats (also in ``output/stats.json``)."""
@@ -91,7 +102,7 @@ def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stag
         frames = {
             KEPT: result.where(F.col("outcome") == KEPT).select(*kept_columns),
             REMOVED: result.where(F.col("outcome") == REMOVED).select(*kept_columns, "reason"),
-            QUARANTINED: result.where(F.col("outcome") == QUARANTINED).select(*QUARANTINE_SCHEMA.names),
+            QUARANTINED: result.where(F.col("outcome") == QUARANTINED).select(*_quarantine_columns(result)),
         }
         for outcome, frame in frames.items():
             frame.write.mode("overwrite").parquet(fs.join(output, OUTPUT_DIRS[outcome]))

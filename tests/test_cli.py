@@ -30,6 +30,27 @@ def test_bad_recipe_is_reported_by_key(tmp_path, capsys):
     assert "clean.filters.min_chars" in capsys.readouterr().err
 
 
+def test_train_classifier_and_document_stages_parse():
+    from corpus_pipeline.cli import build_parser
+
+    args = build_parser().parse_args(["train-classifier", "quality", "--pos", "a.jsonl", "b/", "--neg", "c.txt",
+                                      "--out", "models/q"])
+    assert (args.kind, args.pos, args.neg, args.out, args.features) == ("quality", ["a.jsonl", "b/"], ["c.txt"],
+                                                                       "models/q", "chars")
+    args = build_parser().parse_args(["filter", "--input", "out/clean", "--output", "out/f", "--lexicon", "x.txt"])
+    assert (args.input, args.lexicon) == (["out/clean"], ["x.txt"])
+    with pytest.raises(SystemExit):  # a document stage needs --input
+        build_parser().parse_args(["quality", "--output", "out/q"])
+
+
+def test_unknown_category_limit_is_a_one_line_error(tmp_path, capsys):
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("sources: {default: {steps: [sensitive_words]}}\n"
+                      "filter: {sensitive: {category_limits: {nosuch: 1}}}\n", encoding="utf-8")
+    assert main(["filter", "--input", str(tmp_path), "--output", str(tmp_path / "o"), "--recipe", str(recipe)]) == 2
+    assert "category_limits: unknown category nosuch" in capsys.readouterr().err
+
+
 def test_unknown_format_rejected_by_argparse(tmp_path):
     with pytest.raises(SystemExit):
         main(["clean", "--input", str(tmp_path), "--output", str(tmp_path / "o"), "--format", "docx"])

@@ -17,6 +17,7 @@ from itertools import accumulate
 import ahocorasick
 
 from corpus_pipeline.recipe import AdConfig
+from corpus_pipeline.rules.matching import leftmost_longest
 
 
 class AdRules:
@@ -39,11 +40,8 @@ class AdRules:
         if not len(self._automaton):
             return keywords, contacts
         starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
-        last_end = -1
-        for end, length in self._automaton.iter_long(text):
-            if end - length + 1 > last_end:
-                keywords[bisect_right(starts, end - length + 1) - 1] += 1
-                last_end = end
+        for start, _ in leftmost_longest(self._automaton, text):
+            keywords[bisect_right(starts, start) - 1] += 1
         for index, count in enumerate(keywords):
             if count:
                 contacts[index] = sum(len(pattern.findall(lines[index])) for pattern in self._contacts)

@@ -1,0 +1,138 @@
+"""A trained fastText classifier as a job uses it: checked on the driver, shipped to executors, loaded once per worker.
+
+A model directory holds the model file and ``card.json`` (written by ``train-classifier``). The driver reads
+the card, checks the model file against the card's sha256 and loads it once, so a missing, truncated or
+foreign file fails before any task starts, with an error naming the file. The file then travels to the
+executors with ``SparkContext.addFile`` under a content-addressed name; each Python worker loads it on first
+use and keeps it (cc_net's ``_prepare``). Only the small, picklable :class:`ModelSpec` goes into closures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus_pipeline.errors import InputError
+
+_CARD_KEYS = ("kind", "model_file", "sha256", "score_label", "features", "max_chars", "threshold")
+_LOADED: dict[str, object] = {}
+
+
+class ModelError(InputError):
+    """A classifier model or its card that cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a worker needs to load and apply a model (picklable; the model itself never is)."""
+
+    kind: str
+    path: str  # on the driver
+    shipped_name: str  # name under SparkFiles once distributed
+    sha256: str
+    score_label: str
+    features: str
+    max_chars: int
+    threshold: float
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_card(card_path: Path) -> dict:
+    if not card_path.is_file():
+        raise ModelError(f"{card_path}: model card not found (every model needs the card.json train-classifier writes)")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelError(f"{card_path}: model card is not valid JSON ({error})") from None
+    missing = [key for key in _CARD_KEYS if key not in card] if isinstance(card, dict) else list(_CARD_KEYS)
+    if missing:
+        raise ModelError(f"{card_path}: model card lacks {', '.join(missing)}")
+    return card
+
+
+def _load_fasttext(path: str, shown_as: str):
+    import fasttext
+
+    fasttext.FastText.eprint = lambda *args, **kwargs: None  # load_model's stderr notice
+    try:
+        return fasttext.load_model(path)
+    except ValueError as error:
+        raise ModelError(f"{shown_as}: cannot load fastText model ({error})") from None
+
+
+def load_model_spec(model_path: str | Path, kind: str, threshold: float | None = None) -> ModelSpec:
+    """Check the model at ``model_path`` against its card and load it once; ``threshold`` overrides the card's."""
+    model_path = Path(model_path)
+    card_path = model_path.parent / "card.json"
+    if not model_path.is_file():
+        raise ModelError(f"{model_path}: model file not found")
+    card = _read_card(card_path)
+    if card["kind"] != kind:
+        raise ModelError(f"{card_path}: a {card['kind']!r} model, but the {kind} step needs a {kind!r} model")
+    if card["model_file"] != model_path.name:
+        raise ModelError(f"{card_path}: describes {card['model_file']!r}, not {model_path.name!r}")
+    actual = file_sha256(model_path)
+    if actual != card["sha256"]:
+        raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its card ({card['sha256'][:12]}…): "
+                         "the file is corrupt or was replaced without retraining")
+    model = _load_fasttext(str(model_path), str(model_path))
+    if card["score_label"] not in model.get_labels():
+        raise ModelError(f"{model_path}: has labels {model.get_labels()}, not the card's {card['score_label']!r}")
+    _LOADED[actual] = model
+    return ModelSpec(
+        kind=kind, path=str(model_path), shipped_name=f"{kind}-{actual[:16]}{model_path.suffix}", sha256=actual,
+        score_label=card["score_label"], features=card["features"], max_chars=int(card["max_chars"]),
+        threshold=float(card["threshold"] if threshold is None else threshold),
+    )
+
+
+def distribute(spark, spec: ModelSpec) -> None:
+    """Send the model file to every executor (``--files`` style), under a name that changes with its content."""
+    staged = Path(tempfile.gettempdir()) / "corpus_pipeline_models" / spec.shipped_name
+    if not staged.exists():
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        partial = staged.with_suffix(f".{os.getpid()}.part")
+        shutil.copyfile(spec.path, partial)
+        os.replace(partial, staged)
+    spark.sparkContext.addFile(str(staged))
+
+
+def worker_model(spec: ModelSpec):
+    """The model in this worker process, loaded on first use from the copy Spark shipped."""
+    model = _LOADED.get(spec.sha256)
+    if model is None:
+        from pyspark import SparkFiles
+
+        try:
+            local = SparkFiles.get(spec.shipped_name)
+        except Exception:  # no SparkContext files here (e.g. a plain Python process): use the driver path
+            local = spec.path
+        if not os.path.isfile(local):
+            local = spec.path
+        if not os.path.isfile(local):
+            raise ModelError(f"{spec.path}: model file not found on this executor (shipped as {spec.shipped_name})")
+        model = _LOADED[spec.sha256] = _load_fasttext(local, spec.path)
+    return model
+
+
+def score(spec: ModelSpec, texts: list[str]) -> np.ndarray:
+    """Probability of the card's ``score_label`` for each text."""
+    from corpus_pipeline.classify.scoring import score_texts
+
+    if not texts:
+        return np.zeros(0, dtype=np.float64)
+    return score_texts(worker_model(spec), texts, spec.score_label, spec.features, spec.max_chars)

@@ -1,0 +1,68 @@
+"""The filter stage over Arrow batches: sensitive-word hits, then the spam score, per the source's steps.
+
+A document is removed as ``sensitive_words`` when it has too many lexicon hits, else as ``spam`` when its
+spam score is above the threshold. Both columns are filled for every document whose source has the step,
+removed or not, so the removed/ rows show why; sources without the step get nulls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from corpus_pipeline.classify import model as classifier
+from corpus_pipeline.classify.model import ModelSpec
+from corpus_pipeline.recipe import SensitiveConfig
+from corpus_pipeline.rules.sensitive import Lexicon, compiled_matcher, count_hits, hits_used, sensitive_reason
+from corpus_pipeline.stage_output import KEPT, REMOVED
+
+FILTER_COLUMNS = pa.schema([
+    ("sensitive_hits", pa.int32()),
+    ("sensitive_categories", pa.list_(pa.string())),
+    ("spam_score", pa.float64()),
+])
+
+
+@dataclass(frozen=True)
+class FilterPlan:
+    """Everything a worker needs (picklable): the lexicon, the spam model's spec and each source's steps."""
+
+    lexicon: Lexicon
+    sensitive: SensitiveConfig
+    spam: ModelSpec | None
+    source_steps: tuple[tuple[str, frozenset[str]], ...]
+    default_steps: frozenset[str]
+
+    def steps(self, source: str) -> frozenset[str]:
+        return dict(self.source_steps).get(source, self.default_steps)
+
+
+def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
+    texts = [text or "" for text in batch.column("text").to_pylist()]
+    sources = batch.column("source").to_pylist()
+    steps = [plan.steps(source) for source in sources]
+    matcher = compiled_matcher(plan.lexicon)
+    n = len(texts)
+    hits: list[int | None] = [None] * n
+    categories: list[list[str] | None] = [None] * n
+    reasons: list[str | None] = [None] * n
+    for i, text in enumerate(texts):
+        if "sensitive_words" in steps[i]:
+            found = count_hits(text, matcher)
+            hits[i], categories[i] = hits_used(found, plan.sensitive), list(found.categories)
+            reasons[i] = sensitive_reason(found, plan.sensitive)
+    spam_scores: list[float | None] = [None] * n
+    scored = [i for i in range(n) if "spam" in steps[i]]
+    if scored:
+        if plan.spam is None:
+            raise RuntimeError("a source has the spam step but the job loaded no spam model")
+        values = classifier.score(plan.spam, [texts[i] for i in scored])
+        for i, value in zip(scored, values.tolist()):
+            spam_scores[i] = value
+            if reasons[i] is None and value > plan.spam.threshold:
+                reasons[i] = "spam"
+    return {
+        "sensitive_hits": hits, "sensitive_categories": categories, "spam_score": spam_scores,
+        "reason": reasons, "outcome": [REMOVED if reason else KEPT for reason in reasons],
+    }

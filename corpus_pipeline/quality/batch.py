@@ -1,0 +1,55 @@
+"""The quality stage over Arrow batches: score with the quality classifier, keep by threshold or Pareto draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from corpus_pipeline.classify import model as classifier
+from corpus_pipeline.classify.model import ModelSpec
+from corpus_pipeline.quality.pareto import pareto_draws, pareto_keep
+from corpus_pipeline.recipe import QualityConfig
+from corpus_pipeline.stage_output import KEPT, REMOVED
+
+QUALITY_COLUMNS = pa.schema([("quality_score", pa.float64())])
+
+
+@dataclass(frozen=True)
+class QualityPlan:
+    """What a worker needs (picklable): the model's spec, the keep rule and each source's steps."""
+
+    model: ModelSpec | None  # None when no source runs the quality step
+    config: QualityConfig
+    source_steps: tuple[tuple[str, frozenset[str]], ...]
+    default_steps: frozenset[str]
+
+    def steps(self, source: str) -> frozenset[str]:
+        return dict(self.source_steps).get(source, self.default_steps)
+
+
+def keep_mask(ids: list[str], scores: np.ndarray, model: ModelSpec, config: QualityConfig) -> np.ndarray:
+    """Which scored documents the recipe's keep rule keeps."""
+    if config.mode == "threshold":
+        return scores >= model.threshold
+    return pareto_keep(scores, pareto_draws(ids, config.seed, config.pareto_alpha))
+
+
+def quality_columns(batch: pa.RecordBatch, plan: QualityPlan) -> dict[str, list]:
+    ids = batch.column("id").to_pylist()
+    texts = batch.column("text").to_pylist()
+    sources = batch.column("source").to_pylist()
+    n = len(ids)
+    scored = [i for i in range(n) if "quality" in plan.steps(sources[i])]
+    scores: list[float | None] = [None] * n
+    reasons: list[str | None] = [None] * n
+    if scored:
+        values = classifier.score(plan.model, [texts[i] or "" for i in scored])
+        kept = keep_mask([ids[i] for i in scored], values, plan.model, plan.config)
+        for i, value, keep in zip(scored, values.tolist(), kept.tolist()):
+            scores[i] = value
+            if not keep:
+                reasons[i] = "low_quality"
+    return {"quality_score": scores, "reason": reasons,
+            "outcome": [REMOVED if reason else KEPT for reason in reasons]}
