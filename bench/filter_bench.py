@@ -15,16 +15,14 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from clean_bench import REPO, WORK, build  # noqa: E402
+from clean_bench import REPO, WORK, build, run_stage  # noqa: E402
 
 from corpus_pipeline.schema import DOCUMENT_SCHEMA  # noqa: E402
 
@@ -43,14 +41,6 @@ def documents(corpus: Path, out: Path, files: int = 8) -> float:
                           "meta": [None] * len(part)}, schema=DOCUMENT_SCHEMA)
         pq.write_table(table, out / f"part-{k:02d}.parquet")
     return sum(len(r["text"].encode("utf-8")) for r in rows) / 1e6
-
-
-def run_once(stage: str, source: Path, out: Path, master: str) -> float:
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "corpus_pipeline", stage, "--input", str(source), "--output", str(out),
-                    "--master", master], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def main() -> int:
@@ -72,7 +62,7 @@ def main() -> int:
         source = docs
         for stage in ("filter", "quality"):
             out = WORK / "filter" / stage
-            times = [run_once(stage, source, out, master) for _ in range(args.runs)]
+            times = [run_stage(stage, str(source), out, master) for _ in range(args.runs)]
             wall = statistics.median(times)
             total += wall
             stats = json.loads((out / "stats.json").read_text())

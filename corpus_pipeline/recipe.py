@@ -194,6 +194,10 @@ class Recipe(_Strict):
     def steps_for(self, source: str) -> frozenset[str]:
         return frozenset(step.value for step in self.source_config(source).steps)
 
+    def uses_step(self, step: str) -> bool:
+        """Whether any source (the default included) runs ``step``."""
+        return any(step in self.steps_for(name) for name in self.sources)
+
     def rules_path(self, name: str) -> Path:
         base = Path(self.rules_dir) if self.rules_dir else DEFAULT_RULES_DIR
         return base / name

@@ -54,9 +54,9 @@ def annotate_documents(documents: DataFrame, annotate: BatchAnnotator, added: pa
     return documents.mapInArrow(run, output_type), passed + list(added.names)
 
 
-def source_steps(recipe) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Each named source's steps, as a picklable tuple for a worker plan."""
-    return tuple(sorted((name, recipe.steps_for(name)) for name in recipe.sources))
+def source_steps(recipe) -> dict[str, frozenset[str]]:
+    """Each named source's steps, for a worker plan (sources the recipe does not name use ``default``)."""
+    return {name: recipe.steps_for(name) for name in recipe.sources}
 
 
 def run_stats(spark: SparkSession, recipe, inputs: list[str]) -> dict:

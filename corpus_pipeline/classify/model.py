@@ -42,6 +42,11 @@ class ModelSpec:
     max_chars: int
     threshold: float
 
+    def stats(self) -> dict:
+        """What ``stats.json`` records about the model a stage used."""
+        return {"path": self.path, "sha256": self.sha256, "threshold": self.threshold, "features": self.features,
+                "max_chars": self.max_chars}
+
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()

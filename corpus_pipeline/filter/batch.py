@@ -31,11 +31,11 @@ class FilterPlan:
     lexicon: Lexicon
     sensitive: SensitiveConfig
     spam: ModelSpec | None
-    source_steps: tuple[tuple[str, frozenset[str]], ...]
+    source_steps: dict[str, frozenset[str]]  # built once on the driver; looked up per document
     default_steps: frozenset[str]
 
     def steps(self, source: str) -> frozenset[str]:
-        return dict(self.source_steps).get(source, self.default_steps)
+        return self.source_steps.get(source, self.default_steps)
 
 
 def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from corpus_pipeline.classify.model import ModelSpec, distribute, load_model_spec
+from corpus_pipeline.classify.model import distribute, load_model_spec
 from corpus_pipeline.filter.batch import FILTER_COLUMNS, FilterPlan, filter_columns
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.recipe import Recipe, RecipeError
@@ -15,23 +15,11 @@ from corpus_pipeline.stage_frame import annotate_documents, run_stats, source_st
 from corpus_pipeline.stage_output import write_stage_output
 
 
-def uses_step(recipe: Recipe, step: str) -> bool:
-    """Whether any source (the default included) runs ``step``."""
-    return any(step in recipe.steps_for(name) for name in recipe.sources)
-
-
-def model_stats(spec: ModelSpec | None) -> dict[str, Any] | None:
-    if spec is None:
-        return None
-    return {"path": spec.path, "sha256": spec.sha256, "threshold": spec.threshold, "features": spec.features,
-            "max_chars": spec.max_chars}
-
-
 def filter_plan(recipe: Recipe) -> FilterPlan:
     """Load and check the lexicon and the spam model on the driver (no Spark needed): bad files fail here."""
     config = recipe.filter
     spam = None
-    if uses_step(recipe, "spam"):
+    if recipe.uses_step("spam"):
         spam = load_model_spec(recipe.models_path(config.spam.model), "spam", config.spam.threshold)
     lexicon = load_sensitive_lexicon(recipe)
     categories = {category for _, word_categories in lexicon.entries for category in word_categories}
@@ -60,6 +48,6 @@ def run_filter(spark: SparkSession, inputs: list[str], output: str, recipe: Reci
         "sensitive_lexicon": {"files": list(plan.lexicon.files), "words": len(plan.lexicon.entries),
                               "sha256": plan.lexicon.sha256, "count": sensitive.count, "max_hits": sensitive.max_hits,
                               "category_limits": dict(sensitive.category_limits)},
-        "spam_model": model_stats(plan.spam),
+        "spam_model": plan.spam.stats() if plan.spam else None,
     }
     return write_stage_output(spark, result, output, "filter", kept_columns, extra)

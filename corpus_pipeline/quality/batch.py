@@ -22,11 +22,11 @@ class QualityPlan:
 
     model: ModelSpec | None  # None when no source runs the quality step
     config: QualityConfig
-    source_steps: tuple[tuple[str, frozenset[str]], ...]
+    source_steps: dict[str, frozenset[str]]  # built once on the driver; looked up per document
     default_steps: frozenset[str]
 
     def steps(self, source: str) -> frozenset[str]:
-        return dict(self.source_steps).get(source, self.default_steps)
+        return self.source_steps.get(source, self.default_steps)
 
 
 def keep_mask(ids: list[str], scores: np.ndarray, model: ModelSpec, config: QualityConfig) -> np.ndarray:

@@ -7,7 +7,6 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from corpus_pipeline.classify.model import distribute, load_model_spec
-from corpus_pipeline.filter.stage import model_stats, uses_step
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.quality.batch import QUALITY_COLUMNS, QualityPlan, quality_columns
 from corpus_pipeline.recipe import Recipe
@@ -19,7 +18,7 @@ def quality_plan(recipe: Recipe) -> QualityPlan:
     """Load and check the quality model on the driver (no Spark needed): a bad model file fails here."""
     config = recipe.quality
     spec = None
-    if uses_step(recipe, "quality"):
+    if recipe.uses_step("quality"):
         spec = load_model_spec(recipe.models_path(config.model), "quality", config.threshold)
     return QualityPlan(model=spec, config=config,
                        source_steps=source_steps(recipe),
@@ -37,7 +36,7 @@ def run_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Rec
     config = plan.config
     extra = {
         **run_stats(spark, recipe, inputs),
-        "quality_model": model_stats(plan.model),
+        "quality_model": plan.model.stats() if plan.model else None,
         "keep_rule": {"mode": config.mode, "threshold": plan.model.threshold if plan.model else None,
                       "pareto_alpha": config.pareto_alpha, "seed": config.seed},
     }
