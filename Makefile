@@ -30,6 +30,7 @@ demo: $(STAMP)
 	$(PY) -m corpus_pipeline.ground_truth $(DEMO_DIR)/clean
 	$(PY) -m corpus_pipeline filter --input $(DEMO_DIR)/clean --output $(DEMO_DIR)/filter
 	$(PY) -m corpus_pipeline quality --input $(DEMO_DIR)/filter --output $(DEMO_DIR)/quality
+	$(PY) -m corpus_pipeline dedup --input $(DEMO_DIR)/quality --output $(DEMO_DIR)/dedup
 
 test: $(STAMP)
 	$(PY) -m pytest -q

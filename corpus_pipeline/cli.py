@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="extra sensitive-word files, folders or globs (added to the recipe's lexicons)")
     quality = commands.add_parser("quality", help="GPT-3-style quality classifier: score, keep by threshold or Pareto")
     _add_stage_arguments(quality)
+    dedup = commands.add_parser("dedup", help="exact and MinHash-LSH near-duplicate removal across all sources")
+    _add_stage_arguments(dedup)
     train = commands.add_parser("train-classifier", help="train the fastText spam or quality classifier")
     from corpus_pipeline.classify.train import add_train_arguments
 
@@ -88,7 +90,7 @@ def run_clean_command(args: argparse.Namespace) -> dict:
 
 
 def run_document_stage(args: argparse.Namespace) -> dict:
-    """``filter`` or ``quality``: stages whose input is documents."""
+    """``filter``, ``quality`` or ``dedup``: stages whose input is documents."""
     from corpus_pipeline.session import build_session
 
     recipe = load_recipe(args.recipe)
@@ -98,8 +100,10 @@ def run_document_stage(args: argparse.Namespace) -> dict:
         recipe = recipe.model_copy(update={"filter": recipe.filter.model_copy(update={"sensitive": sensitive})})
     if args.command == "filter":
         from corpus_pipeline.filter.stage import filter_plan as prepare, run_filter as run
-    else:
+    elif args.command == "quality":
         from corpus_pipeline.quality.stage import quality_plan as prepare, run_quality as run
+    else:
+        from corpus_pipeline.dedup.stage import dedup_plan as prepare, run_dedup as run
     plan = prepare(recipe)  # rule and model files are checked before Spark starts
     spark = build_session(f"corpus_pipeline.{args.command}", args.master, _conf(args.conf))
     try:
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "clean":
             _print_stage_summary("clean", args.output, run_clean_command(args))
-        elif args.command in ("filter", "quality"):
+        elif args.command in ("filter", "quality", "dedup"):
             _print_stage_summary(args.command, args.output, run_document_stage(args))
         elif args.command == "train-classifier":
             from corpus_pipeline.classify.train import run_train_command

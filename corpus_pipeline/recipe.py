@@ -163,6 +163,34 @@ class QualityConfig(ClassifierConfig):
     seed: int = Field(0, description="seeds the per-document Pareto draw together with the document id")
 
 
+class DedupConfig(_Strict):
+    ngram: int = Field(5, ge=1, description="characters per shingle")
+    num_perm: int = Field(128, ge=1, le=1024, description="MinHash permutations")
+    seed: int = Field(1, ge=0, description="seeds the permutations (datasketch's default is 1)")
+    threshold: float = Field(0.8, gt=0, le=1, description="Jaccard similarity at or above which documents are duplicates")
+    bands: int | None = Field(None, ge=1, description="LSH bands; default: optimal for the threshold")
+    rows: int | None = Field(None, ge=1, description="rows per band; set together with bands")
+    false_positive_weight: float = Field(
+        0.05, ge=0, le=1, description="low by default: verification removes LSH false positives, misses are lost")
+    false_negative_weight: float = Field(0.95, ge=0, le=1)
+    verify: Literal["exact", "signature", "off"] = Field(
+        "exact", description="check each LSH candidate pair: exact Jaccard of the two texts' shingle sets, the "
+        "MinHash estimate from the full signatures, or not at all")
+    opencc_config: str = Field("t2s", description="OpenCC conversion applied before hashing")
+    max_rounds: int = Field(64, ge=1, description="connected-components rounds before giving up")
+    partitions: int | None = Field(None, gt=0, description="shuffle partitions; default: from the input size")
+    bytes_per_partition: int = Field(128 * 2**20, gt=0, description="input parquet bytes per shuffle partition")
+    checkpoint_dir: str | None = Field(None, description="reliable checkpoints here; default: under the output")
+
+    @model_validator(mode="after")
+    def _bands_and_rows(self) -> "DedupConfig":
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("set both bands and rows, or neither")
+        if self.bands is not None and self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands * rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}")
+        return self
+
+
 class Recipe(_Strict):
     version: int = 1
     rules_dir: str | None = Field(None, description="rule files are relative to this; default: the repo's rules/")
@@ -174,6 +202,7 @@ class Recipe(_Strict):
     clean: CleanConfig = CleanConfig()
     filter: FilterConfig = FilterConfig()
     quality: QualityConfig = QualityConfig()
+    dedup: DedupConfig = DedupConfig()
 
     @field_validator("version")
     @classmethod

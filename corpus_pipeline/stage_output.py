@@ -86,8 +86,12 @@ def _quarantine_columns(result: DataFrame) -> list:
 
 
 def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stage: str,
-                       kept_columns: list[str], extra_stats: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write a stage's result frame under ``output`` and return its stats (also in ``output/stats.json``)."""
+                       kept_columns: list[str], extra_stats: dict[str, Any] | None = None,
+                       removed_columns: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Write a stage's result frame under ``output`` and return its stats (also in ``output/stats.json``).
+
+    ``removed/`` has the kept columns, ``reason`` and the stage's ``removed_columns`` (e.g. ``duplicate_of``).
+    """
     started = time.time()
     fs.delete(spark, fs.join(output, "_SUCCESS"))
     result = result.persist(StorageLevel.MEMORY_AND_DISK)
@@ -101,7 +105,7 @@ def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stag
         stats = summarize(row.asDict() for row in rows)
         frames = {
             KEPT: result.where(F.col("outcome") == KEPT).select(*kept_columns),
-            REMOVED: result.where(F.col("outcome") == REMOVED).select(*kept_columns, "reason"),
+            REMOVED: result.where(F.col("outcome") == REMOVED).select(*kept_columns, "reason", *removed_columns),
             QUARANTINED: result.where(F.col("outcome") == QUARANTINED).select(*_quarantine_columns(result)),
         }
         for outcome, frame in frames.items():

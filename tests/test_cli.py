@@ -51,6 +51,13 @@ def test_unknown_category_limit_is_a_one_line_error(tmp_path, capsys):
     assert "category_limits: unknown category nosuch" in capsys.readouterr().err
 
 
+def test_bad_dedup_recipe_fails_before_spark_starts(tmp_path, capsys):
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("sources: {default: {steps: [dedup]}}\ndedup: {bands: 20, rows: 20}\n", encoding="utf-8")
+    assert main(["dedup", "--input", str(tmp_path), "--output", str(tmp_path / "o"), "--recipe", str(recipe)]) == 2
+    assert "bands * rows = 400 exceeds num_perm = 128" in capsys.readouterr().err
+
+
 def test_unknown_format_rejected_by_argparse(tmp_path):
     with pytest.raises(SystemExit):
         main(["clean", "--input", str(tmp_path), "--output", str(tmp_path / "o"), "--format", "docx"])

@@ -71,3 +71,16 @@ def test_recipe_hash_changes_with_a_threshold():
     first = parse_recipe(data).sha256()
     data["clean"]["filters"]["min_chars"] = 100
     assert parse_recipe(data).sha256() != first
+
+
+def test_dedup_defaults_and_errors():
+    assert load_recipe().dedup.threshold == 0.8 and load_recipe().dedup.ngram == 5
+    base = {"sources": {"default": {"steps": ["dedup"]}}}
+    with pytest.raises(RecipeError, match=r"dedup: Value error, set both bands and rows, or neither"):
+        parse_recipe({**base, "dedup": {"bands": 9}})
+    with pytest.raises(RecipeError, match=r"bands \* rows = 130 exceeds num_perm = 128"):
+        parse_recipe({**base, "dedup": {"bands": 10, "rows": 13}})
+    with pytest.raises(RecipeError, match=r"dedup.shingle_size: unknown key"):
+        parse_recipe({**base, "dedup": {"shingle_size": 5}})
+    with pytest.raises(RecipeError, match=r"dedup.threshold: Input should be less than or equal to 1"):
+        parse_recipe({**base, "dedup": {"threshold": 1.5}})

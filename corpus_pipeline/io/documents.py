@@ -39,3 +39,8 @@ def read_documents(spark: SparkSession, paths: list[str]) -> DataFrame:
     for frame in frames[1:]:
         result = result.unionByName(frame, allowMissingColumns=True)
     return result
+
+
+def input_bytes(spark: SparkSession, paths: list[str]) -> int:
+    """Total size of the files :func:`read_documents` reads for ``paths``."""
+    return sum(size for path in paths for _, size in fs.list_files(spark, resolve_document_path(spark, path)))

@@ -1,0 +1,1 @@
+"""Exact and MinHash-LSH fuzzy deduplication across sources (the dedup stage)."""
