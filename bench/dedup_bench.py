@@ -254,7 +254,7 @@ def compare_table(info: dict[str, Any]) -> str:
                      f"{r['recall']:.4f} | {r['same_kept']:.4f} | {ratio} |")
     lines.append("")
     lines.append(NOTES)
-    lines.append("- pairs: ours = LSH candidate edges left after the signature check (a star per bucket, not every "
+    lines.append("- pairs: ours = LSH candidate edges left after verification (the recipe's `verify`, exact by default) (a star per bucket, not every "
                  "pair); mllib = all pairs with Jaccard distance <= 0.2 of the hashed shingle sets; datasketch = "
                  "LSH candidate pairs (not checked). same kept: share of correctly removed documents naming the "
                  "same kept document as the truth.")

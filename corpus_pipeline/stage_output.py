@@ -87,14 +87,17 @@ def _quarantine_columns(result: DataFrame) -> list:
 
 def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stage: str,
                        kept_columns: list[str], extra_stats: dict[str, Any] | None = None,
-                       removed_columns: tuple[str, ...] = ()) -> dict[str, Any]:
+                       removed_columns: tuple[str, ...] = (),
+                       storage: StorageLevel = StorageLevel.MEMORY_AND_DISK) -> dict[str, Any]:
     """Write a stage's result frame under ``output`` and return its stats (also in ``output/stats.json``).
 
     ``removed/`` has the kept columns, ``reason`` and the stage's ``removed_columns`` (e.g. ``duplicate_of``).
+    The result is persisted at ``storage`` while it is counted and written (``DISK_ONLY`` keeps executor
+    memory flat whatever the input size).
     """
     started = time.time()
     fs.delete(spark, fs.join(output, "_SUCCESS"))
-    result = result.persist(StorageLevel.MEMORY_AND_DISK)
+    result = result.persist(storage)
     try:
         rows = (
             result.groupBy("outcome", "reason", "source")

@@ -9,7 +9,8 @@ Each step is a DataFrame -> DataFrame function:
    text, smaller id (then source and exact key). The smallest rank of a group is the document kept.
 3. :func:`exact_representatives` - the best document of each exact-duplicate group.
 4. :func:`candidate_edges` - per LSH bucket a star from every representative to the bucket's smallest rank.
-5. :func:`verified` - candidate pairs whose full signatures agree on at least the threshold.
+5. :func:`verified` - candidate pairs at least ``threshold`` similar: exact Jaccard of the two texts' shingle
+   sets (default), or the MinHash estimate from the full signatures.
 6. :func:`~corpus_pipeline.dedup.components.connected_components` over the verified edges, in Spark.
 7. :func:`decisions` - every document not kept names the kept one of its cluster (``duplicate_of``) and is
    ``exact_duplicate`` (same normalized text as the kept one) or ``near_duplicate``.
@@ -225,7 +226,7 @@ def run_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Recip
                   .withColumn("bytes_out", F.col("bytes_in")))
         stats = write_stage_output(spark, result, output, "dedup", passed,
                                    {**run_stats(spark, recipe, inputs), "dedup": summary},
-                                   removed_columns=("duplicate_of",))
+                                   removed_columns=("duplicate_of",), storage=STORAGE)
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", previous_partitions)
         for cached_frame in cached:
