@@ -26,66 +26,32 @@ import time
 from pathlib import Path
 from typing import Any
 
+from corpus_pipeline.dedup.exact_jaccard import components, keep_order
+
 CHUNK = 8192  # shingles per update_batch call: bounds the (shingles x num_perm) matrix datasketch builds
-
-
-class UnionFind:
-    """Union-find over hashable nodes with path halving and union by size."""
-
-    def __init__(self) -> None:
-        self.parent: dict[Any, Any] = {}
-        self.size: dict[Any, int] = {}
-
-    def find(self, node: Any) -> Any:
-        parent = self.parent
-        if node not in parent:
-            parent[node] = node
-            self.size[node] = 1
-            return node
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    def union(self, a: Any, b: Any) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-
-    def components(self) -> list[list[Any]]:
-        groups: dict[Any, list[Any]] = {}
-        for node in self.parent:
-            groups.setdefault(self.find(node), []).append(node)
-        return list(groups.values())
-
-
-def keep_key(doc: tuple) -> tuple:
-    """Sort key of ``(id, source, priority, quality, length)``: the smallest is kept (the stage's keep order)."""
-    doc_id, source, priority, quality, length = doc
-    return (-(priority or 0), quality is None, -(quality or 0.0), -(length or 0), doc_id, source)
 
 
 def components_removed(pairs, meta: dict[Any, tuple]) -> list[dict[str, str]]:
     """Every document not kept in its connected component: ``{id, source, duplicate_of}``, sorted.
 
-    ``pairs`` are node pairs; ``meta[node]`` is ``(id, source, priority, quality, length)``.
+    ``pairs`` are node pairs; ``meta[node]`` is ``(id, source, priority, quality, length)``. Components and
+    the keep order are the evaluation oracle's (:mod:`corpus_pipeline.dedup.exact_jaccard`).
     """
-    uf = UnionFind()
-    for a, b in pairs:
-        uf.union(a, b)
+    index = {node: i for i, node in enumerate(meta)}
+    docs = [{"id": m[0], "source": m[1], "priority": m[2], "quality_score": m[3], "length": m[4]}
+            for m in meta.values()]
     removed = []
-    for nodes in uf.components():
-        if len(nodes) < 2:
-            continue
-        kept = min(nodes, key=lambda node: keep_key(meta[node]))
-        for node in nodes:
-            if node != kept:
-                removed.append({"id": meta[node][0], "source": meta[node][1], "duplicate_of": meta[kept][0]})
+    for group in components(len(docs), [(index[a], index[b]) for a, b in pairs]):
+        kept = min(group, key=lambda i: keep_order(docs[i]))
+        removed.extend({"id": docs[i]["id"], "source": docs[i]["source"], "duplicate_of": docs[kept]["id"]}
+                       for i in group if i != kept)
     return sorted(removed, key=lambda row: (row["source"], row["id"]))
+
+
+def write_result(path: str, result: dict) -> None:
+    """A baseline's result as JSON (folders created)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def document_paths(inputs: list[str]) -> list[Path]:
@@ -203,8 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": {**{k: round(v, 3) for k, v in found["timings"].items()}, "total": round(total, 3)},
         "removed": found["removed"],
     }
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_result(args.output, result)
     print(f"datasketch: {result['documents']} documents, {result['pair_count']} pairs, "
           f"{result['removed_count']} removed ({total:.1f} s)")
     return 0

@@ -26,14 +26,13 @@ start, Spark work up to the collected pairs, components on the driver).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup_datasketch import components_removed  # noqa: E402
+from dedup_datasketch import components_removed, write_result  # noqa: E402
 
 NUM_FEATURES = 2**20
 NUM_HASH_TABLES = 5
@@ -140,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                     "components": round(components_s, 3), "total": round(time.perf_counter() - started, 3)},
         "removed": removed,
     }
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_result(args.output, result)
     print(f"mllib: {result['documents']} documents, {result['pair_count']} pairs, {len(removed)} removed "
           f"(spark {spark_s:.1f} s)")
     return 0

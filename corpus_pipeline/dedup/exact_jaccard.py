@@ -177,9 +177,10 @@ def document_shingles(texts: Iterable[str | None], n: int = 5) -> list[frozenset
 
 def keep_order(doc: Mapping[str, Any]) -> tuple:
     """Sort key of the keep order (smallest = kept): higher ``priority``, higher ``quality_score`` (None
-    lowest), longer ``text`` (code points), smaller ``id``, smaller ``source``."""
+    lowest), longer ``text`` (code points; or the doc's ``length`` when given), smaller ``id``, smaller ``source``."""
     quality = doc.get("quality_score")
-    return (-doc["priority"], quality is None, -(quality or 0.0), -len(doc.get("text") or ""), doc["id"],
+    length = doc["length"] if "length" in doc else len(doc.get("text") or "")
+    return (-(doc["priority"] or 0), quality is None, -(quality or 0.0), -(length or 0), doc["id"],
             doc.get("source") or "")
 
 
