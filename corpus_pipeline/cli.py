@@ -1,4 +1,4 @@
-"""``corpus-pipeline``: one sub-command per stage, plus classifier training and the demo corpus.
+"""``corpus-pipeline``: one sub-command per stage, plus classifier and tokenizer training and the demo corpus.
 
 Every stage takes ``--input PATH [PATH ...] --output DIR [--recipe FILE] [--master URL] [--conf K=V]``.
 A ``clean`` input may be written ``SOURCE=PATH`` to name its source; later stages read a previous stage's
@@ -63,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_stage_arguments(quality)
     dedup = commands.add_parser("dedup", help="exact and MinHash-LSH near-duplicate removal across all sources")
     _add_stage_arguments(dedup)
+    pack = commands.add_parser("pack", help="tokenize documents into Megatron .bin/.idx shards with a manifest")
+    _add_stage_arguments(pack)
+    pack.add_argument("--tokenizer", metavar="DIR",
+                      help="tokenizer directory (tokenizer.model + card.json); default: the recipe's pack.tokenizer")
+    tokenizer = commands.add_parser("train-tokenizer", help="train the CPM-style tokenizer (jieba + SentencePiece)")
+    from corpus_pipeline.tokenizer.train import add_train_tokenizer_arguments
+
+    add_train_tokenizer_arguments(tokenizer)
     train = commands.add_parser("train-classifier", help="train the fastText spam or quality classifier")
     from corpus_pipeline.classify.train import add_train_arguments
 
@@ -112,6 +120,31 @@ def run_document_stage(args: argparse.Namespace) -> dict:
         spark.stop()
 
 
+def run_pack_command(args: argparse.Namespace) -> dict:
+    from corpus_pipeline.pack.stage import pack_plan, run_pack
+    from corpus_pipeline.session import build_session
+
+    recipe = load_recipe(args.recipe)
+    plan = pack_plan(recipe, args.tokenizer)  # the tokenizer is checked before Spark starts
+    spark = build_session("corpus_pipeline.pack", args.master, _conf(args.conf))
+    try:
+        return run_pack(spark, args.input, args.output, recipe, plan)
+    finally:
+        spark.stop()
+
+
+def run_train_tokenizer_command(args: argparse.Namespace) -> dict:
+    from corpus_pipeline.session import build_session
+    from corpus_pipeline.tokenizer.train import settings_from_args, train_tokenizer
+
+    settings = settings_from_args(args)
+    spark = build_session("corpus_pipeline.train_tokenizer", args.master)
+    try:
+        return train_tokenizer(spark, args.input, args.out, settings, args.data_description)
+    finally:
+        spark.stop()
+
+
 def _print_stage_summary(stage: str, output: str, stats: dict) -> None:
     docs = stats["documents"]
     print(f"{stage}: {docs['in']} in, {docs['kept']} kept, {docs['removed']} removed, "
@@ -130,6 +163,13 @@ def main(argv: list[str] | None = None) -> int:
             _print_stage_summary("clean", args.output, run_clean_command(args))
         elif args.command in ("filter", "quality", "dedup"):
             _print_stage_summary(args.command, args.output, run_document_stage(args))
+        elif args.command == "pack":
+            stats = run_pack_command(args)
+            print(f"pack: {stats['documents']['in']} documents, {stats['tokens']} tokens in {stats['shards']} shards "
+                  f"({stats['seconds']} s); manifest: {args.output}/manifest.json")
+        elif args.command == "train-tokenizer":
+            card = run_train_tokenizer_command(args)
+            print(json.dumps({"vocab_size": card["vocab_size"], **card["metrics"]}, indent=2, ensure_ascii=False))
         elif args.command == "train-classifier":
             from corpus_pipeline.classify.train import run_train_command
 

@@ -191,6 +191,19 @@ class DedupConfig(_Strict):
         return self
 
 
+class MixtureConfig(_Strict):
+    epochs: float = Field(1.0, gt=0, description="passes over this source's tokens in a training run (PanGu-α Table 4)")
+
+
+class PackConfig(_Strict):
+    tokenizer: str = Field("tokenizer", description="tokenizer directory, relative to models_dir")
+    bytes_per_shard: int = Field(
+        256 * 2**20, gt=0, description="input parquet bytes per partition (it writes one shard per source it holds)")
+    partitions: int | None = Field(None, gt=0, description="shard partitions; default: from bytes_per_shard")
+    mixture: dict[str, MixtureConfig] = Field(
+        default_factory=dict, description="per-source epochs; the manifest turns them into sampling weights")
+
+
 class Recipe(_Strict):
     version: int = 1
     rules_dir: str | None = Field(None, description="rule files are relative to this; default: the repo's rules/")
@@ -203,6 +216,7 @@ class Recipe(_Strict):
     filter: FilterConfig = FilterConfig()
     quality: QualityConfig = QualityConfig()
     dedup: DedupConfig = DedupConfig()
+    pack: PackConfig = PackConfig()
 
     @field_validator("version")
     @classmethod
@@ -215,6 +229,13 @@ class Recipe(_Strict):
     def _default_source_defined(self) -> "Recipe":
         if "default" not in self.sources:
             raise ValueError("sources must define 'default' (the steps for sources the recipe does not name)")
+        return self
+
+    @model_validator(mode="after")
+    def _mixture_sources_defined(self) -> "Recipe":
+        unknown = sorted(set(self.pack.mixture) - set(self.sources))
+        if unknown:
+            raise ValueError(f"pack.mixture names source(s) the recipe does not define: {', '.join(unknown)}")
         return self
 
     def source_config(self, source: str) -> SourceConfig:

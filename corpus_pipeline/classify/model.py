@@ -9,17 +9,15 @@ use and keeps it (cc_net's ``_prepare``). Only the small, picklable :class:`Mode
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from corpus_pipeline.errors import InputError
+from corpus_pipeline.io import shipped
+from corpus_pipeline.io.shipped import file_sha256
 
 _CARD_KEYS = ("kind", "model_file", "sha256", "score_label", "features", "max_chars", "threshold")
 _LOADED: dict[str, object] = {}
@@ -46,14 +44,6 @@ class ModelSpec:
         """What ``stats.json`` records about the model a stage used."""
         return {"path": self.path, "sha256": self.sha256, "threshold": self.threshold, "features": self.features,
                 "max_chars": self.max_chars}
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_card(card_path: Path) -> dict:
@@ -107,28 +97,15 @@ def load_model_spec(model_path: str | Path, kind: str, threshold: float | None =
 
 def distribute(spark, spec: ModelSpec) -> None:
     """Send the model file to every executor (``--files`` style), under a name that changes with its content."""
-    staged = Path(tempfile.gettempdir()) / "corpus_pipeline_models" / spec.shipped_name
-    if not staged.exists():
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        partial = staged.with_suffix(f".{os.getpid()}.part")
-        shutil.copyfile(spec.path, partial)
-        os.replace(partial, staged)
-    spark.sparkContext.addFile(str(staged))
+    shipped.distribute(spark, spec.path, spec.shipped_name)
 
 
 def worker_model(spec: ModelSpec):
     """The model in this worker process, loaded on first use from the copy Spark shipped."""
     model = _LOADED.get(spec.sha256)
     if model is None:
-        from pyspark import SparkFiles
-
-        try:
-            local = SparkFiles.get(spec.shipped_name)
-        except Exception:  # no SparkContext files here (e.g. a plain Python process): use the driver path
-            local = spec.path
-        if not os.path.isfile(local):
-            local = spec.path
-        if not os.path.isfile(local):
+        local = shipped.local_copy(spec.path, spec.shipped_name)
+        if local is None:
             raise ModelError(f"{spec.path}: model file not found on this executor (shipped as {spec.shipped_name})")
         model = _LOADED[spec.sha256] = _load_fasttext(local, spec.path)
     return model

@@ -8,6 +8,7 @@ documents are read) or parquet files/directories/globs with the document columns
 from __future__ import annotations
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.io import fs
@@ -24,16 +25,24 @@ def resolve_document_path(spark: SparkSession, path: str) -> str:
     return path
 
 
-def read_documents(spark: SparkSession, paths: list[str]) -> DataFrame:
-    """Documents from stage outputs or parquet; fails naming the path when a document column is missing."""
+def read_documents(spark: SparkSession, paths: list[str], with_position: bool = False) -> DataFrame:
+    """Documents from stage outputs or parquet; fails naming the path when a document column is missing.
+
+    ``with_position`` adds where each row was read: ``input_index`` (its path's place in ``paths``),
+    ``input_file`` and ``input_row`` (row number within that parquet file), which order rows as read.
+    """
     if not paths:
         raise InputError("no input given")
     frames = []
-    for path in paths:
+    for index, path in enumerate(paths):
         frame = spark.read.parquet(resolve_document_path(spark, path))
         missing = [column for column in DOCUMENT_COLUMNS if column not in frame.columns]
         if missing:
             raise InputError(f"{path}: not documents, missing column(s) {', '.join(missing)}")
+        if with_position:
+            frame = frame.select("*", F.lit(index).alias("input_index"),
+                                 F.col("_metadata.file_path").alias("input_file"),
+                                 F.col("_metadata.row_index").alias("input_row"))
         frames.append(frame)
     result = frames[0]
     for frame in frames[1:]:

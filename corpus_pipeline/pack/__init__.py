@@ -1,0 +1,1 @@
+"""Tokenize-and-pack: Megatron-compatible binary training shards."""

@@ -1,0 +1,183 @@
+"""The pack stage: documents in reading order -> tokens -> Megatron ``.bin``/``.idx`` shards + ``manifest.json``.
+
+Documents are range-partitioned and sorted by (source, input path, parquet file, row), so the shards come
+out the same for any partitioning of the input. Each Spark task encodes its partition with the tokenizer
+(loaded once per worker), appends ``<eod>`` after every document and writes one shard pair per source it
+holds, under a temporary name that is renamed when complete. The driver only collects each shard's counts
+and sha256, checks that every input document was packed, and writes ``manifest.json``, ``stats.json`` and
+``_SUCCESS``. Pack removes nothing, so it writes no ``kept/``/``removed/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pyarrow as pa
+from pyspark.sql import SparkSession
+
+from corpus_pipeline.errors import InputError
+from corpus_pipeline.io import fs
+from corpus_pipeline.io.documents import input_bytes, read_documents
+from corpus_pipeline.pack.indexed import IndexedDatasetWriter, token_dtype
+from corpus_pipeline.pack.manifest import MANIFEST_FILE, build_manifest
+from corpus_pipeline.recipe import PackConfig, Recipe
+from corpus_pipeline.schema import spark_schema
+from corpus_pipeline.stage_frame import run_stats
+from corpus_pipeline.stage_output import ConservationError
+from corpus_pipeline.tokenizer.model import TokenizerSpec, distribute, load_tokenizer_spec, worker_tokenizer
+
+SHARDS_DIR = "shards"
+TEMP_MARK = ".tmp-"
+ORDER = ("source", "input_index", "input_file", "input_row")
+SHARD_SCHEMA = pa.schema([
+    ("partition", pa.int32()), ("source", pa.string()), ("prefix", pa.string()), ("documents", pa.int64()),
+    ("tokens", pa.int64()), ("text_bytes", pa.int64()), ("dtype", pa.string()), ("bin_sha256", pa.string()),
+    ("idx_sha256", pa.string()), ("bin_bytes", pa.int64()), ("idx_bytes", pa.int64()),
+])
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    """What the workers need: the tokenizer's spec, the token dtype and the stage settings (picklable)."""
+
+    tokenizer: TokenizerSpec
+    dtype: str
+    config: PackConfig
+
+
+def pack_plan(recipe: Recipe, tokenizer_dir: str | None = None) -> PackPlan:
+    """Check the tokenizer (``--tokenizer`` or the recipe's) before Spark starts."""
+    spec = load_tokenizer_spec(tokenizer_dir or recipe.models_path(recipe.pack.tokenizer))
+    return PackPlan(tokenizer=spec, dtype=token_dtype(spec.vocab_size).name, config=recipe.pack)
+
+
+def shard_name(partition: int, source: str) -> str:
+    """``00007-news``: the partition, then the source (made file-name safe, with a hash if that changed it)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", source)[:64]
+    if safe != source:
+        safe += "-" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:8]
+    return f"{partition:05d}-{safe}"
+
+
+class _ShardSet:
+    """The open shard of one partition: one writer at a time, since rows arrive grouped by source."""
+
+    def __init__(self, shards_dir: Path, partition: int, attempt: int, dtype: np.dtype, eod_id: int) -> None:
+        self.shards_dir, self.partition, self.dtype, self.eod = shards_dir, partition, dtype, eod_id
+        self.suffix = f"{TEMP_MARK}{attempt}"
+        self.source: str | None = None
+        self.writer: IndexedDatasetWriter | None = None
+        self.text_bytes = 0
+
+    def start(self, source: str) -> None:
+        self.source, self.text_bytes = source, 0
+        name = shard_name(self.partition, source)
+        self.writer = IndexedDatasetWriter(self.shards_dir / name, self.dtype, self.suffix)
+
+    def add(self, tokens: list[int], text_bytes: int) -> None:
+        tokens.append(self.eod)
+        self.writer.add_document(tokens)
+        self.text_bytes += text_bytes
+
+    def finish(self) -> pa.RecordBatch:
+        counts = self.writer.finish()
+        self.writer = None
+        row = {"partition": self.partition, "source": self.source,
+               "prefix": f"{SHARDS_DIR}/{shard_name(self.partition, self.source)}", "text_bytes": self.text_bytes,
+               **counts}
+        return pa.RecordBatch.from_pylist([row], schema=SHARD_SCHEMA)
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()
+
+
+def pack_partition(plan: PackPlan, shards_dir: str):
+    """The mapInArrow function: encode a sorted partition, write its shards, yield one row per shard."""
+
+    def run(batches):
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        partition, attempt = (context.partitionId(), context.attemptNumber()) if context else (0, 0)
+        tokenizer = worker_tokenizer(plan.tokenizer)
+        shards = _ShardSet(Path(shards_dir), partition, attempt, np.dtype(plan.dtype), tokenizer.eod_id)
+        try:
+            for batch in batches:
+                sources = batch.column("source").to_pylist()
+                texts = [text or "" for text in batch.column("text").to_pylist()]
+                for source, text, tokens in zip(sources, texts, tokenizer.encode_batch(texts)):
+                    if source != shards.source:
+                        if shards.writer is not None:
+                            yield shards.finish()
+                        shards.start(source)
+                    shards.add(tokens, len(text.encode("utf-8")))
+            if shards.writer is not None:
+                yield shards.finish()
+        except BaseException:
+            shards.abort()
+            raise
+
+    return run
+
+
+def local_output(spark: SparkSession, output: str) -> Path:
+    """The output as a local path: shards are written by the executors' Python, so it must be a POSIX path."""
+    given = urlparse(output)
+    qualified = given if given.scheme else urlparse(fs.qualify(spark, output))  # default FS, e.g. HDFS on YARN
+    if qualified.scheme not in ("", "file"):
+        raise InputError(f"{output}: pack writes its shards from the executors' Python processes and needs a local "
+                         f"or shared (NFS, Lustre) path, not {qualified.scheme}://")
+    return Path(qualified.path)
+
+
+def run_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
+             plan: PackPlan | None = None) -> dict:
+    """Pack the documents under ``inputs`` into shards under ``output``; returns the stats."""
+    started = time.time()
+    plan = plan or pack_plan(recipe)
+    out_dir = local_output(spark, output)
+    shards_dir = out_dir / SHARDS_DIR
+    for name in ("_SUCCESS", MANIFEST_FILE, "stats.json"):
+        (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(shards_dir, ignore_errors=True)
+    shards_dir.mkdir(parents=True)
+    distribute(spark, plan.tokenizer)
+    documents = read_documents(spark, inputs, with_position=True).select("text", *ORDER)
+    documents_in = documents.count()
+    partitions = plan.config.partitions or max(spark.sparkContext.defaultParallelism,
+                                               math.ceil(input_bytes(spark, inputs) / plan.config.bytes_per_shard))
+    ordered = documents.repartitionByRange(partitions, *ORDER).sortWithinPartitions(*ORDER)
+    written = ordered.mapInArrow(pack_partition(plan, str(shards_dir)), spark_schema(SHARD_SCHEMA))
+    shards = [row.asDict() for row in written.collect()]
+    shards.sort(key=lambda shard: (shard["partition"], shard["source"]))
+    for leftover in shards_dir.glob(f"*{TEMP_MARK}*"):  # from task attempts that failed
+        leftover.unlink()
+    packed = sum(shard["documents"] for shard in shards)
+    if packed != documents_in:
+        raise ConservationError(f"conservation check failed: {documents_in} documents in, {packed} packed")
+    epochs = {name: entry.epochs for name, entry in plan.config.mixture.items()}
+    manifest = build_manifest(shards, {**plan.tokenizer.stats(), "dtype": plan.dtype}, recipe.sha256(), epochs)
+    seconds = round(time.time() - started, 3)
+    stats = {
+        "stage": "pack", **run_stats(spark, recipe, inputs),
+        "documents": {"in": documents_in, "packed": packed},
+        "conservation": {"in": documents_in, "written": packed, "ok": True},
+        "tokens": manifest["tokens"], "text_bytes": sum(shard["text_bytes"] for shard in shards),
+        "shards": len(shards), "partitions": partitions, "sources": manifest["sources"],
+        "tokenizer": manifest["tokenizer"], "seconds": seconds,
+        "tokens_per_second": round(manifest["tokens"] / seconds, 1) if seconds else None,
+    }
+    for name, content in ((MANIFEST_FILE, manifest), ("stats.json", stats)):
+        (out_dir / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "_SUCCESS").write_text("")
+    return stats

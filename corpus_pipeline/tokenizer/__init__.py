@@ -1,0 +1,1 @@
+"""CPM-style reversible tokenizer: jieba-equal segmentation, escaping, SentencePiece."""
