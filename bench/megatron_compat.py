@@ -3,7 +3,7 @@
 Needs ``megatron-core`` and ``torch`` (not project dependencies), e.g. in a scratch venv:
 
     python3.11 -m venv /tmp/mc && /tmp/mc/bin/pip install torch==2.13.0 numpy
-    /tmp/mc/bin/pip install --no-deps megatron-core==0.16.1
+    /tmp/mc/bin/pip install --no-deps megatron-core==0.16.1 && /tmp/mc/bin/pip install packaging
     PYTHONPATH=. /tmp/mc/bin/python bench/megatron_compat.py out/demo/pack
 
 For every shard in the manifest it opens the pair with ``megatron.core.datasets.indexed_dataset.IndexedDataset``

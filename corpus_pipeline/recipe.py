@@ -199,7 +199,8 @@ class PackConfig(_Strict):
     tokenizer: str = Field("tokenizer", description="tokenizer directory, relative to models_dir")
     bytes_per_shard: int = Field(
         256 * 2**20, gt=0, description="input parquet bytes per partition (it writes one shard per source it holds)")
-    partitions: int | None = Field(None, gt=0, description="shard partitions; default: from bytes_per_shard")
+    partitions: int | None = Field(
+        None, gt=0, description="shard partitions; default: one per bytes_per_shard of input, at least one per core")
     mixture: dict[str, MixtureConfig] = Field(
         default_factory=dict, description="per-source epochs; the manifest turns them into sampling weights")
 

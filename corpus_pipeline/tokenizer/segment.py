@@ -42,7 +42,7 @@ def segment_jieba(text: str) -> list[str]:
 
 
 class _JiebaHmm:
-    """``jieba.finalseg.cut`` for a run of Han characters, about 4x faster, with the same result.
+    """``jieba.finalseg.cut`` for a run of Han characters, about 6x faster, with the same result.
 
     The same Viterbi over jieba's B/M/E/S model: the same float additions in the same order and the same
     tie-breaking as its ``max`` over (probability, state) tuples (the later state letter wins), with

@@ -61,7 +61,8 @@ def test_tree_peak_splits_jvm_and_workers(tmp_path):
     assert 60 <= peaks["jvm_mb"] < 120
     assert 40 <= peaks["driver_mb"] < 100
     assert peaks["tree_mb"] >= 220
-    assert peaks["tree_mb"] <= peaks["driver_mb"] + peaks["jvm_mb"] + peaks["python_workers_mb"]
+    # each peak is rounded to 0.1 MB on its own, so their sum may fall short of the rounded tree by 0.15
+    assert peaks["tree_mb"] <= peaks["driver_mb"] + peaks["jvm_mb"] + peaks["python_workers_mb"] + 0.2
 
 
 def test_failure_raises_with_output():

@@ -184,3 +184,16 @@ def test_cli_pack_and_missing_tokenizer(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "pack: 3 documents" in done.stdout
     assert read_manifest(tmp_path / "out")["documents"] == 3
+
+
+def test_round_trip_on_real_text(spark, tmp_path, tokenizer, shared_data):
+    from corpus_pipeline.tokenizer.reference_corpus import reference_documents
+
+    documents = reference_documents(shared_data)[::20]  # ~1.2 MB, every source
+    files = [[(doc["source"], doc["text"]) for doc in documents[i::3]] for i in range(3)]
+    _write_input(tmp_path / "in", files)
+    recipe = _recipe(partitions=2)
+    stats = run_pack(spark, [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
+                     pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer")))
+    assert stats["documents"]["packed"] == len(documents) > 400
+    assert list(iter_documents(tmp_path / "out", tokenizer)) == _expected(files)
