@@ -9,7 +9,6 @@ use and keeps it (cc_net's ``_prepare``). Only the small, picklable :class:`Mode
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,16 +46,8 @@ class ModelSpec:
 
 
 def _read_card(card_path: Path) -> dict:
-    if not card_path.is_file():
-        raise ModelError(f"{card_path}: model card not found (every model needs the card.json train-classifier writes)")
-    try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelError(f"{card_path}: model card is not valid JSON ({error})") from None
-    missing = [key for key in _CARD_KEYS if key not in card] if isinstance(card, dict) else list(_CARD_KEYS)
-    if missing:
-        raise ModelError(f"{card_path}: model card lacks {', '.join(missing)}")
-    return card
+    return shipped.read_card(card_path, _CARD_KEYS, ModelError, "model",
+                             "every model needs the card.json train-classifier writes")
 
 
 def _load_fasttext(path: str, shown_as: str):

@@ -8,6 +8,7 @@ copy with :func:`local_copy`; in a plain Python process (no SparkFiles) the driv
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -45,3 +46,17 @@ def local_copy(path: str, shipped_name: str) -> str | None:
         local = path
     return local if os.path.isfile(local) else None
 
+
+
+def read_card(card_path: Path, keys: tuple[str, ...], error: type[Exception], noun: str, missing_hint: str) -> dict:
+    """A model's ``card.json`` with at least ``keys``; ``error`` names the file and what is wrong."""
+    if not card_path.is_file():
+        raise error(f"{card_path}: {noun} card not found ({missing_hint})")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise error(f"{card_path}: {noun} card is not valid JSON ({problem})") from None
+    missing = [key for key in keys if key not in card] if isinstance(card, dict) else list(keys)
+    if missing:
+        raise error(f"{card_path}: {noun} card lacks {', '.join(missing)}")
+    return card

@@ -9,7 +9,6 @@ shipped copy once per process (:func:`worker_tokenizer`). ``decode(encode(text))
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,15 +84,8 @@ def _sentencepiece(model_bytes: bytes, shown_as: str):
 
 def read_card(directory: Path) -> dict:
     card_path = directory / CARD_FILE
-    if not card_path.is_file():
-        raise TokenizerError(f"{card_path}: tokenizer card not found (train-tokenizer writes it beside the model)")
-    try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise TokenizerError(f"{card_path}: tokenizer card is not valid JSON ({error})") from None
-    missing = [key for key in _CARD_KEYS if key not in card] if isinstance(card, dict) else list(_CARD_KEYS)
-    if missing:
-        raise TokenizerError(f"{card_path}: tokenizer card lacks {', '.join(missing)}")
+    card = shipped.read_card(card_path, _CARD_KEYS, TokenizerError, "tokenizer",
+                             "train-tokenizer writes it beside the model")
     if card["kind"] != "tokenizer":
         raise TokenizerError(f"{card_path}: a {card['kind']!r} card, not a tokenizer's")
     if card["text_format"] != TEXT_FORMAT:

@@ -125,7 +125,7 @@ def collect_sample(spark, inputs: list[str], settings: TokenizerTraining, senten
               .orderBy("key", "part", "source", "text").drop("key"))
     held_out: list[tuple[str, str]] = []
     counts = defaultdict(lambda: {"train_sentences": 0, "train_input_chars": 0, "held_out_paragraphs": 0})
-    with open(sentences_path, "w", encoding="utf-8") as out:
+    with open(sentences_path, "w", encoding="utf-8", newline="\n") as out:  # a "\r" in a sentence stays in it
         for row in sample.toLocalIterator(prefetchPartitions=True):
             part, source, text = row
             if part == TRAIN:
@@ -147,7 +147,7 @@ def train_sentencepiece(sentences_path: Path, settings: TokenizerTraining, sente
 
     spm.set_random_generator_seed(settings.seed)
     model = io.BytesIO()
-    with open(sentences_path, encoding="utf-8") as handle:
+    with open(sentences_path, encoding="utf-8", newline="\n") as handle:  # lines end at "\n" only
         try:
             spm.SentencePieceTrainer.train(
                 sentence_iterator=(line.rstrip("\n") for line in handle), model_writer=model,

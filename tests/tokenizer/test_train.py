@@ -113,3 +113,18 @@ def test_vocabulary_too_small_for_the_characters_is_a_clear_error(spark, tmp_pat
     _write(tmp_path / "in", _documents(100, seed=2))
     with pytest.raises(TokenizerError, match="SentencePiece training failed: .*Vocabulary size is smaller"):
         train_tokenizer(spark, [str(tmp_path / "in")], tmp_path / "tok", TokenizerTraining(vocab_size=100))
+
+
+@pytest.mark.spark
+def test_sample_file_keeps_carriage_returns_and_line_separators_inside_sentences(spark, tmp_path):
+    from corpus_pipeline.tokenizer.train import collect_sample
+
+    text = "第一行\r\n第二\r行\u2028还是第二行\x0c\x85结束"
+    _write(tmp_path / "in", [{"id": "a", "source": "news", "text": text}])
+    held_out, data = collect_sample(spark, [str(tmp_path / "in")], TokenizerTraining(held_out=0.0),
+                                    tmp_path / "sentences.txt")
+    with open(tmp_path / "sentences.txt", encoding="utf-8", newline="\n") as handle:
+        lines = [line.rstrip("\n") for line in handle]
+    expected = [row[3] for row in sample_paragraphs([("news", "a", text)], TokenizerTraining(held_out=0.0), 1.0)]
+    assert held_out == [] and sorted(lines) == sorted(expected) and len(lines) == 2  # file order: by hash
+    assert data["sources"]["news"]["train_sentences"] == 2
