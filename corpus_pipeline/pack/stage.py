@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import SparkSession
 
 from corpus_pipeline.errors import InputError
@@ -115,12 +116,13 @@ def pack_partition(plan: PackPlan, shards_dir: str):
             for batch in batches:
                 sources = batch.column("source").to_pylist()
                 texts = [text or "" for text in batch.column("text").to_pylist()]
-                for source, text, tokens in zip(sources, texts, tokenizer.encode_batch(texts)):
+                sizes = pc.fill_null(pc.binary_length(batch.column("text")), 0).to_pylist()  # UTF-8 bytes
+                for source, size, tokens in zip(sources, sizes, tokenizer.encode_batch(texts)):
                     if source != shards.source:
                         if shards.writer is not None:
                             yield shards.finish()
                         shards.start(source)
-                    shards.add(tokens, len(text.encode("utf-8")))
+                    shards.add(tokens, size)
             if shards.writer is not None:
                 yield shards.finish()
         except BaseException:
