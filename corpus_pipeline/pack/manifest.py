@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from corpus_pipeline.errors import InputError
 from corpus_pipeline.pack.indexed import IndexedDataset, IndexedDatasetError, file_sha256
 
 MANIFEST_FILE = "manifest.json"
@@ -50,7 +51,7 @@ def build_manifest(shards: list[dict], tokenizer: dict, recipe_sha256: str, epoc
     }
 
 
-class ManifestError(ValueError):
+class ManifestError(InputError):
     """A pack output whose manifest or shards do not check out; the message names the file."""
 
 

@@ -14,13 +14,9 @@ import argparse
 import hashlib
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from corpus_pipeline.schema import DOCUMENT_SCHEMA
+from corpus_pipeline.schema import write_document_rows
 
 
 def reference_documents(shared_data: Path, seed: int = 0) -> list[dict]:
@@ -40,12 +36,7 @@ def reference_documents(shared_data: Path, seed: int = 0) -> list[dict]:
 
 
 def write_reference_corpus(shared_data: Path, out_dir: Path, seed: int = 0) -> dict:
-    rows = reference_documents(shared_data, seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    table = pa.table({name: [row[name] for row in rows] for name in DOCUMENT_SCHEMA.names}, schema=DOCUMENT_SCHEMA)
-    pq.write_table(table, out_dir / "part-00000.parquet")
-    return {"documents": len(rows), "sources": dict(sorted(Counter(row["source"] for row in rows).items())),
-            "text_bytes": sum(len(row["text"].encode("utf-8")) for row in rows)}
+    return write_document_rows(reference_documents(shared_data, seed), out_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
