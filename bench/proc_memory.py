@@ -122,6 +122,7 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+PF_EXITING = 0x4  # task flag: exiting
 PF_FORKNOEXEC = 0x40  # task flag: forked and has not called exec yet
 
 
@@ -130,11 +131,14 @@ def _is_python(name: str) -> bool:
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
-    """``(parent pid, task flags)`` from ``/proc/<pid>/stat``; None when the process is gone."""
+    """``(parent pid, task flags)`` from ``/proc/<pid>/stat``; None when the process is gone or exiting (its
+    memory is being released and its executable can no longer be read)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
         fields = stat[stat.rfind(b")") + 2:].split()  # comm may hold spaces and parentheses
+        if fields[0] in (b"Z", b"X") or int(fields[6]) & PF_EXITING:
+            return None
         return int(fields[1]), int(fields[6])
     except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError, ValueError):
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -221,12 +222,15 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(card.get("metrics", card), indent=2, ensure_ascii=False))
         elif args.command == "train":
             result = run_gpt_train_command(args)
-            print(json.dumps({key: result[key] for key in ("steps", "tokens", "final_train_loss", "dev_loss",
-                                                           "dev_ppl") if key in result}, indent=2))
+            if os.environ.get("RANK", "0") == "0":  # under torchrun, one summary
+                print(json.dumps({key: result[key] for key in ("steps", "tokens", "final_train_loss", "dev_loss",
+                                                               "dev_ppl") if key in result}, indent=2))
         elif args.command == "probe":
             from corpus_pipeline.probe.run import table
 
-            print(table(run_probe_command(args)), end="")
+            probe = run_probe_command(args)
+            if os.environ.get("RANK", "0") == "0":  # under torchrun, one table
+                print(table(probe), end="")
         elif args.command == "dev-set":
             from corpus_pipeline.probe.dev_set import write_dev_set
 

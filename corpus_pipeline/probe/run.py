@@ -63,11 +63,11 @@ def run_probe(corpora: dict[str, str], dev: str, config: TrainConfig, out: str |
         raise InputError("probe: give at least one --corpus NAME=DIR")
     out = Path(out)
     dev_manifest = _check_tokenizers(corpora, dev)
-    results, evaluated = {}, None
+    results, evaluated, rank = {}, None, 0
     for name, directory in corpora.items():
         manifest = read_manifest(directory)
         result = train(config, directory, out / name, dev=dev, echo=lambda line, name=name: echo(f"[{name}] {line}"))
-        evaluated = result["dev_tokens"]
+        evaluated, rank = result["dev_tokens"], result["rank"]
         results[name] = {
             "corpus": str(directory), "documents": manifest["documents"], "corpus_tokens": manifest["tokens"],
             "trained_tokens": result["tokens"], "passes": round(result["tokens"] / manifest["tokens"], 4),
@@ -83,6 +83,8 @@ def run_probe(corpora: dict[str, str], dev: str, config: TrainConfig, out: str |
         "config": config.model_dump(), "corpora": results,
         "ranking": sorted(results, key=lambda name: results[name]["dev_ppl"]),
     }
+    if rank:  # under torchrun, rank 0 writes
+        return probe
     out.mkdir(parents=True, exist_ok=True)
     (out / PROBE_JSON).write_text(json.dumps(probe, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / PROBE_TABLE).write_text(table(probe), encoding="utf-8")

@@ -5,7 +5,7 @@ Presets (the vocabulary comes from the tokenizer the shards were packed with):
 ============  ======  =====  =====  =====================================================================
 preset        layers  width  heads  what for
 ============  ======  =====  =====  =====================================================================
-tiny               4     32      4  CPU tests and quick probes (~1.0 M parameters with a 30,000 vocabulary)
+tiny               4     32      4  CPU tests and quick probes (1.04 M parameters with a 30,000 vocabulary)
 cpm-small         12    768     12  CPM's small model (Table 1, 109 M)
 cpm-medium        24   1024     16  CPM's medium model (Table 1, 334 M)
 probe-350m        24   1024     16  PanGu-α's 350 M data-quality probe size (GPT-3 Medium's shape)

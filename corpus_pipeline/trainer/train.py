@@ -1,7 +1,7 @@
 """Train the bundled GPT on a pack output: AdamW, warm-up + cosine decay, accumulation, clipping, exact resume.
 
     corpus-pipeline train --shards DIR --preset tiny --max-tokens N --out DIR [--dev DIR]
-    torchrun --nproc_per_node 8 -m corpus_pipeline train ...        # DDP, one process per GPU
+    torchrun --standalone --nproc_per_node 8 -m corpus_pipeline train ...        # DDP, one process per GPU
 
 ``OUT`` receives ``log.jsonl`` (one record per step and per evaluation), ``checkpoint.pt`` (model, optimizer,
 scheduler, step, sampler position, RNG state; written atomically every ``--checkpoint-every`` steps and at
@@ -53,8 +53,13 @@ class _Distributed:
             self.device = torch.device("cuda", local)
         else:
             self.device = torch.device("cpu")
-        if self.world > 1 and not torch.distributed.is_initialized():
+        self.owns_group = self.world > 1 and not torch.distributed.is_initialized()
+        if self.owns_group:
             torch.distributed.init_process_group("nccl" if cuda else "gloo")
+
+    def close(self) -> None:
+        if self.owns_group:
+            torch.distributed.destroy_process_group()
 
     @property
     def main(self) -> bool:
@@ -158,6 +163,7 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
     out = Path(out)
     dist = _Distributed(config.device)
     device = dist.device
+    echo = echo if dist.main else (lambda line: None)
     tokenizer = tokenizer_of(shards)
     if dev is not None and tokenizer_of(dev)["sha256"] != tokenizer["sha256"]:
         raise TrainError(f"{dev} was packed with a different tokenizer than {shards}")
@@ -174,7 +180,7 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
         optimizer, lambda step: lr_factor(step, steps, warmup, config.min_lr_ratio))
     sampler = BlendedWindows(shards, config.seq_len, config.seed)
     autocast, precision = _autocast(device, config.precision)
-    step = 0
+    step, evaluation, loss_value = 0, None, float("nan")
     checkpoint_path, log_path = out / CHECKPOINT, out / LOG
     if checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location=device, weights_only=False)
@@ -188,7 +194,7 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
         scheduler.load_state_dict(state["scheduler"])
         sampler.load_state_dict(state["sampler"])
         _set_rng_state(state["rng"], device)
-        step = state["step"]
+        step, loss_value = state["step"], state["last_loss"]
         echo(f"resuming {out} at step {step}/{steps}")
     if dist.main:
         out.mkdir(parents=True, exist_ok=True)
@@ -213,13 +219,12 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
     def checkpoint() -> None:
         if dist.main:
             _save_checkpoint(checkpoint_path, {
-                "step": step, "tokens": step * tokens_per_step, "config": config.model_dump(),
+                "step": step, "tokens": step * tokens_per_step, "last_loss": loss_value, "config": config.model_dump(),
                 "model_config": model_config.__dict__, "tokenizer_sha256": tokenizer["sha256"],
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(), "sampler": sampler.state_dict(), "rng": _rng_state(device)})
 
-    evaluation, loss_value = None, float("nan")
-    window_start, window_tokens, train_seconds = time.time(), 0, 0.0
+    window_start, window_tokens, paused, train_seconds = time.time(), 0, 0.0, 0.0  # paused: eval and checkpoints
     trained.train()
     while step < steps:
         for micro in range(config.grad_accum):
@@ -246,23 +251,23 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
         if step % config.log_every == 0 or step == steps:
             if device.type == "cuda":
                 torch.cuda.synchronize()
-            seconds = time.time() - window_start
+            seconds = time.time() - window_start - paused
             train_seconds += seconds
             speed = window_tokens / seconds if seconds else 0.0
             record.update({"tokens_per_s": round(speed, 1), "model_tflops": round(speed * flops_per_token / 1e12, 4)})
             if config.peak_tflops:
                 record["mfu"] = round(record["model_tflops"] / config.peak_tflops / dist.world, 4)
             echo(f"step {step}/{steps} loss {loss_value:.4f} lr {lr:.2e} {speed:,.0f} tokens/s")
-            window_start, window_tokens = time.time(), 0
+            window_start, window_tokens, paused = time.time(), 0, 0.0
         log(record)
+        pause_start = time.time()
         if dev is not None and (step == steps or (config.eval_every and step % config.eval_every == 0)):
             evaluation = evaluate(trained, dev, config, device, autocast, dist)
             log({"step": step, "event": "eval", **evaluation})
             echo(f"step {step}/{steps} dev loss {evaluation['dev_loss']:.4f} ppl {evaluation['dev_ppl']:.2f}")
-            window_start = time.time()
         if step == steps or step == stop_after or (config.checkpoint_every and step % config.checkpoint_every == 0):
             checkpoint()
-            window_start = time.time()
+        paused += time.time() - pause_start
         if step == stop_after:
             break
     if step >= steps and dev is not None and evaluation is None:  # resumed after the final step
@@ -272,9 +277,11 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
         "tokens": step * tokens_per_step, "tokens_per_step": tokens_per_step, "final_train_loss": loss_value,
         "epochs": sampler.epochs(), "shards": str(shards), "dev": str(dev) if dev is not None else None,
         "tokenizer_sha256": tokenizer["sha256"], "device": f"{dist.world} x {device.type}", "precision": precision,
+        "rank": dist.rank,
         "train_seconds": round(train_seconds, 3), "seconds": round(time.time() - started, 3),
         "config": config.model_dump(), **(evaluation or {}),
     }
     if dist.main and step >= steps:
         _write_json(out / RESULT, result)
+    dist.close()
     return result

@@ -53,6 +53,9 @@ def test_resumed_run_reproduces_uninterrupted_losses_exactly(two_sources, tmp_pa
     assert len(_losses(tmp_path / "whole")) == 12
     assert resumed["final_train_loss"] == whole["final_train_loss"]
     assert resumed["epochs"] == whole["epochs"]
+    again = train(config, two_sources, tmp_path / "resumed", echo=quiet)  # finished: nothing left to train
+    assert again["steps"] == 12 and again["final_train_loss"] == whole["final_train_loss"]
+    assert _losses(tmp_path / "resumed") == _losses(tmp_path / "whole")
 
 
 def test_resume_refuses_a_different_run(two_sources, tmp_path):
@@ -91,3 +94,25 @@ def test_settings_are_validated_with_the_flag_named():
     with pytest.raises(TrainError, match=r"--min-lr-ratio: Input should be less than or equal to 1"):
         config_from_args(parser.parse_args(["--max-tokens", "10", "--min-lr-ratio", "2"]))
     assert config_from_args(parser.parse_args(["--max-tokens", "10", "--seq-len", "16"])).seq_len == 16
+
+
+def test_ddp_under_torchrun_matches_one_process(two_sources, tmp_path):
+    """Two CPU processes (gloo) with half the batch each train like one process with the whole batch."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    settings = ["--preset", "tiny", "--seq-len", "32", "--lr", "3e-3", "--device", "cpu", "--log-every", "2"]
+    single = train(TrainConfig(preset="tiny", max_tokens=32 * 4 * 6, seq_len=32, batch_size=4, lr=3e-3,
+                               device="cpu"), two_sources, tmp_path / "single", echo=lambda line: None)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO_ROOT)}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               "-m", "corpus_pipeline", "train", "--shards", str(two_sources), "--out", str(tmp_path / "ddp"),
+               "--max-tokens", str(32 * 4 * 6), "--batch-size", "2", *settings]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "ddp" / RESULT).read_text())
+    assert result["device"] == "2 x cpu" and result["steps"] == single["steps"] == 6
+    assert _losses(tmp_path / "ddp") == pytest.approx(_losses(tmp_path / "single"), rel=1e-4)
