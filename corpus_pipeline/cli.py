@@ -169,8 +169,8 @@ def _require_torch() -> None:
     try:
         import torch  # noqa: F401
     except ModuleNotFoundError:
-        raise InputError("train and probe need PyTorch: pip install 'corpus-pipeline[train]' (torch==2.13.0 "
-                         "is the CPU wheel; install a CUDA build of the same version for GPUs)") from None
+        raise InputError("train and probe need PyTorch: pip install 'corpus-pipeline[train]' (torch 2.13.0; "
+                         "on GPU nodes a CUDA build of that version)") from None
 
 
 def run_gpt_train_command(args: argparse.Namespace) -> dict:

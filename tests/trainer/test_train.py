@@ -116,3 +116,13 @@ def test_ddp_under_torchrun_matches_one_process(two_sources, tmp_path):
     result = json.loads((tmp_path / "ddp" / RESULT).read_text())
     assert result["device"] == "2 x cpu" and result["steps"] == single["steps"] == 6
     assert _losses(tmp_path / "ddp") == pytest.approx(_losses(tmp_path / "single"), rel=1e-4)
+
+
+def test_cli_without_pytorch_is_a_one_line_error(two_sources, tmp_path, monkeypatch, capsys):
+    import sys
+
+    from corpus_pipeline.cli import main
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if the train extra were not installed
+    assert main(["train", "--shards", str(two_sources), "--out", str(tmp_path), "--max-tokens", "64"]) == 2
+    assert "pip install 'corpus-pipeline[train]'" in capsys.readouterr().err
