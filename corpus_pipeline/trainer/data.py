@@ -25,7 +25,7 @@ from corpus_pipeline.pack.manifest import read_manifest
 
 
 class DataError(InputError):
-    """A pack output the trainer cannot use (too few tokens, no weight, a different tokenizer)."""
+    """A pack output the trainer cannot use (a source shorter than one window, no source with weight, no dev window)."""
 
 
 class TokenStream:
