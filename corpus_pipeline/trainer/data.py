@@ -102,20 +102,25 @@ class BlendedWindows:
             self._permutations[key] = rng.permutation(self.windows[source])
         return self._permutations[key]
 
-    def next_window(self) -> tuple[int, np.ndarray]:
-        """(source number, ``seq_len + 1`` tokens) of the next sample."""
-        position = self.position
-        source = int(np.argmax(self.weights * (position + 1) - self.drawn))
-        k = int(self.drawn[source])
-        epoch, index = divmod(k, self.windows[source])
+    def _draw(self) -> tuple[int, int]:
+        """Advance one sample: (source number, first token of its window)."""
+        source = int(np.argmax(self.weights * (self.position + 1) - self.drawn))
+        epoch, index = divmod(int(self.drawn[source]), self.windows[source])
         window = int(self._permutation(source, epoch)[index])
         self.drawn[source] += 1
-        start = window * self.seq_len
+        return source, window * self.seq_len
+
+    def next_window(self) -> tuple[int, np.ndarray]:
+        """(source number, ``seq_len + 1`` tokens) of the next sample."""
+        source, start = self._draw()
         return source, self.streams[source].read(start, start + self.seq_len + 1)
 
-    def next_batch(self, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        """``batch_size`` samples as (inputs, targets), int64 arrays of shape (batch_size, seq_len)."""
-        rows = np.stack([self.next_window()[1] for _ in range(batch_size)])
+    def next_batch(self, count: int, keep: slice | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The next ``count`` samples as (inputs, targets), int64 arrays of shape (rows, seq_len); only the
+        rows in ``keep`` are read (a DDP rank's share of the global batch), all ``count`` are drawn."""
+        drawn = [self._draw() for _ in range(count)]
+        rows = np.stack([self.streams[source].read(start, start + self.seq_len + 1)
+                         for source, start in drawn[keep or slice(None)]])
         return rows[:, :-1], rows[:, 1:]
 
     def epochs(self) -> dict[str, float]:

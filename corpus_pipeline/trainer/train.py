@@ -228,10 +228,10 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
     trained.train()
     while step < steps:
         for micro in range(config.grad_accum):
-            inputs, targets = sampler.next_batch(config.batch_size * dist.world)
-            rows = slice(dist.rank * config.batch_size, (dist.rank + 1) * config.batch_size)
-            inputs = torch.from_numpy(np.ascontiguousarray(inputs[rows])).to(device, non_blocking=True)
-            targets = torch.from_numpy(np.ascontiguousarray(targets[rows])).to(device, non_blocking=True)
+            mine = slice(dist.rank * config.batch_size, (dist.rank + 1) * config.batch_size)
+            inputs, targets = sampler.next_batch(config.batch_size * dist.world, keep=mine)
+            inputs = torch.from_numpy(np.ascontiguousarray(inputs)).to(device, non_blocking=True)
+            targets = torch.from_numpy(np.ascontiguousarray(targets)).to(device, non_blocking=True)
             sync = dist.world == 1 or micro == config.grad_accum - 1
             with (contextlib.nullcontext() if sync else trained.no_sync()), autocast():
                 _, loss = trained(inputs, targets)

@@ -79,6 +79,16 @@ def test_sampler_state_resumes_the_same_sequence(tmp_path):
         other_seed.load_state_dict(state)
 
 
+def test_a_rank_reads_only_its_rows_of_the_global_batch(tmp_path):
+    pack = _pack(tmp_path, {"a": [list(range(300))], "b": [list(range(400, 600))]})
+    whole, rank = BlendedWindows(pack, seq_len=7, seed=4), BlendedWindows(pack, seq_len=7, seed=4)
+    for _ in range(3):
+        all_inputs, all_targets = whole.next_batch(6)
+        inputs, targets = rank.next_batch(6, keep=slice(2, 4))
+        assert np.array_equal(inputs, all_inputs[2:4]) and np.array_equal(targets, all_targets[2:4])
+        assert rank.state_dict() == whole.state_dict()
+
+
 def test_source_shorter_than_a_window_is_an_error(tmp_path):
     pack = _pack(tmp_path, {"a": [list(range(100))], "small": [[1, 2, 3]]})
     with pytest.raises(DataError, match="'small' has 3 tokens"):
