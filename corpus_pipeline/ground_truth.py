@@ -6,6 +6,11 @@ for that reason that the truth expects removed for it, and recall the share of t
 the stage removed for it. Line-level rules are scored on counts: a document where the rule removed ``p``
 lines and the truth injected ``t`` contributes ``min(p, t)`` true positives.
 
+The dedup stage is scored on duplicate groups: ``truth.duplicate_of`` names the original a document was copied
+from, so each document's group is its original's id (followed through chains). A removed duplicate is a true
+positive when its ``duplicate_of`` (the copy the stage kept) is in its own group; the stage should remove all
+but one of each group's members that reached it (:func:`score_dedup`).
+
 Run as ``python -m corpus_pipeline.ground_truth STAGE_DIR``: prints a table and writes ``STAGE_DIR/ground_truth.json``.
 """
 
@@ -53,6 +58,36 @@ def score(rows: Iterable[dict]) -> dict:
         for column, counts in lines.items()
     }
     return {"documents_scored": scored, "reasons": reasons, "line_rules": line_rules}
+
+
+DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
+
+
+def score_dedup(rows: Iterable[dict]) -> dict | None:
+    """Dedup scores from rows with ``id``, ``reason``, ``duplicate_of`` and ``meta``; None without truth."""
+    rows = list(rows)
+    truth_of = {}
+    for row in rows:
+        truth = json.loads(row["meta"]).get("truth") if row.get("meta") else None
+        if truth is not None and "duplicate_of" in truth:
+            truth_of[row["id"]] = truth["duplicate_of"]
+    if not truth_of:
+        return None
+
+    def group(doc_id: str) -> str:
+        seen = set()
+        while truth_of.get(doc_id) and doc_id not in seen:
+            seen.add(doc_id)
+            doc_id = truth_of[doc_id]
+        return doc_id
+
+    members = Counter(group(row["id"]) for row in rows if row["id"] in truth_of)
+    expected = sum(size - 1 for size in members.values())
+    removed = [row for row in rows if row.get("reason") in DUPLICATE_REASONS and row["id"] in truth_of]
+    agree = sum(1 for row in removed if row.get("duplicate_of") and group(row["duplicate_of"]) == group(row["id"]))
+    return {"documents_scored": len(truth_of), "groups": sum(1 for size in members.values() if size > 1),
+            "predicted": len(removed), "expected": expected, "agree": agree,
+            "precision": _ratio(agree, len(removed)), "recall": _ratio(agree, expected)}
 
 
 def score_stage_dir(stage_dir: Path) -> dict:

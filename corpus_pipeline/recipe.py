@@ -43,6 +43,7 @@ class Step(str, Enum):
     sensitive_words = "sensitive_words"
     spam = "spam"
     quality = "quality"
+    perplexity = "perplexity"
     dedup = "dedup"
 
 
@@ -163,6 +164,25 @@ class QualityConfig(ClassifierConfig):
     seed: int = Field(0, description="seeds the per-document Pareto draw together with the document id")
 
 
+class PerplexityConfig(_Strict):
+    """The quality stage's KenLM step: per-document perplexity, CCNet's head/middle/tail buckets, optional filter."""
+
+    model: str = Field("kenlm/model.klm", description="KenLM binary, relative to models_dir; card.json beside it")
+    bucket_percentiles: tuple[float, float] = Field(
+        (30.0, 60.0), description="perplexity percentiles (over the stage's scored documents) that end head and "
+        "middle (CCNet: 30, 60)")
+    max_perplexity: float | None = Field(
+        None, gt=0, description="drop scored documents above this perplexity as high_perplexity; null: no filter")
+    quantile_error: float = Field(0.001, ge=0, lt=1, description="relative error of Spark's approxQuantile")
+
+    @field_validator("bucket_percentiles")
+    @classmethod
+    def _ordered_percentiles(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < value[0] < value[1] < 100:
+            raise ValueError(f"need 0 < head < middle < 100, got {list(value)}")
+        return value
+
+
 class DedupConfig(_Strict):
     ngram: int = Field(5, ge=1, description="characters per shingle")
     num_perm: int = Field(128, ge=1, le=1024, description="MinHash permutations")
@@ -216,6 +236,7 @@ class Recipe(_Strict):
     clean: CleanConfig = CleanConfig()
     filter: FilterConfig = FilterConfig()
     quality: QualityConfig = QualityConfig()
+    perplexity: PerplexityConfig = PerplexityConfig()
     dedup: DedupConfig = DedupConfig()
     pack: PackConfig = PackConfig()
 

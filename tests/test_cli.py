@@ -79,3 +79,18 @@ def test_spark_submit_runs_the_clean_job(tmp_path):
     stats = json.loads((tmp_path / "out" / "stats.json").read_text())
     assert stats["documents"] == {"in": 2, "kept": 1, "removed": 1, "quarantined": 0}
     assert stats["master"] == "local[1]" and (tmp_path / "out" / "_SUCCESS").exists()
+
+
+def test_run_checks_every_stage_s_models_before_spark_starts(tmp_path, capsys):
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("sources: {default: {steps: [normalize, perplexity]}}\nperplexity: {model: missing/lm.klm}\n")
+    assert main(["run", "--input", str(tmp_path), "--output", str(tmp_path / "o"), "--recipe", str(recipe)]) == 2
+    assert "lm.klm: KenLM model file not found" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_of_a_folder_without_stage_output_is_a_one_line_error(tmp_path, capsys):
+    assert main(["report", "--run", str(tmp_path)]) == 2
+    assert "no stage output with stats.json" in capsys.readouterr().err
+    assert main(["report", "--run", str(tmp_path), "--sample", "0"]) == 2
+    assert "--sample must be at least 1" in capsys.readouterr().err

@@ -10,11 +10,28 @@ def base():
 
 def test_default_recipe_loads_and_is_pangu_table_3():
     recipe = load_recipe()
-    assert recipe.steps_for("encyclopedia") == frozenset({"dedup"})
+    assert recipe.steps_for("encyclopedia") == frozenset({"perplexity", "dedup"})  # scored, never filtered
+    assert recipe.perplexity.max_perplexity is None
+    assert all("perplexity" in recipe.steps_for(source) for source in recipe.sources)
     assert {"sensitive_words", "spam"} <= recipe.steps_for("ebook")
     assert "strip_navigation" not in recipe.steps_for("ebook")
     assert recipe.steps_for("unknown-source") == recipe.steps_for("default")
     assert recipe.clean.filters.min_cjk_ratio == 0.6 and recipe.clean.filters.min_chars == 150
+
+
+@pytest.mark.parametrize("percentiles", [[60, 30], [0, 50], [30, 100], [30]])
+def test_perplexity_bucket_percentiles_must_be_two_increasing_inside_0_100(percentiles):
+    data = base()
+    data["perplexity"]["bucket_percentiles"] = percentiles
+    with pytest.raises(RecipeError, match=r"perplexity\.bucket_percentiles"):
+        parse_recipe(data)
+
+
+def test_perplexity_threshold_must_be_positive():
+    data = base()
+    data["perplexity"]["max_perplexity"] = 0
+    with pytest.raises(RecipeError, match=r"perplexity\.max_perplexity: .*greater than 0"):
+        parse_recipe(data)
 
 
 def test_unknown_top_level_key_is_named():

@@ -93,13 +93,8 @@ def distribute(spark, spec: ModelSpec) -> None:
 
 def worker_model(spec: ModelSpec):
     """The model in this worker process, loaded on first use from the copy Spark shipped."""
-    model = _LOADED.get(spec.sha256)
-    if model is None:
-        local = shipped.local_copy(spec.path, spec.shipped_name)
-        if local is None:
-            raise ModelError(f"{spec.path}: model file not found on this executor (shipped as {spec.shipped_name})")
-        model = _LOADED[spec.sha256] = _load_fasttext(local, spec.path)
-    return model
+    return shipped.load_once(_LOADED, spec.sha256, spec.path, spec.shipped_name,
+                             lambda local: _load_fasttext(local, spec.path), ModelError, "model file")
 
 
 def score(spec: ModelSpec, texts: list[str]) -> np.ndarray:

@@ -47,6 +47,16 @@ def local_copy(path: str, shipped_name: str) -> str | None:
     return local if os.path.isfile(local) else None
 
 
+def load_once(cache: dict, key: str, path: str, shipped_name: str, load, error: type[Exception], noun: str):
+    """What ``load(local_path)`` returns for a shipped file: loaded on first use in this process, then kept."""
+    value = cache.get(key)
+    if value is None:
+        local = local_copy(path, shipped_name)
+        if local is None:
+            raise error(f"{path}: {noun} not found on this executor (shipped as {shipped_name})")
+        value = cache[key] = load(local)
+    return value
+
 
 def read_card(card_path: Path, keys: tuple[str, ...], error: type[Exception], noun: str, missing_hint: str) -> dict:
     """A model's ``card.json`` with at least ``keys``; ``error`` names the file and what is wrong."""

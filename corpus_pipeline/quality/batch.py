@@ -1,4 +1,8 @@
-"""The quality stage over Arrow batches: score with the quality classifier, keep by threshold or Pareto draw."""
+"""The quality stage over Arrow batches: score with the quality classifier, keep by threshold or Pareto draw;
+score KenLM perplexity and drop documents above the recipe's ``max_perplexity``.
+
+A document both rules would drop is removed as ``low_quality`` (the classifier is checked first).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,22 @@ import pyarrow as pa
 
 from corpus_pipeline.classify import model as classifier
 from corpus_pipeline.classify.model import ModelSpec
+from corpus_pipeline.lm.model import LMSpec, perplexities
 from corpus_pipeline.quality.pareto import pareto_draws, pareto_keep
-from corpus_pipeline.recipe import QualityConfig
+from corpus_pipeline.recipe import PerplexityConfig, QualityConfig
 from corpus_pipeline.stage_output import KEPT, REMOVED
 
-QUALITY_COLUMNS = pa.schema([("quality_score", pa.float64())])
+QUALITY_COLUMNS = pa.schema([("quality_score", pa.float64()), ("perplexity", pa.float64())])
 
 
 @dataclass(frozen=True)
 class QualityPlan:
-    """What a worker needs (picklable): the model's spec, the keep rule and each source's steps."""
+    """What a worker needs (picklable): the models' specs, the keep rules and each source's steps."""
 
     model: ModelSpec | None  # None when no source runs the quality step
     config: QualityConfig
+    lm: LMSpec | None  # None when no source runs the perplexity step
+    perplexity: PerplexityConfig
     source_steps: dict[str, frozenset[str]]  # built once on the driver; looked up per document
     default_steps: frozenset[str]
 
@@ -43,6 +50,7 @@ def quality_columns(batch: pa.RecordBatch, plan: QualityPlan) -> dict[str, list]
     n = len(ids)
     scored = [i for i in range(n) if "quality" in plan.steps(sources[i])]
     scores: list[float | None] = [None] * n
+    ppl: list[float | None] = [None] * n
     reasons: list[str | None] = [None] * n
     if scored:
         values = classifier.score(plan.model, [texts[i] or "" for i in scored])
@@ -51,5 +59,12 @@ def quality_columns(batch: pa.RecordBatch, plan: QualityPlan) -> dict[str, list]
             scores[i] = value
             if not keep:
                 reasons[i] = "low_quality"
-    return {"quality_score": scores, "reason": reasons,
+    measured = [i for i in range(n) if "perplexity" in plan.steps(sources[i])]
+    if measured:
+        limit = plan.perplexity.max_perplexity
+        for i, value in zip(measured, perplexities(plan.lm, [texts[i] for i in measured])):
+            ppl[i] = value
+            if limit is not None and value is not None and value > limit and reasons[i] is None:
+                reasons[i] = "high_perplexity"
+    return {"quality_score": scores, "perplexity": ppl, "reason": reasons,
             "outcome": [REMOVED if reason else KEPT for reason in reasons]}

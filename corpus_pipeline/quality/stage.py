@@ -1,13 +1,22 @@
-"""The quality stage as a Spark job: a GPT-3-style quality classifier (Brown et al. 2020, Appendix A)."""
+"""The quality stage as a Spark job: a GPT-3-style quality classifier (Brown et al. 2020, Appendix A) and
+KenLM perplexity (CCNet, Wenzek et al. 2020).
+
+Sources with the ``perplexity`` step get a ``perplexity`` column and a ``ppl_bucket``: ``head``, ``middle`` or
+``tail`` by the recipe's percentiles of perplexity over all scored documents of this run (Spark's
+``approxQuantile``; the cutoffs go to ``stats.json``). With ``perplexity.max_perplexity`` set, documents above
+it are removed as ``high_perplexity``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from corpus_pipeline.classify.model import distribute, load_model_spec
 from corpus_pipeline.io.documents import read_documents
+from corpus_pipeline.lm import model as lm
 from corpus_pipeline.quality.batch import QUALITY_COLUMNS, QualityPlan, quality_columns
 from corpus_pipeline.recipe import Recipe
 from corpus_pipeline.stage_frame import annotate_documents, run_stats, source_steps
@@ -20,7 +29,10 @@ def quality_plan(recipe: Recipe) -> QualityPlan:
     spec = None
     if recipe.uses_step("quality"):
         spec = load_model_spec(recipe.models_path(config.model), "quality", config.threshold)
-    return QualityPlan(model=spec, config=config,
+    lm_spec = None
+    if recipe.uses_step("perplexity"):
+        lm_spec = lm.load_lm_spec(recipe.models_path(recipe.perplexity.model))
+    return QualityPlan(model=spec, config=config, lm=lm_spec, perplexity=recipe.perplexity,
                        source_steps=source_steps(recipe),
                        default_steps=recipe.steps_for("default"))
 
@@ -31,13 +43,46 @@ def run_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Rec
     plan = plan or quality_plan(recipe)
     if plan.model is not None:
         distribute(spark, plan.model)
+    if plan.lm is not None:
+        lm.distribute(spark, plan.lm)
     documents = read_documents(spark, inputs)
     result, kept_columns = annotate_documents(documents, lambda batch: quality_columns(batch, plan), QUALITY_COLUMNS)
-    config = plan.config
-    extra = {
-        **run_stats(spark, recipe, inputs),
-        "quality_model": plan.model.stats() if plan.model else None,
-        "keep_rule": {"mode": config.mode, "threshold": plan.model.threshold if plan.model else None,
-                      "pareto_alpha": config.pareto_alpha, "seed": config.seed},
-    }
-    return write_stage_output(spark, result, output, "quality", kept_columns, extra)
+    scored = result.persist()
+    try:
+        result, buckets = with_perplexity_buckets(scored, plan)
+        config = plan.config
+        extra = {
+            **run_stats(spark, recipe, inputs),
+            "quality_model": plan.model.stats() if plan.model else None,
+            "keep_rule": {"mode": config.mode, "threshold": plan.model.threshold if plan.model else None,
+                          "pareto_alpha": config.pareto_alpha, "seed": config.seed},
+            "perplexity": buckets,
+        }
+        return write_stage_output(spark, result, output, "quality", [*kept_columns, "ppl_bucket"], extra)
+    finally:
+        scored.unpersist()
+
+
+def with_perplexity_buckets(scored: DataFrame, plan: QualityPlan) -> tuple[DataFrame, dict[str, Any]]:
+    """Add ``ppl_bucket`` from the percentiles of ``perplexity``; returns the frame and what stats.json records."""
+    config = plan.perplexity
+    head, middle = config.bucket_percentiles
+    cutoffs: list[float] = []
+    if plan.lm is not None:
+        cutoffs = scored.where(F.col("perplexity").isNotNull()).approxQuantile(
+            "perplexity", [head / 100, middle / 100], config.quantile_error)
+    ppl = F.col("perplexity")
+    bucket = F.lit(None).cast("string")
+    if len(cutoffs) == 2:
+        bucket = (F.when(ppl.isNull(), None).when(ppl <= cutoffs[0], "head")
+                  .when(ppl <= cutoffs[1], "middle").otherwise("tail"))
+    result = scored.withColumn("ppl_bucket", bucket)
+    counts = {}
+    if plan.lm is not None:
+        counts = {row["ppl_bucket"]: row["count"]
+                  for row in result.where(ppl.isNotNull()).groupBy("ppl_bucket").count().collect()}
+    stats = {"model": plan.lm.stats() if plan.lm else None, "bucket_percentiles": [head, middle],
+             "cutoffs": cutoffs or None, "max_perplexity": config.max_perplexity,
+             "scored": sum(counts.values()),
+             "buckets": {name: counts.get(name, 0) for name in ("head", "middle", "tail")}}
+    return result, stats

@@ -132,14 +132,10 @@ def distribute(spark, spec: TokenizerSpec) -> None:
 
 def worker_tokenizer(spec: TokenizerSpec) -> Tokenizer:
     """The tokenizer in this process, loaded on first use from the copy Spark shipped."""
-    tokenizer = _LOADED.get(spec.sha256)
-    if tokenizer is None:
-        local = shipped.local_copy(spec.path, spec.shipped_name)
-        if local is None:
-            raise TokenizerError(f"{spec.path}: tokenizer not found on this executor (shipped as {spec.shipped_name})")
-        processor = _sentencepiece(Path(local).read_bytes(), spec.path)
-        tokenizer = _LOADED[spec.sha256] = Tokenizer(processor, spec.segmenter, spec.eod_id)
-    return tokenizer
+    def load(local: str) -> Tokenizer:
+        return Tokenizer(_sentencepiece(Path(local).read_bytes(), spec.path), spec.segmenter, spec.eod_id)
+
+    return shipped.load_once(_LOADED, spec.sha256, spec.path, spec.shipped_name, load, TokenizerError, "tokenizer")
 
 
 def load_tokenizer(directory: str | Path) -> Tokenizer:

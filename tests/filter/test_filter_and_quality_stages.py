@@ -185,3 +185,31 @@ def test_a_category_limit_for_a_category_no_lexicon_has_is_an_error(lexicon_dir)
                                                          "category_limits": {"gamblng": 1}}})
     with pytest.raises(RecipeError, match="category_limits: unknown category gamblng; the lexicon has fraud, gambling"):
         filter_plan(recipe)
+
+
+def test_perplexity_step_scores_buckets_and_filters_where_it_runs(spark, lexicon_dir, documents, tmp_path):
+    from corpus_pipeline.lm.model import load_lm_spec, perplexities
+
+    base = recipe_for(lexicon_dir)
+    spec = load_lm_spec(base.models_path(base.perplexity.model))
+    scored = [(d, text) for d, source, text, _ in DOCS if source in ("web", "news")]
+    expected = dict(zip([d for d, _ in scored], perplexities(spec, [t for _, t in scored])))
+    limit = float(np.median(list(expected.values())))
+    recipe = parse_recipe({
+        "sources": {"web": {"steps": ["quality", "perplexity"]}, "news": {"steps": ["perplexity"]},
+                    "encyclopedia": {"steps": ["dedup"]}, "default": {"steps": ["quality", "perplexity"]}},
+        "quality": {"threshold": 0.0}, "perplexity": {"max_perplexity": limit, "bucket_percentiles": [25, 75]}})
+    stats = run_quality(spark, [str(documents)], str(tmp_path / "q"), recipe)
+    kept, removed = read(tmp_path / "q", "kept"), read(tmp_path / "q", "removed")
+    rows = {**kept, **removed}
+    assert {d: r["perplexity"] for d, r in rows.items() if r["perplexity"] is not None} == pytest.approx(expected)
+    assert rows["wiki-four-hits"]["perplexity"] is None and rows["wiki-four-hits"]["ppl_bucket"] is None
+    assert {d: r["reason"] for d, r in removed.items()} == {d: "high_perplexity" for d, p in expected.items()
+                                                          if p > limit}
+    head, middle = stats["perplexity"]["cutoffs"]
+    values = sorted(expected.values())
+    assert head in values and middle in values and head < middle  # exact percentiles of 7 values
+    for doc_id, ppl in expected.items():
+        assert rows[doc_id]["ppl_bucket"] == ("head" if ppl <= head else "middle" if ppl <= middle else "tail")
+    assert stats["perplexity"]["scored"] == 7 == sum(stats["perplexity"]["buckets"].values())
+    assert stats["perplexity"]["model"]["sha256"] == spec.sha256 and stats["perplexity"]["max_perplexity"] == limit

@@ -1,0 +1,1 @@
+"""The quality report of a pipeline run: ``report.json`` (every figure) and ``report.html`` (one file, plots inline)."""
