@@ -99,12 +99,12 @@ def build(data: Path, size_mb: float) -> dict[str, Path]:
     return {"text": text, "html": html}
 
 
-def run_stage(stage: str, source: str, out: Path, master: str) -> float:
-    """Wall seconds of ``python -m corpus_pipeline STAGE --input SOURCE --output OUT`` as a subprocess."""
+def run_stage(stage: str, source: str, out: Path, master: str, extra: tuple[str, ...] = ()) -> float:
+    """Wall seconds of ``python -m corpus_pipeline STAGE --input SOURCE --output OUT [EXTRA]`` as a subprocess."""
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "corpus_pipeline", stage, "--input", source, "--output", str(out),
-                    "--master", master], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    "--master", master, *extra], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 

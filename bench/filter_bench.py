@@ -5,7 +5,10 @@ documents (8 files, source ``web`` so every step runs: sensitive words, spam, qu
 `python -m corpus_pipeline filter` and `... quality` each run as a subprocess (JVM start-up included) in
 local[1] and local[2], N runs each. MB = UTF-8 bytes of document text entering the stage.
 
-    .venv/bin/python bench/filter_bench.py [--size-mb 100] [--runs 3] [--data ../shared/data]
+    .venv/bin/python bench/filter_bench.py [--size-mb 100] [--runs 3] [--data ../shared/data] [--recipe FILE]
+
+The default recipe runs the quality classifier and the KenLM perplexity step on ``web``;
+``--recipe bench/recipes/no_perplexity.yaml`` measures the stages without the perplexity step.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ def main() -> int:
     parser.add_argument("--size-mb", type=float, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--masters", nargs="+", default=["local[1]", "local[2]"])
+    parser.add_argument("--recipe", help="recipe for both stages (default: the shipped default)")
     args = parser.parse_args()
+    extra = ("--recipe", args.recipe) if args.recipe else ()
     corpus = build(Path(args.data), args.size_mb)["text"]
     docs = WORK / "filter" / "documents"
     documents(corpus, docs)
@@ -62,7 +67,7 @@ def main() -> int:
         source = docs
         for stage in ("filter", "quality"):
             out = WORK / "filter" / stage
-            times = [run_stage(stage, str(source), out, master) for _ in range(args.runs)]
+            times = [run_stage(stage, str(source), out, master, extra) for _ in range(args.runs)]
             wall = statistics.median(times)
             total += wall
             stats = json.loads((out / "stats.json").read_text())

@@ -47,7 +47,7 @@ def run_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Rec
         lm.distribute(spark, plan.lm)
     documents = read_documents(spark, inputs)
     result, kept_columns = annotate_documents(documents, lambda batch: quality_columns(batch, plan), QUALITY_COLUMNS)
-    scored = result.persist()
+    scored = result.persist() if plan.lm is not None else result  # read twice: percentiles, then the write
     try:
         result, buckets = with_perplexity_buckets(scored, plan)
         config = plan.config
@@ -60,7 +60,8 @@ def run_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Rec
         }
         return write_stage_output(spark, result, output, "quality", [*kept_columns, "ppl_bucket"], extra)
     finally:
-        scored.unpersist()
+        if plan.lm is not None:
+            scored.unpersist()
 
 
 def with_perplexity_buckets(scored: DataFrame, plan: QualityPlan) -> tuple[DataFrame, dict[str, Any]]:
