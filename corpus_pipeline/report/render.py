@@ -9,13 +9,14 @@ from corpus_pipeline.report import plots
 from corpus_pipeline.report.metrics import METRICS
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:24px auto;max-width:1100px;
-color:#222;padding:0 16px}
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;
+margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
 h3{font-size:15px}table{border-collapse:collapse;margin:8px 0;font-size:13px}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}
 td.l,th.l{text-align:left}.note{color:#666;font-size:12px}figure{margin:8px 0}
-pre{font-family:ui-monospace,monospace,"Noto Sans Mono CJK SC","WenQuanYi Zen Hei Mono";white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:6px;font-size:12px;margin:4px 0}
+pre{font-family:ui-monospace,monospace,"Noto Sans Mono CJK SC","WenQuanYi Zen Hei Mono";
+white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:6px;font-size:12px;margin:4px 0}
 details{margin:4px 0}summary{cursor:pointer}
 """
 
@@ -37,9 +38,12 @@ def _pct(value: float | None) -> str:
 
 
 def _table(header: list[str], rows: list[list[Any]], left: int = 1) -> str:
-    head = "".join(f'<th class="{"l" if i < left else ""}">{escape(h)}</th>' for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c if isinstance(c, str) else _n(c)}'
-                                    "</td>" for i, c in enumerate(row)) + "</tr>" for row in rows)
+    def cell(tag: str, i: int, value: Any) -> str:
+        text = escape(value) if isinstance(value, str) else _n(value)
+        return f'<{tag} class="{"l" if i < left else ""}">{text}</{tag}>'
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
