@@ -169,11 +169,11 @@ def _report_lm(recipe):
 
 def run_pipeline_command(args: argparse.Namespace) -> dict:
     from corpus_pipeline.pipeline import prepare_plans, run_pipeline
+    from corpus_pipeline.report.collect import check_sample_size
     from corpus_pipeline.report.write import write_report
     from corpus_pipeline.session import build_session
 
-    if args.sample < 1:
-        raise InputError(f"--sample must be at least 1, got {args.sample}")
+    check_sample_size(args.sample)
     recipe = load_recipe(args.recipe)
     inputs = [parse_input(value, args.format) for value in args.input] or list(recipe.inputs)
     if not inputs:
@@ -190,17 +190,15 @@ def run_pipeline_command(args: argparse.Namespace) -> dict:
 
 
 def run_report_command(args: argparse.Namespace) -> dict:
+    from corpus_pipeline.report.collect import check_sample_size
     from corpus_pipeline.report.write import write_report
     from corpus_pipeline.session import build_session
 
-    if args.sample < 1:
-        raise InputError(f"--sample must be at least 1, got {args.sample}")
+    check_sample_size(args.sample)  # before Spark starts
     lm = _report_lm(load_recipe(args.recipe))
     spark = build_session("corpus_pipeline.report", args.master, _conf(args.conf))
     try:
         return write_report(spark, args.run, lm, args.sample, args.seed)
-    except FileNotFoundError as error:
-        raise InputError(str(error)) from None
     finally:
         spark.stop()
 

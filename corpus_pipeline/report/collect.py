@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from corpus_pipeline import ground_truth
+from corpus_pipeline.errors import InputError
 from corpus_pipeline.io import fs
 from corpus_pipeline.lm.model import LMSpec, perplexity, worker_model
 from corpus_pipeline.report.metrics import METRICS, perplexity_shift, stage_distributions
@@ -104,15 +105,19 @@ def metric_values(rows: list[dict], lm_model) -> dict[str, list]:
 
 
 def audit_samples(frame: DataFrame, stage_reasons: dict[str, dict]) -> dict[str, list[dict]]:
-    """For every removal reason, a few removed documents (seeded choice, text truncated)."""
-    out = {}
-    for reason, counts in stage_reasons.items():
-        if counts["outcome"] != "removed":
-            continue
-        rows = (frame.where(F.col("reason") == reason).orderBy(F.xxhash64("id")).limit(SAMPLES_PER_REASON)
-                .select("id", "source", "text").collect())
-        out[reason] = [{"id": r["id"], "source": r["source"], "chars": len(r["text"] or ""),
-                        "text": (r["text"] or "")[:SAMPLE_CHARS]} for r in rows]
+    """For every removal reason, a few removed documents (the first by id hash; one pass over ``removed/``)."""
+    from pyspark.sql import Window
+
+    reasons = [reason for reason, counts in stage_reasons.items() if counts["outcome"] == "removed"]
+    if not reasons:
+        return {}
+    rank = F.row_number().over(Window.partitionBy("reason").orderBy(F.xxhash64("id"), "id"))
+    rows = (frame.where(F.col("reason").isin(reasons)).select("reason", "id", "source", "text")
+            .withColumn("rank", rank).where(F.col("rank") <= SAMPLES_PER_REASON).orderBy("reason", "rank").collect())
+    out: dict[str, list[dict]] = {reason: [] for reason in reasons}
+    for r in rows:
+        out[r["reason"]].append({"id": r["id"], "source": r["source"], "chars": len(r["text"] or ""),
+                                 "text": (r["text"] or "")[:SAMPLE_CHARS]})
     return out
 
 
@@ -146,11 +151,17 @@ def truth_scores(spark: SparkSession, run: str, samples: dict[str, list[dict]]) 
     return out
 
 
+def check_sample_size(size: int) -> None:
+    if size < 1:
+        raise InputError(f"--sample must be at least 1, got {size}")
+
+
 def collect(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int = 2000, seed: int = 0) -> dict[str, Any]:
     """Everything ``report.json`` holds for the run under ``run``."""
+    check_sample_size(sample_size)
     stats = {stage: s for stage in STAGES if (s := read_json(spark, fs.join(run, stage, "stats.json")))}
     if not stats:
-        raise FileNotFoundError(f"{run}: no stage output with stats.json (clean/, filter/, ... )")
+        raise InputError(f"{run}: no stage output with stats.json (clean/, filter/, ... )")
     lm_model = worker_model(lm) if lm is not None else None
     report: dict[str, Any] = {"run": run, "stages": list(stats), "sample_size": sample_size, "seed": seed,
                               "lm": lm.stats() if lm else None, "funnel": funnel(stats), "reasons": reasons(stats)}

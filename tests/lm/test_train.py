@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -71,7 +72,7 @@ def test_scoring_normalizes_exactly_as_training_did(trained):
 
 
 def test_people_s_daily_input_and_parquet_documents_are_read(corpus, tmp_path):
-    assert sum(1 for _ in read_paragraphs(__import__("pathlib").Path(PEOPLES_DAILY))) == len(load_people_daily())
+    assert sum(1 for _ in read_paragraphs(Path(PEOPLES_DAILY))) == len(load_people_daily())
     table = pa.table({"id": ["a", "b"], "text": ["第一段\n第二段", None]})
     (tmp_path / "docs").mkdir()
     pq.write_table(table, tmp_path / "docs" / "part-0.parquet")
