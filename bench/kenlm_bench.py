@@ -5,6 +5,7 @@ model, the way the quality stage's workers do (``corpus_pipeline.lm.model.perple
 normalization + tokenization share separately (``lm_lines`` alone).
 
     .venv/bin/python bench/kenlm_bench.py [--shared ../shared/data] [--runs 5]
+    .venv/bin/python bench/kenlm_bench.py --mail 1000   # median perplexity of trec06c normal vs spam mail instead
 """
 
 from __future__ import annotations
@@ -27,10 +28,30 @@ def documents(shared: Path, chars: int = 2000) -> list[str]:
     return docs
 
 
+def mail_perplexities(spec, shared: Path, count: int) -> dict:
+    import gzip
+    import random
+
+    import numpy as np
+
+    from corpus_pipeline.lm.model import perplexities
+
+    out = {}
+    for name in ("ham", "spam"):
+        with gzip.open(shared / "spam" / f"trec06c_{name}.jsonl.gz", "rt", encoding="utf-8") as handle:
+            texts = [json.loads(line)["text"] for line in handle]
+        random.Random(0).shuffle(texts)
+        values = [v for v in perplexities(spec, texts[:count]) if v is not None]
+        out[name] = {"documents": len(values), "quartiles": np.percentile(values, [25, 50, 75]).round(1).tolist()}
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--mail", type=int, metavar="N",
+                        help="instead: perplexity quartiles of N trec06c normal and N spam e-mails (seeded draw)")
     args = parser.parse_args()
     from corpus_pipeline.lm.model import load_lm_spec, perplexities
     from corpus_pipeline.lm.text import lm_lines
@@ -38,6 +59,9 @@ def main() -> int:
 
     recipe = load_recipe()
     spec = load_lm_spec(recipe.models_path(recipe.perplexity.model))
+    if args.mail:
+        print(json.dumps(mail_perplexities(spec, args.shared, args.mail), indent=2))
+        return 0
     docs = documents(args.shared)
     size_mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
     score_s, tokenize_s = [], []
