@@ -17,7 +17,7 @@ SHARED_DATA ?= ../shared/data
 PROBE_TOKENS ?= 300000
 PROBE_ARGS ?= --preset tiny --seq-len 256 --batch-size 16 --lr 3e-3 --warmup-fraction 0.05 --seed 0
 
-.PHONY: install kenlm demo probe-demo test bench models clean-demo
+.PHONY: install kenlm demo probe-demo test bench models package clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ models: $(STAMP) kenlm
 	bash models/build.sh
 	bash models/build_tokenizer.sh
 	bash models/build_lm.sh
+
+# spark-submit artifacts in dist/: the library zip, the packed dependency env, models and rules
+# (docs/cluster.md). The env (build/package-env) is rebuilt only when pyproject's dependencies change.
+package: $(STAMP)
+	$(PY) -m corpus_pipeline.packaging --out dist
 
 clean-demo:
 	rm -rf $(DEMO_DIR)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from corpus_pipeline.errors import InputError
+from corpus_pipeline.pipeline import STAGES
 from corpus_pipeline.recipe import INPUT_FORMATS, InputSpec, RecipeError, load_recipe
 
 _SOURCE_PREFIX = re.compile(r"^([A-Za-z0-9_\-]+)=(.+)$")
@@ -78,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_stage_arguments(run, raw_input=True)
     run.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: by file extension)")
     run.add_argument("--tokenizer", metavar="DIR", help="tokenizer directory for pack (default: the recipe's)")
+    run.add_argument("--pack-output", metavar="DIR",
+                     help="where pack writes its shards, a local or shared POSIX path (default: OUTPUT/pack); "
+                          "the other stages may then write to HDFS or S3")
+    run.add_argument("--from", dest="start", metavar="STAGE", choices=STAGES,
+                     help="run this stage and the later ones; reuse the committed outputs before it as they are")
+    run.add_argument("--force", action="store_true",
+                     help="run every stage, even one whose committed output matches (by default it is reused)")
     _add_report_arguments(run)
     report = commands.add_parser("report", help="write RUN/report.html and RUN/report.json from a run's stage outputs")
     report.add_argument("--run", required=True, metavar="DIR", help="a run directory (clean/, filter/, ... inside)")
@@ -182,7 +190,8 @@ def run_pipeline_command(args: argparse.Namespace) -> dict:
     lm = _report_lm(recipe)
     spark = build_session("corpus_pipeline.run", args.master, _conf(args.conf))
     try:
-        record = run_pipeline(spark, inputs, args.output, recipe, plans)
+        record = run_pipeline(spark, inputs, args.output, recipe, plans, start=args.start, force=args.force,
+                              pack_output=args.pack_output)
         write_report(spark, args.output, lm, args.sample, args.seed)
         return record
     finally:
@@ -264,9 +273,25 @@ def _print_stage_summary(stage: str, output: str, stats: dict) -> None:
     print(f"  outputs: {output}/kept, {output}/removed, {output}/quarantine; stats: {output}/stats.json")
 
 
+#: Commands that run Spark jobs (the others are plain Python).
+SPARK_COMMANDS = ("clean", "filter", "quality", "dedup", "pack", "run", "report", "train-tokenizer")
+
+
+def _start_submitted_session(args: argparse.Namespace) -> None:
+    """Under spark-submit, start the session first: the rules/ and models/ shipped with ``--archives`` are
+    unpacked into the SparkFiles root directory when it starts, and the recipe and plans are read from there.
+    Later ``build_session`` calls get this session back."""
+    if os.environ.get("PYSPARK_GATEWAY_PORT") and args.command in SPARK_COMMANDS:
+        from corpus_pipeline.session import build_session
+
+        build_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
+                      _conf(getattr(args, "conf", [])))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _start_submitted_session(args)
         if args.command == "clean":
             _print_stage_summary("clean", args.output, run_clean_command(args))
         elif args.command in ("filter", "quality", "dedup"):

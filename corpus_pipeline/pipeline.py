@@ -4,6 +4,10 @@
 outputs, each read by the next; ``OUTPUT/run.json`` records the inputs, the recipe and each stage's summary;
 ``OUTPUT/report.html`` and ``OUTPUT/report.json`` come last. Every model, tokenizer and rule file is checked
 before Spark starts, so a bad recipe fails in seconds, not after the first stage.
+
+Re-running the same command resumes: each stage output is committed by rename with its fingerprint in
+``_SUCCESS`` (:mod:`corpus_pipeline.stage_commit`), and a stage whose committed fingerprint matches is
+reused. A run killed in the middle of a stage starts again at that stage.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
+from corpus_pipeline.errors import InputError
+from corpus_pipeline.fingerprint import MARKER, code_version, fingerprint_for, read_marker
 from corpus_pipeline.io import fs
 from corpus_pipeline.recipe import InputSpec, Recipe
+from corpus_pipeline.stage_commit import commit_stage
 
 STAGES = ("clean", "filter", "quality", "dedup", "pack")
 
@@ -27,9 +34,10 @@ def prepare_plans(recipe: Recipe, tokenizer: str | None = None) -> dict[str, Any
     from corpus_pipeline.filter.stage import filter_plan
     from corpus_pipeline.pack.stage import pack_plan
     from corpus_pipeline.quality.stage import quality_plan
+    from corpus_pipeline.rules.ruledata import load_clean_rules
 
-    return {"filter": filter_plan(recipe), "quality": quality_plan(recipe), "dedup": dedup_plan(recipe),
-            "pack": pack_plan(recipe, tokenizer)}
+    return {"clean": load_clean_rules(recipe), "filter": filter_plan(recipe), "quality": quality_plan(recipe),
+            "dedup": dedup_plan(recipe), "pack": pack_plan(recipe, tokenizer)}
 
 
 def summary(stage: str, stats: dict[str, Any]) -> dict[str, Any]:
@@ -42,28 +50,69 @@ def summary(stage: str, stats: dict[str, Any]) -> dict[str, Any]:
             "seconds": stats["seconds"]}
 
 
-def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe,
-                 plans: dict[str, Any], echo: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run clean → filter → quality → dedup → pack into ``output``; returns (and writes) ``run.json``."""
-    from corpus_pipeline.clean.stage import run_clean
-    from corpus_pipeline.dedup.stage import run_dedup
-    from corpus_pipeline.filter.stage import run_filter
-    from corpus_pipeline.pack.stage import run_pack
-    from corpus_pipeline.quality.stage import run_quality
+def _writers() -> dict[str, Callable[..., dict[str, Any]]]:
+    from corpus_pipeline.clean.stage import write_clean
+    from corpus_pipeline.dedup.stage import write_dedup
+    from corpus_pipeline.filter.stage import write_filter
+    from corpus_pipeline.pack.stage import write_pack
+    from corpus_pipeline.quality.stage import write_quality
 
-    runners = {"filter": run_filter, "quality": run_quality, "dedup": run_dedup, "pack": run_pack}
+    return {"clean": write_clean, "filter": write_filter, "quality": write_quality, "dedup": write_dedup,
+            "pack": write_pack}
+
+
+def check_start(start: str | None) -> None:
+    if start is not None and start not in STAGES:
+        raise InputError(f"--from {start}: not a stage; the stages are {', '.join(STAGES)}")
+
+
+def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe,
+                 plans: dict[str, Any], echo: Callable[[str], None] = print, start: str | None = None,
+                 force: bool = False, pack_output: str | None = None) -> dict[str, Any]:
+    """Run clean → filter → quality → dedup → pack into ``output``; returns (and writes) ``run.json``.
+
+    Pack writes to ``pack_output`` when given (its shards need a local or shared POSIX path, while the other
+    stages can write to HDFS or S3), else to ``output/pack``.
+
+    A stage whose output is committed with the fingerprint it would write now is reused, not run. ``force``
+    runs every stage. ``start`` runs that stage and every later one, and reuses the committed outputs of the
+    stages before it whatever their fingerprint (say, after a recipe change that only affects ``start``).
+    """
+    from corpus_pipeline.pack.stage import local_output
+
+    check_start(start)
+    outputs = {stage: fs.join(output, stage) for stage in STAGES}
+    if pack_output:
+        outputs["pack"] = pack_output
+    local_output(spark, outputs["pack"])  # fails now, not after the other stages, if pack cannot write there
+    writers = _writers()
     started = time.time()
     record: dict[str, Any] = {"inputs": [spec.model_dump() for spec in inputs], "recipe_sha256": recipe.sha256(),
-                              "stages": {}}
-    previous = None
-    for stage in STAGES:
-        stage_dir = fs.join(output, stage)
-        if stage == "clean":
-            stats = run_clean(spark, inputs, stage_dir, recipe)
+                              "code_version": code_version(), "outputs": outputs, "stages": {}}
+    previous: str | None = None
+    for index, stage in enumerate(STAGES):
+        stage_dir = outputs[stage]
+        stage_inputs = list(inputs) if stage == "clean" else [previous]
+        fingerprint = fingerprint_for(spark, stage, stage_inputs, recipe, plans[stage])
+        marker = read_marker(spark, stage_dir)
+        committed = marker is not None and marker.get("fingerprint") == fingerprint["fingerprint"]
+        before_start = start is not None and index < STAGES.index(start)
+        if before_start and marker is None:
+            raise InputError(f"--from {start}: {stage_dir} has no {MARKER}, so {stage} must run first "
+                             f"(run without --from)")
+        rerun = force or (start is not None and not before_start)
+        if not rerun and (committed or before_start):
+            stats = json.loads(fs.read_text(spark, fs.join(stage_dir, "stats.json")))
+            status = "reused" if committed else "reused (--from; fingerprint differs)"
         else:
-            stats = runners[stage](spark, [previous], stage_dir, recipe, plans[stage])
-        record["stages"][stage] = summary(stage, stats)
-        echo(f"{stage}: " + ", ".join(f"{key} {value}" for key, value in record["stages"][stage].items()))
+            plan = plans[stage]
+            stats = commit_stage(spark, stage_dir, fingerprint,
+                                 lambda staging: writers[stage](spark, stage_inputs, staging, recipe, plan))
+            status = "ran"
+        record["stages"][stage] = {"status": status, **summary(stage, stats),
+                                   "fingerprint": fingerprint["fingerprint"]}
+        echo(f"{stage}: " + ", ".join(f"{key} {value}" for key, value in record["stages"][stage].items()
+                                      if key != "fingerprint"))
         previous = stage_dir
     record["seconds"] = round(time.time() - started, 3)
     fs.write_text(spark, fs.join(output, "run.json"), json.dumps(record, indent=2, ensure_ascii=False) + "\n")

@@ -15,10 +15,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RULES_DIR = REPO_ROOT / "rules"
-DEFAULT_RECIPE = DEFAULT_RULES_DIR / "recipes" / "default.yaml"
-DEFAULT_MODELS_DIR = REPO_ROOT / "models"
+from corpus_pipeline.io.resources import missing_hint, resource_dir, shipped_file
+
+DEFAULT_RECIPE_NAME = "recipes/default.yaml"  # under rules/
 INPUT_FORMATS = ("jsonl", "parquet", "text", "html", "warc", "wet")
 
 
@@ -271,11 +270,11 @@ class Recipe(_Strict):
         return any(step in self.steps_for(name) for name in self.sources)
 
     def rules_path(self, name: str) -> Path:
-        base = Path(self.rules_dir) if self.rules_dir else DEFAULT_RULES_DIR
+        base = Path(self.rules_dir) if self.rules_dir else resource_dir("rules")
         return base / name
 
     def models_path(self, name: str) -> Path:
-        base = Path(self.models_dir) if self.models_dir else DEFAULT_MODELS_DIR
+        base = Path(self.models_dir) if self.models_dir else resource_dir("models")
         return base / name
 
     def sha256(self) -> str:
@@ -307,7 +306,11 @@ def parse_recipe(data: Any, origin: str = "<recipe>") -> Recipe:
 
 def load_recipe(path: str | Path | None = None) -> Recipe:
     """Load and validate a YAML recipe (the shipped default when ``path`` is None)."""
-    path = Path(path) if path else DEFAULT_RECIPE
+    if not path:
+        path = resource_dir("rules") / DEFAULT_RECIPE_NAME
+        if not path.is_file():
+            raise RecipeError(f"default recipe {path} not found: {missing_hint('rules')}")
+    path = shipped_file(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:

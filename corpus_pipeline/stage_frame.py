@@ -61,7 +61,7 @@ def source_steps(recipe) -> dict[str, frozenset[str]]:
 
 def run_stats(spark: SparkSession, recipe, inputs: list[str]) -> dict:
     """The ``stats.json`` entries every document stage records about its run."""
-    from corpus_pipeline import __version__
+    from corpus_pipeline.fingerprint import code_version
 
-    return {"inputs": inputs, "recipe_sha256": recipe.sha256(), "code_version": __version__,
+    return {"inputs": inputs, "recipe_sha256": recipe.sha256(), "code_version": code_version(),
             "master": spark.sparkContext.master}

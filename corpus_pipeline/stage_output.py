@@ -1,9 +1,10 @@
-"""What every stage writes: ``kept/``, ``removed/`` (with ``reason``), ``quarantine/``, ``stats.json``, ``_SUCCESS``.
+"""What every stage writes: ``kept/``, ``removed/`` (with ``reason``), ``quarantine/`` and ``stats.json``.
 
 A stage hands over one *result* frame with a row per input record and the columns ``outcome``
 (``kept``/``removed``/``quarantined``), ``reason``, ``source``, ``bytes_in`` and ``bytes_out`` next to the
 document columns. The writer splits it, counts documents and bytes per outcome, reason and source, reads
-the written outputs back and fails loudly unless input = kept + removed + quarantined.
+the written outputs back and fails loudly unless input = kept + removed + quarantined. The folder it writes
+is the stage's staging folder; :mod:`corpus_pipeline.stage_commit` moves it into place and adds ``_SUCCESS``.
 """
 
 from __future__ import annotations
@@ -96,7 +97,6 @@ def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stag
     memory flat whatever the input size).
     """
     started = time.time()
-    fs.delete(spark, fs.join(output, "_SUCCESS"))
     result = result.persist(storage)
     try:
         rows = (
@@ -117,7 +117,6 @@ def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stag
         stats = {"stage": stage, **stats, "conservation": check_conservation(stats, written), **(extra_stats or {})}
         stats["seconds"] = round(time.time() - started, 3)
         fs.write_text(spark, fs.join(output, "stats.json"), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
-        fs.write_text(spark, fs.join(output, "_SUCCESS"), "")
         return stats
     finally:
         result.unpersist()

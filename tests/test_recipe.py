@@ -1,11 +1,12 @@
 import pytest
 import yaml
 
-from corpus_pipeline.recipe import DEFAULT_RECIPE, RecipeError, load_recipe, parse_recipe
+from corpus_pipeline.io.resources import resource_dir
+from corpus_pipeline.recipe import DEFAULT_RECIPE_NAME, RecipeError, load_recipe, parse_recipe
 
 
 def base():
-    return yaml.safe_load(DEFAULT_RECIPE.read_text(encoding="utf-8"))
+    return yaml.safe_load((resource_dir("rules") / DEFAULT_RECIPE_NAME).read_text(encoding="utf-8"))
 
 
 def test_default_recipe_loads_and_is_pangu_table_3():

@@ -35,6 +35,7 @@ from corpus_pipeline.io.documents import input_bytes, read_documents
 from corpus_pipeline.recipe import DedupConfig, Recipe
 from corpus_pipeline.schema import spark_schema
 from corpus_pipeline.stage_frame import run_stats
+from corpus_pipeline.stage_commit import run_committed
 from corpus_pipeline.stage_output import write_stage_output
 
 EXACT, NEAR = "exact_duplicate", "near_duplicate"
@@ -187,8 +188,11 @@ def _per_source(decided: DataFrame) -> dict[str, dict[str, int]]:
 
 def run_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
               plan: DedupPlan | None = None) -> dict[str, Any]:
-    """Deduplicate the documents under ``inputs`` into ``output``; returns the stats."""
-    plan = plan or dedup_plan(recipe)
+    """Deduplicate the documents under ``inputs`` into ``output`` (committed); returns the stats."""
+    return run_committed(spark, "dedup", inputs, output, recipe, plan or dedup_plan(recipe), write_dedup)
+
+
+def write_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: DedupPlan) -> dict[str, Any]:
     documents = read_documents(spark, inputs)
     partitions = plan.config.partitions or max(2 * spark.sparkContext.defaultParallelism,
                                                math.ceil(input_bytes(spark, inputs) / plan.config.bytes_per_partition))

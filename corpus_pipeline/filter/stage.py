@@ -11,6 +11,7 @@ from corpus_pipeline.filter.batch import FILTER_COLUMNS, FilterPlan, filter_colu
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.recipe import Recipe, RecipeError
 from corpus_pipeline.rules.sensitive import load_sensitive_lexicon
+from corpus_pipeline.stage_commit import run_committed
 from corpus_pipeline.stage_frame import annotate_documents, run_stats, source_steps
 from corpus_pipeline.stage_output import write_stage_output
 
@@ -36,8 +37,12 @@ def filter_plan(recipe: Recipe) -> FilterPlan:
 
 def run_filter(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
                plan: FilterPlan | None = None) -> dict[str, Any]:
-    """Filter the documents under ``inputs`` into ``output``; returns the stats written to ``stats.json``."""
-    plan = plan or filter_plan(recipe)
+    """Filter the documents under ``inputs`` into ``output`` (committed); returns the stats of ``stats.json``."""
+    return run_committed(spark, "filter", inputs, output, recipe, plan or filter_plan(recipe), write_filter)
+
+
+def write_filter(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
+                 plan: FilterPlan) -> dict[str, Any]:
     if plan.spam is not None:
         distribute(spark, plan.spam)
     documents = read_documents(spark, inputs)

@@ -38,6 +38,25 @@ def delete(spark: SparkSession, uri: str, recursive: bool = True) -> None:
         fs.delete(path, recursive)
 
 
+def mkdirs(spark: SparkSession, uri: str) -> None:
+    fs, path = _fs_and_path(spark, uri)
+    if not fs.mkdirs(path):
+        raise OSError(f"could not create {uri}")
+
+
+def rename(spark: SparkSession, source: str, target: str) -> None:
+    """Move ``source`` to ``target``, which must not exist (a folder rename is atomic on HDFS and POSIX)."""
+    fs, path = _fs_and_path(spark, source)
+    if not fs.rename(path, spark.sparkContext._jvm.org.apache.hadoop.fs.Path(target)):
+        raise OSError(f"could not rename {source} to {target}")
+
+
+def parent(uri: str) -> str:
+    """The folder holding ``uri`` (``hdfs://nn/a/b`` -> ``hdfs://nn/a``; ``b`` -> ``.``)."""
+    head, sep, _ = uri.rstrip("/").rpartition("/")
+    return (head or "/") if sep else "."
+
+
 def write_text(spark: SparkSession, uri: str, text: str) -> None:
     """Write ``text`` (UTF-8) to ``uri``, replacing it."""
     fs, path = _fs_and_path(spark, uri)
@@ -64,7 +83,12 @@ def join(base: str, *parts: str) -> str:
 
 
 def list_files(spark: SparkSession, pattern: str) -> list[tuple[str, int]]:
-    """(qualified path, length) of every file under ``pattern`` (a file, folder or glob), sorted.
+    """(qualified path, length) of every file under ``pattern`` (a file, folder or glob), sorted."""
+    return [(uri, length) for uri, length, _ in list_file_stats(spark, pattern)]
+
+
+def list_file_stats(spark: SparkSession, pattern: str) -> list[tuple[str, int, int]]:
+    """(qualified path, length, modification time in ms) of every file under ``pattern``, sorted.
 
     Folders are walked recursively. Files and folders whose names start with '.' or '_' (markers such as
     ``_SUCCESS``, ``_temporary/``, ``.crc``) are skipped below a matched folder, as Spark's readers skip them;
@@ -74,7 +98,7 @@ def list_files(spark: SparkSession, pattern: str) -> list[tuple[str, int]]:
     result = []
     for status in fs.globStatus(path) or []:
         if not status.isDirectory():
-            result.append((str(status.getPath().toString()), int(status.getLen())))
+            result.append((str(status.getPath().toString()), int(status.getLen()), int(status.getModificationTime())))
             continue
         base = str(status.getPath().toString()).rstrip("/") + "/"
         files = fs.listFiles(status.getPath(), True)
@@ -82,5 +106,5 @@ def list_files(spark: SparkSession, pattern: str) -> list[tuple[str, int]]:
             found = files.next()
             uri = str(found.getPath().toString())
             if not any(part.startswith((".", "_")) for part in uri[len(base):].split("/")):
-                result.append((uri, int(found.getLen())))
+                result.append((uri, int(found.getLen()), int(found.getModificationTime())))
     return sorted(result)

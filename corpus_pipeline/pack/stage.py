@@ -4,8 +4,9 @@ Documents are range-partitioned and sorted by (source, input path, parquet file,
 out the same for any partitioning of the input. Each Spark task encodes its partition with the tokenizer
 (loaded once per worker), appends ``<eod>`` after every document and writes one shard pair per source it
 holds, under a temporary name that is renamed when complete. The driver only collects each shard's counts
-and sha256, checks that every input document was packed, and writes ``manifest.json``, ``stats.json`` and
-``_SUCCESS``. Pack removes nothing, so it writes no ``kept/``/``removed/``.
+and sha256, checks that every input document was packed, and writes ``manifest.json`` and ``stats.json``;
+the whole output is committed by rename, ``_SUCCESS`` last (:mod:`corpus_pipeline.stage_commit`). Pack
+removes nothing, so it writes no ``kept/``/``removed/``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import hashlib
 import json
 import math
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from corpus_pipeline.pack.indexed import IndexedDatasetWriter, token_dtype
 from corpus_pipeline.pack.manifest import MANIFEST_FILE, build_manifest
 from corpus_pipeline.recipe import PackConfig, Recipe
 from corpus_pipeline.schema import spark_schema
+from corpus_pipeline.stage_commit import run_committed
 from corpus_pipeline.stage_frame import run_stats
 from corpus_pipeline.stage_output import ConservationError
 from corpus_pipeline.tokenizer.model import TokenizerSpec, distribute, load_tokenizer_spec, worker_tokenizer
@@ -144,14 +145,15 @@ def local_output(spark: SparkSession, output: str) -> Path:
 
 def run_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
              plan: PackPlan | None = None) -> dict:
-    """Pack the documents under ``inputs`` into shards under ``output``; returns the stats."""
+    """Pack the documents under ``inputs`` into shards under ``output`` (committed); returns the stats."""
+    local_output(spark, output)  # a non-local output fails before any work
+    return run_committed(spark, "pack", inputs, output, recipe, plan or pack_plan(recipe), write_pack)
+
+
+def write_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: PackPlan) -> dict:
     started = time.time()
-    plan = plan or pack_plan(recipe)
     out_dir = local_output(spark, output)
     shards_dir = out_dir / SHARDS_DIR
-    for name in ("_SUCCESS", MANIFEST_FILE, "stats.json"):
-        (out_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(shards_dir, ignore_errors=True)
     shards_dir.mkdir(parents=True)
     distribute(spark, plan.tokenizer)
     documents = read_documents(spark, inputs, with_position=True).select("text", *ORDER)
@@ -181,5 +183,4 @@ def run_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe
     }
     for name, content in ((MANIFEST_FILE, manifest), ("stats.json", stats)):
         (out_dir / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out_dir / "_SUCCESS").write_text("")
     return stats

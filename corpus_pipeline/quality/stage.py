@@ -19,6 +19,7 @@ from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.lm import model as lm
 from corpus_pipeline.quality.batch import QUALITY_COLUMNS, QualityPlan, quality_columns
 from corpus_pipeline.recipe import Recipe
+from corpus_pipeline.stage_commit import run_committed
 from corpus_pipeline.stage_frame import annotate_documents, run_stats, source_steps
 from corpus_pipeline.stage_output import write_stage_output
 
@@ -39,8 +40,12 @@ def quality_plan(recipe: Recipe) -> QualityPlan:
 
 def run_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
                 plan: QualityPlan | None = None) -> dict[str, Any]:
-    """Score and sample the documents under ``inputs`` into ``output``; returns the stats."""
-    plan = plan or quality_plan(recipe)
+    """Score and sample the documents under ``inputs`` into ``output`` (committed); returns the stats."""
+    return run_committed(spark, "quality", inputs, output, recipe, plan or quality_plan(recipe), write_quality)
+
+
+def write_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
+                  plan: QualityPlan) -> dict[str, Any]:
     if plan.model is not None:
         distribute(spark, plan.model)
     if plan.lm is not None:

@@ -159,7 +159,9 @@ def check_sample_size(size: int) -> None:
 def collect(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int = 2000, seed: int = 0) -> dict[str, Any]:
     """Everything ``report.json`` holds for the run under ``run``."""
     check_sample_size(sample_size)
-    stats = {stage: s for stage in STAGES if (s := read_json(spark, fs.join(run, stage, "stats.json")))}
+    outputs = (read_json(spark, fs.join(run, "run.json")) or {}).get("outputs", {})  # pack may be elsewhere
+    stats = {stage: s for stage in STAGES
+             if (s := read_json(spark, fs.join(outputs.get(stage) or fs.join(run, stage), "stats.json")))}
     if not stats:
         raise InputError(f"{run}: no stage output with stats.json (clean/, filter/, ... )")
     lm_model = worker_model(lm) if lm is not None else None

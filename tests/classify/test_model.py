@@ -10,8 +10,9 @@ import pytest
 
 from corpus_pipeline.classify.model import ModelError, file_sha256, load_model_spec, score
 from corpus_pipeline.cli import main
-from corpus_pipeline.recipe import DEFAULT_MODELS_DIR
+from corpus_pipeline.io.resources import resource_dir
 
+DEFAULT_MODELS_DIR = resource_dir("models")
 SPAM = DEFAULT_MODELS_DIR / "spam"
 
 
