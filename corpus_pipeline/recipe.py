@@ -226,8 +226,10 @@ class PackConfig(_Strict):
 
 class Recipe(_Strict):
     version: int = 1
-    rules_dir: str | None = Field(None, description="rule files are relative to this; default: the repo's rules/")
-    models_dir: str | None = Field(None, description="model files are relative to this; default: the repo's models/")
+    rules_dir: str | None = Field(None, description="rule files are relative to this; default: the checkout's "
+                                     "rules/, or the one shipped with spark-submit --archives")
+    models_dir: str | None = Field(None, description="model files are relative to this; default: the checkout's "
+                                      "models/, or the one shipped with spark-submit --archives")
     default_source: str = "web"
     inputs: tuple[InputSpec, ...] = ()
     sources: dict[str, SourceConfig]

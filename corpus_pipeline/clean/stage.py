@@ -7,8 +7,8 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from corpus_pipeline.fingerprint import code_version
 from corpus_pipeline.clean.batch import CLEAN_DOCUMENT_COLUMNS, RESULT_SCHEMA, clean_batches
+from corpus_pipeline.fingerprint import code_version
 from corpus_pipeline.ingest.spark_reader import read_raw_records
 from corpus_pipeline.recipe import InputSpec, Recipe
 from corpus_pipeline.rules.ruledata import CleanRuleData, load_clean_rules

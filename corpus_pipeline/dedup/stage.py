@@ -34,8 +34,8 @@ from corpus_pipeline.io import fs
 from corpus_pipeline.io.documents import input_bytes, read_documents
 from corpus_pipeline.recipe import DedupConfig, Recipe
 from corpus_pipeline.schema import spark_schema
-from corpus_pipeline.stage_frame import run_stats
 from corpus_pipeline.stage_commit import run_committed
+from corpus_pipeline.stage_frame import run_stats
 from corpus_pipeline.stage_output import write_stage_output
 
 EXACT, NEAR = "exact_duplicate", "near_duplicate"
