@@ -16,8 +16,10 @@
     The repository's ``models/`` (without its build scripts) and ``rules/``, contents at the zip root.
     ``--archives dist/models.zip#models,dist/rules.zip#rules`` unpacks them as ``models/`` and ``rules/`` in
     each executor's SparkFiles root (its working directory; YARN: the container's working directory).
+``jobs/``
+    The spark-submit entry points (``jobs/run.py``, ``jobs/clean.py``, ...), the main file of a submit.
 ``package.json``
-    Each artifact's name, bytes and sha256, and the Python the env needs.
+    Each artifact's name, bytes and sha256, the jobs, and the Python the env needs.
 
 The env is rebuilt only when the dependency list or the interpreter changes (a stamp in the build venv
 holds their hash): installing takes minutes, while pip's wheel cache keeps the kenlm sdist build for reuse.
@@ -93,6 +95,17 @@ def build_rules_zip(out_dir: Path) -> Path:
     return write_zip(out_dir / "rules.zip", _tree(REPO_ROOT / "rules"))
 
 
+def copy_jobs(out_dir: Path) -> list[Path]:
+    """The spark-submit entry points, copied to ``out_dir/jobs/``."""
+    target = out_dir / "jobs"
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for job in sorted((REPO_ROOT / "jobs").glob("*.py")):
+        shutil.copyfile(job, target / job.name)
+        copied.append(target / job.name)
+    return copied
+
+
 def runtime_dependencies(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
     """``[project] dependencies`` without pyspark (the cluster's Spark provides it)."""
     dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
@@ -131,14 +144,14 @@ def pack_env(env_dir: Path, out_dir: Path) -> Path:
     """``env.tar.gz`` from the env with venv-pack (installed apart, in ``build/package-tools``)."""
     out = out_dir / "env.tar.gz"
     stamp = env_dir / ".dependencies-sha256"
-    if out.is_file() and out.stat().st_mtime > stamp.stat().st_mtime:
-        return out
-    tools = BUILD_DIR / "package-tools"
-    if not (tools / "venv_pack").is_dir():
-        _run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(tools), VENV_PACK])
-    environ = {**os.environ, "PYTHONPATH": str(tools)}
-    _run([sys.executable, "-m", "venv_pack", "--prefix", str(env_dir), "--output", str(out), "--force"],
-         env=environ, stdout=subprocess.DEVNULL)
+    if not (out.is_file() and out.stat().st_mtime > stamp.stat().st_mtime):
+        tools = BUILD_DIR / "package-tools"
+        if not (tools / "venv_pack").is_dir():
+            _run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(tools), VENV_PACK])
+        environ = {**os.environ, "PYTHONPATH": str(tools)}
+        _run([sys.executable, "-m", "venv_pack", "--prefix", str(env_dir), "--output", str(out), "--force"],
+             env=environ, stdout=subprocess.DEVNULL)
+    out.chmod(0o644)  # venv-pack leaves it readable by its owner only; the archive holds nothing secret
     return out
 
 
@@ -149,10 +162,11 @@ def _env_python(env_dir: Path) -> dict[str, str]:
     return {"version": config["version"], "executable": config["executable"]}
 
 
-def write_manifest(out_dir: Path, artifacts: list[Path], env_dir: Path) -> Path:
+def write_manifest(out_dir: Path, artifacts: list[Path], env_dir: Path, jobs: list[Path]) -> Path:
     manifest = {
         "artifacts": [{"name": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
                       for path in artifacts],
+        "jobs": [f"jobs/{path.name}" for path in jobs],
         "python": _env_python(env_dir),
         "dependencies": runtime_dependencies(),
     }
@@ -167,7 +181,8 @@ def build_all(out_dir: Path, python: Path | None = None) -> dict:
     env_dir = build_env(python or base_python())
     artifacts = [build_code_zip(out_dir), pack_env(env_dir, out_dir), build_models_zip(out_dir),
                  build_rules_zip(out_dir)]
-    return json.loads(write_manifest(out_dir, artifacts, env_dir).read_text(encoding="utf-8"))
+    jobs = copy_jobs(out_dir)
+    return json.loads(write_manifest(out_dir, artifacts, env_dir, jobs).read_text(encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:

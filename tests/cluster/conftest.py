@@ -33,4 +33,5 @@ def dist() -> Path:
         "corpus_pipeline.zip", "env.tar.gz", "models.zip", "rules.zip"}
     for artifact in manifest["artifacts"]:
         assert packaging.file_sha256(out / artifact["name"]) == artifact["sha256"]
+    assert {f"jobs/{path.name}" for path in (REPO_ROOT / "jobs").glob("*.py")} == set(manifest["jobs"])
     return out

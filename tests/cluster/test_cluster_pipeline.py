@@ -1,10 +1,11 @@
 """The whole pipeline under spark-submit on a real standalone cluster (a master and two workers, 127.0.0.1).
 
-It is submitted with ``make package``'s archives only (the library zip, the packed env, models, rules); the
-driver runs from an unpacked copy of the env in a folder outside the repository. The result must equal the
-local-mode run's: the same kept and removed ids per stage and byte-identical shards. A second submission
-has one executor JVM killed with SIGKILL while tasks of the ``quality`` stage run on it: Spark reruns them
-elsewhere and the output is still identical. The cluster is stopped afterwards, whatever happens.
+It is submitted with ``make package``'s output only (the library zip, the packed env, models, rules and
+``jobs/run.py``); the driver runs from an unpacked copy of the env in an empty folder outside the
+repository. The result must equal the local-mode run's: the same kept and removed ids per stage and
+byte-identical shards. A second submission has one executor JVM killed with SIGKILL while a task of the
+``clean`` stage runs on it: Spark reruns the task elsewhere and the output is still identical. The cluster is
+stopped afterwards, whatever happens.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import pytest
 from corpus_pipeline.demo import build_demo_corpus
 from corpus_pipeline.pipeline import STAGES
 from tests.cluster.standalone import SPARK_HOME, _cmdline, free_port, spark_env, standalone_cluster
-from tests.conftest import REPO_ROOT
 from tests.pipeline_outputs import cli_command, run_cli, run_outputs, statuses
 
 pytestmark = pytest.mark.spark
@@ -42,9 +42,8 @@ def setup(dist, tmp_path_factory):
     driver_env = base / "driver-env"
     driver_env.mkdir()
     subprocess.run(["tar", "-xzf", str(dist / "env.tar.gz"), "-C", str(driver_env)], check=True)
-    submit_dir = base / "submit"  # the driver's working directory: the job script and nothing else
+    submit_dir = base / "submit"  # the driver's working directory: empty
     submit_dir.mkdir()
-    shutil.copy(REPO_ROOT / "jobs" / "run.py", submit_dir / "run.py")
     try:
         with standalone_cluster(base / "cluster", workers=2, cores=1, memory="2g") as cluster:
             yield {"base": base, "raw": base / "raw", "reference": run_outputs(reference), "dist": dist,
@@ -69,7 +68,7 @@ def submit_command(setup, out: Path, ui_port: int, events: Path) -> list[str]:
         "--conf", "spark.eventLog.enabled=true",
         "--conf", f"spark.eventLog.dir=file://{events}",
         "--conf", "spark.eventLog.compress=false",
-        "run.py", "--output", str(out), "--sample", "20",
+        str(dist / "jobs" / "run.py"), "--output", str(out), "--sample", "20",
         "--input", *(f"{name}={setup['raw'] / name}" for name in SOURCES),
     ]
 
@@ -79,27 +78,50 @@ def _json(url: str):
         return json.load(response)
 
 
+def _executor_pid(app: str, executor_id: str) -> int | None:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            line = _cmdline(int(entry.name))
+            if "CoarseGrainedExecutorBackend" in line and f"--executor-id {executor_id} " in line \
+                    and f"--app-id {app}" in line:
+                return int(entry.name)
+    return None
+
+
+def _running(stage: str, out: Path) -> bool:
+    """Whether ``stage`` is under way: the stage before it is committed (clean has none) and it is not."""
+    index = STAGES.index(stage)
+    started = index == 0 or (out / STAGES[index - 1] / "_SUCCESS").exists()
+    return started and not (out / stage / "_SUCCESS").exists()
+
+
 def kill_a_busy_executor(ui: str, out: Path, stage: str, process: subprocess.Popen) -> str:
-    """While ``stage`` runs (the stage before it is committed, it is not), SIGKILL an executor JVM that is
-    running tasks; returns its executor id."""
-    before = STAGES[STAGES.index(stage) - 1]
+    """While ``stage`` runs, SIGKILL an executor JVM in the middle of a task; returns its executor id.
+
+    An executor counts as in the middle of a task when it has a task running at two polls 0.3 s apart
+    and completed none in between (the same task is still running); its pid is looked up first, so the
+    kill follows the second poll at once.
+    """
     deadline = time.monotonic() + SUBMIT_TIMEOUT_S
+    seen: dict[str, int] = {}  # executor id -> completed tasks when it was last seen busy
     while time.monotonic() < deadline and process.poll() is None:
-        if (out / before / "_SUCCESS").exists() and not (out / stage / "_SUCCESS").exists():
-            try:
-                app = _json(f"{ui}/api/v1/applications")[0]["id"]
-                busy = [executor for executor in _json(f"{ui}/api/v1/applications/{app}/executors")
-                        if executor["id"] != "driver" and executor["activeTasks"] > 0]
-            except (OSError, IndexError, ValueError):
-                busy = []
-            for executor in busy:
-                pids = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()
-                        and "CoarseGrainedExecutorBackend" in (line := _cmdline(int(entry.name)))
-                        and f"--executor-id {executor['id']} " in line and f"--app-id {app}" in line]
-                if pids:
-                    os.kill(pids[0], signal.SIGKILL)
-                    return executor["id"]
-        time.sleep(0.05)
+        time.sleep(0.3)
+        if not _running(stage, out):
+            seen.clear()
+            continue
+        try:
+            app = _json(f"{ui}/api/v1/applications")[0]["id"]
+            executors = [executor for executor in _json(f"{ui}/api/v1/applications/{app}/executors")
+                         if executor["id"] != "driver"]
+        except (OSError, IndexError, ValueError):
+            continue
+        busy = {executor["id"]: executor["completedTasks"] for executor in executors if executor["activeTasks"] > 0}
+        for executor_id, completed in busy.items():
+            pid = _executor_pid(app, executor_id)
+            if seen.get(executor_id) == completed and pid is not None:
+                os.kill(pid, signal.SIGKILL)
+                return executor_id
+        seen = busy
     raise AssertionError(f"no busy executor to kill while {stage} ran (run ended: {process.poll()})")
 
 
@@ -142,8 +164,8 @@ def test_the_pipeline_on_a_standalone_cluster_equals_local_mode(setup):
     assert master["Spark Properties"]["spark.master"] == setup["cluster"].master_url
 
 
-def test_a_killed_executor_mid_stage_changes_nothing_in_the_output(setup):
-    out, stdout, events, killed = submit(setup, "executor-killed", kill_during="quality")
+def test_an_executor_killed_mid_stage_changes_nothing_in_the_output(setup):
+    out, stdout, events, killed = submit(setup, "executor-killed", kill_during="clean")
     lost = [event for event in events if event["Event"] == "SparkListenerTaskEnd"
             and event["Task End Reason"]["Reason"] == "ExecutorLostFailure"
             and event["Task End Reason"].get("Executor ID") == killed]
