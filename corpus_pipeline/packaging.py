@@ -40,19 +40,13 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from corpus_pipeline.io.shipped import file_sha256
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_DIR = REPO_ROOT / "build"
 VENV_PACK = "venv-pack==0.2.0"
 EXCLUDED_DEPENDENCIES = {"pyspark"}
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_zip(out: Path, files: Iterable[tuple[str, Path]]) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus_pipeline import packaging
+from corpus_pipeline.io.shipped import file_sha256
 from tests.cluster.standalone import SPARK_CLASS
 from tests.conftest import REPO_ROOT
 
@@ -32,6 +33,6 @@ def dist() -> Path:
     assert {artifact["name"] for artifact in manifest["artifacts"]} == {
         "corpus_pipeline.zip", "env.tar.gz", "models.zip", "rules.zip"}
     for artifact in manifest["artifacts"]:
-        assert packaging.file_sha256(out / artifact["name"]) == artifact["sha256"]
+        assert file_sha256(out / artifact["name"]) == artifact["sha256"]
     assert {f"jobs/{path.name}" for path in (REPO_ROOT / "jobs").glob("*.py")} == set(manifest["jobs"])
     return out

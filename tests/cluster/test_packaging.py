@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from corpus_pipeline import packaging
+from corpus_pipeline.io.shipped import file_sha256
 from tests.cluster.standalone import SPARK_HOME, spark_env, standalone_cluster
 from tests.conftest import REPO_ROOT
 
@@ -21,7 +22,7 @@ SUBMIT_TIMEOUT_S = 600
 
 
 def _hash(path: Path) -> str:
-    return packaging.file_sha256(path)
+    return file_sha256(path)
 
 
 def _names(path: Path) -> set[str]:
