@@ -17,12 +17,12 @@ SHARED_DATA ?= ../shared/data
 PROBE_TOKENS ?= 300000
 PROBE_ARGS ?= --preset tiny --seq-len 256 --batch-size 16 --lr 3e-3 --warmup-fraction 0.05 --seed 0
 
-.PHONY: install kenlm demo probe-demo test bench models package clean-demo
+.PHONY: install kenlm demo probe-demo test lint format bench models package clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench,train]'
+	$(PY) -m pip install --quiet -e '.[test,bench,train,eval]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,10 +36,12 @@ $(VENV)/bin/lmplz: $(STAMP) models/build_kenlm.sh
 	PY=$(PY) bash models/build_kenlm.sh $(VENV)/bin
 
 demo: $(STAMP)
-	$(PY) -m corpus_pipeline demo-corpus --out $(DEMO_DIR)/raw --size-mb $(DEMO_SIZE_MB) --seed $(DEMO_SEED) > /dev/null
+	$(PY) -m corpus_eval.demo $(DEMO_DIR)/raw --size-mb $(DEMO_SIZE_MB) --seed $(DEMO_SEED) > /dev/null
 	@echo "demo corpus: $(DEMO_DIR)/raw (manifest: $(DEMO_DIR)/raw/manifest.json)"
 	$(PY) -m corpus_pipeline run --output $(DEMO_DIR) \
 	    --input web=$(DEMO_DIR)/raw/web news=$(DEMO_DIR)/raw/news reviews=$(DEMO_DIR)/raw/reviews
+	$(PY) -m corpus_eval.ground_truth --run $(DEMO_DIR)
+	$(PY) -m corpus_pipeline report --run $(DEMO_DIR)
 	$(PY) -m corpus_pipeline train --shards $(DEMO_DIR)/pack --out $(DEMO_DIR)/train --preset tiny \
 	    --max-tokens 65536 --seq-len 256 --batch-size 16 --lr 3e-3 --log-every 4
 
@@ -50,7 +52,7 @@ probe-demo: $(STAMP)
 	$(PY) -m corpus_pipeline clean --recipe rules/recipes/extract_only.yaml --output $(DEMO_DIR)/raw-extracted \
 	    --input web=$(DEMO_DIR)/raw/web news=$(DEMO_DIR)/raw/news reviews=$(DEMO_DIR)/raw/reviews
 	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/raw-extracted --output $(DEMO_DIR)/pack-raw
-	$(PY) -m corpus_pipeline dev-set --shared $(SHARED_DATA) --out $(DEMO_DIR)/dev/documents > /dev/null
+	$(PY) -m corpus_eval.dev_set --shared $(SHARED_DATA) --out $(DEMO_DIR)/dev/documents > /dev/null
 	$(PY) -m corpus_pipeline pack --input $(DEMO_DIR)/dev/documents --output $(DEMO_DIR)/dev/pack
 	$(PY) -m corpus_pipeline probe --corpus raw=$(DEMO_DIR)/pack-raw cleaned-dedup=$(DEMO_DIR)/pack \
 	    --dev $(DEMO_DIR)/dev/pack --tokens $(PROBE_TOKENS) $(PROBE_ARGS) --out $(DEMO_DIR)/probe
@@ -58,6 +60,15 @@ probe-demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# ruff (settings in pyproject.toml): `make lint` checks, `make format` rewrites
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 bench: $(STAMP)
 	$(PY) bench/clean_bench.py

@@ -4,7 +4,7 @@
                                                   [--out bench/work/training/feature_selection.json]
 
 On the spam model's training data (trec06c ham, the four novels, the wiki paragraphs and People's Daily against
-trec06c spam and generated ad pages; ``python -m corpus_pipeline.classify.training_data`` writes the derived
+trec06c spam and generated ad pages; ``python -m corpus_eval.training_data.classifiers`` writes the derived
 files into ``--training``), deduplicated and split exactly as ``train-classifier`` does (seed 0), every variant
 is trained on train, quantized as shipped, its threshold chosen on valid (spam rule: false-positive rate <= 0.01)
 and measured on test: precision, recall, F1, false-positive rate, ROC-AUC, and scoring throughput in one

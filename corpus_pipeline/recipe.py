@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from corpus_pipeline.io.resources import missing_hint, resource_dir, shipped_file
 
@@ -25,34 +24,83 @@ class RecipeError(ValueError):
     """A recipe that does not validate; the message names every offending key."""
 
 
-class Step(str, Enum):
-    """Steps a source can go through. The clean stage runs the first eight; later stages the rest.
-
-    HTML input always has its main text extracted: there is no document without text.
-    """
-
-    normalize = "normalize"
-    to_simplified = "to_simplified"
-    strip_navigation = "strip_navigation"
-    dedup_paragraphs = "dedup_paragraphs"
-    ad_filter = "ad_filter"
-    cjk_ratio = "cjk_ratio"
-    min_length = "min_length"
-    title_only = "title_only"
-    sensitive_words = "sensitive_words"
-    spam = "spam"
-    quality = "quality"
-    perplexity = "perplexity"
-    dedup = "dedup"
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class PythonStep(_Strict):
+    """A user-defined step, ``{python: "package.module:function"}`` (:mod:`corpus_pipeline.steps.user`)."""
+
+    python: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
+                        description="module:function, importable on the driver and the executors")
+
+
+def _step_entry(value: Any) -> Any:
+    """A step's name must be a built-in step's; anything else must be a ``{python: ...}`` mapping."""
+    from corpus_pipeline.steps.registry import STEP_NAMES
+
+    if isinstance(value, str):
+        if value not in STEP_NAMES:
+            raise ValueError(f"unknown step {value!r}; the steps are {', '.join(STEP_NAMES)} "
+                             "and {python: module:function}")
+        return value
+    try:
+        return PythonStep.model_validate(value)
+    except ValidationError:
+        raise ValueError("a user-defined step is written {python: package.module:function}") from None
+
+
+StepEntry = Annotated[str | PythonStep, BeforeValidator(_step_entry)]
+
+
 class SourceConfig(_Strict):
-    steps: tuple[Step, ...]
+    steps: tuple[StepEntry, ...] = Field(
+        description="built-in steps (corpus_pipeline.steps.registry), in the registry's order, and python: steps, "
+        "each running in the stage of the built-in step before it, right after it")
     priority: int = Field(0, description="dedup keeps the copy from the source with the highest priority")
+
+    @field_validator("steps")
+    @classmethod
+    def _known_steps_in_order(cls, steps: tuple[str | PythonStep, ...]) -> tuple[str | PythonStep, ...]:
+        from corpus_pipeline.steps.registry import STEP_NAMES, position
+
+        builtin = [name for name in steps if isinstance(name, str)]
+        repeated = sorted({name for name in builtin if builtin.count(name) > 1})
+        if repeated:
+            raise ValueError(f"step(s) listed twice: {', '.join(repeated)}")
+        for first, second in zip(builtin, builtin[1:]):
+            if position(first) > position(second):
+                raise ValueError(f"{second!r} is listed after {first!r}, but built-in steps run in this order: "
+                                 f"{', '.join(n for n in STEP_NAMES if n in builtin)}")
+        from corpus_pipeline.steps.registry import step
+
+        previous = None
+        for index, name in enumerate(steps):
+            if isinstance(name, str):
+                previous = name
+                continue
+            if previous == "dedup":
+                raise ValueError(f"python: {name.python} follows dedup, which is not a per-document step; "
+                                 "list it before dedup")
+            later = next((n for n in steps[index + 1:] if isinstance(n, str)), None)
+            stage = step(previous).stage if previous else "clean"
+            if stage != "clean" and later is not None and step(later).stage == stage:
+                raise ValueError(f"python: {name.python} runs in the {stage} stage after its built-in steps: "
+                                 f"list it after {later!r}")
+        return steps
+
+    def builtin_steps(self) -> frozenset[str]:
+        return frozenset(name for name in self.steps if isinstance(name, str))
+
+    def python_steps(self) -> tuple[tuple[str | None, str], ...]:
+        """``(built-in step it follows or None, "module:function")`` of every python: step, in order."""
+        out, previous = [], None
+        for name in self.steps:
+            if isinstance(name, str):
+                previous = name
+            else:
+                out.append((previous, name.python))
+        return tuple(out)
 
 
 class InputSpec(_Strict):
@@ -265,7 +313,8 @@ class Recipe(_Strict):
         return self.sources.get(source) or self.sources["default"]
 
     def steps_for(self, source: str) -> frozenset[str]:
-        return frozenset(step.value for step in self.source_config(source).steps)
+        """The built-in steps ``source`` goes through (sources the recipe does not name use ``default``)."""
+        return self.source_config(source).builtin_steps()
 
     def uses_step(self, step: str) -> bool:
         """Whether any source (the default included) runs ``step``."""

@@ -27,7 +27,7 @@ else
   TRAIN=("$PY" -m corpus_pipeline.classify.train)
 fi
 
-"$PY" -m corpus_pipeline.classify.training_data --out "$WORK" --shared "$SHARED" --seed 0 --ad-pages 2000
+"$PY" -m corpus_eval.training_data.classifiers --out "$WORK" --shared "$SHARED" --seed 0 --ad-pages 2000
 
 if [ -z "${SKIP_BENCH:-}" ] || [ ! -f "$WORK/feature_selection.json" ]; then
   "$PY" bench/classifier_features.py --shared "$SHARED" --training "$WORK" --out "$WORK/feature_selection.json" \

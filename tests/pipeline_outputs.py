@@ -46,9 +46,11 @@ def cli_env() -> dict[str, str]:
             "SPARK_LOCAL_IP": "127.0.0.1"}
 
 
-def run_cli(command: list[str], timeout: int = 900) -> str:
-    """Run to completion; returns stdout (fails the test with stderr's tail on a non-zero exit)."""
-    done = subprocess.run(command, env=cli_env(), capture_output=True, text=True, timeout=timeout)
+def run_cli(command: list[str], timeout: int = 900, env: dict[str, str] | None = None) -> str:
+    """Run to completion (``env`` added to :func:`cli_env`); returns stdout (fails the test with stderr's tail on
+    a non-zero exit)."""
+    done = subprocess.run(command, env={**cli_env(), **(env or {})}, capture_output=True, text=True,
+                          timeout=timeout)
     assert done.returncode == 0, done.stderr[-4000:]
     return done.stdout
 

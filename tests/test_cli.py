@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from corpus_pipeline.cli import main, parse_input
+from corpus_pipeline.packaging import write_jobs
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -69,9 +70,10 @@ def test_spark_submit_runs_the_clean_job(tmp_path):
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": "1", "text": text}, ensure_ascii=False) + "\n"
                                        + json.dumps({"id": "2", "text": "短"}, ensure_ascii=False) + "\n")
     spark_submit = Path(sys.executable).parent / "spark-submit"
+    write_jobs(tmp_path / "dist")
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
     completed = subprocess.run(
-        [str(spark_submit), "--master", "local[1]", str(REPO / "jobs" / "clean.py"),
+        [str(spark_submit), "--master", "local[1]", str(tmp_path / "dist" / "jobs" / "clean.py"),
          "--input", f"news={tmp_path / 'in.jsonl'}", "--output", str(tmp_path / "out")],
         env=env, capture_output=True, text=True, timeout=300,
     )

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from corpus_pipeline.demo import build_demo_corpus
+from corpus_eval.demo import build_demo_corpus
 
 pytestmark = pytest.mark.spark
 

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from corpus_pipeline.demo import build_demo_corpus
+from corpus_eval.demo import build_demo_corpus
 from tests.pipeline_outputs import cli_command, cli_env, run_cli, run_outputs, statuses
 
 pytestmark = pytest.mark.spark

@@ -34,7 +34,7 @@ from corpus_pipeline.classify.card import render_readme
 from corpus_pipeline.classify.features import FEATURES, fasttext_line
 from corpus_pipeline.classify.model import file_sha256
 from corpus_pipeline.classify.scoring import score_texts
-from corpus_pipeline.classify.texts import TXT_MODES, Example, deduplicate, read_inputs, split_examples
+from corpus_pipeline.classify.training_texts import TXT_MODES, Example, deduplicate, read_inputs, split_examples
 
 KEEP, DROP = "__label__keep", "__label__drop"
 QUANTIZE_TOLERANCE = 0.005

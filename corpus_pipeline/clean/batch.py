@@ -7,13 +7,15 @@ id is seen right after its first occurrence: the later copies are quarantined as
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pyarrow as pa
 
 from corpus_pipeline.clean.document import clean_document, compiled_rules
 from corpus_pipeline.recipe import CleanConfig
 from corpus_pipeline.rules.ruledata import CleanRuleData
-from corpus_pipeline.stage_output import KEPT, QUARANTINED, REMOVED
+from corpus_pipeline.stage.stats import KEPT, QUARANTINED, REMOVED
+from corpus_pipeline.steps.user import STEP_ERROR, UserStepError
 
 RESULT_SCHEMA = pa.schema(
     [
@@ -32,10 +34,25 @@ CLEAN_DOCUMENT_COLUMNS = ["id", "source", "url", "title", "text", "meta", "cjk_r
                           "nav_lines", "ad_lines", "dup_paragraphs"]
 
 
-def clean_batches(batches: Iterator[pa.RecordBatch], rule_data: CleanRuleData, config: CleanConfig,
-                  source_steps: dict[str, frozenset[str]], default_steps: frozenset[str]) -> Iterator[pa.RecordBatch]:
+@dataclass(frozen=True)
+class CleanPlan:
+    """What the clean workers need (picklable): the rule files' data, the settings and each source's steps."""
+
+    rules: CleanRuleData
+    config: CleanConfig
+    source_steps: dict[str, frozenset[str]]
+    default_steps: frozenset[str]
+    python_steps: dict[str, tuple[tuple[str | None, str], ...]]  # per source; "default" for unnamed sources
+
+    def steps(self, source: str) -> tuple[frozenset[str], tuple[tuple[str | None, str], ...]]:
+        if source in self.source_steps:
+            return self.source_steps[source], self.python_steps.get(source, ())
+        return self.default_steps, self.python_steps.get("default", ())
+
+
+def clean_batches(batches: Iterator[pa.RecordBatch], plan: CleanPlan) -> Iterator[pa.RecordBatch]:
     """Clean every record; records that ingestion quarantined pass through with their reason."""
-    rules = compiled_rules(rule_data, config)
+    rules = compiled_rules(plan.rules, plan.config)
     previous_key = None
     for batch in batches:
         rows = batch.to_pydict()
@@ -53,17 +70,22 @@ def clean_batches(batches: Iterator[pa.RecordBatch], rule_data: CleanRuleData, c
             values = {"id": doc_id, "source": source, "url": rows["url"][i], "meta": rows["meta"][i],
                       "path": rows["path"][i], "offset": rows["offset"][i], "raw_bytes": raw_bytes,
                       "bytes_in": raw_bytes}
+            if problem is None:
+                steps, python_steps = plan.steps(source)
+                try:
+                    cleaned = clean_document(rows["title"][i], text, html, values["url"], steps, rules, python_steps,
+                                             doc_id, source, values["meta"])
+                except UserStepError as error:
+                    problem, detail = STEP_ERROR, error.detail
             if problem is not None:
                 values.update(outcome=QUARANTINED, reason=problem, detail=detail, title=rows["title"][i],
                               sample=rows["sample"][i] or (text or html or "")[:200], bytes_out=0)
             else:
-                cleaned = clean_document(rows["title"][i], text, html, values["url"],
-                                         source_steps.get(source, default_steps), rules)
                 values.update(
                     outcome=REMOVED if cleaned.reason else KEPT, reason=cleaned.reason, title=cleaned.title,
-                    text=cleaned.text, cjk_ratio=cleaned.cjk_ratio, n_chars=cleaned.n_chars,
-                    nav_lines=cleaned.nav_lines, ad_lines=cleaned.ad_lines, dup_paragraphs=cleaned.dup_paragraphs,
-                    bytes_out=len(cleaned.text.encode("utf-8")),
+                    text=cleaned.text, url=cleaned.url, meta=cleaned.meta, cjk_ratio=cleaned.cjk_ratio,
+                    n_chars=cleaned.n_chars, nav_lines=cleaned.nav_lines, ad_lines=cleaned.ad_lines,
+                    dup_paragraphs=cleaned.dup_paragraphs, bytes_out=len(cleaned.text.encode("utf-8")),
                 )
             for name in RESULT_SCHEMA.names:
                 out[name].append(values.get(name))

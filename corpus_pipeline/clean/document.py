@@ -1,19 +1,30 @@
-"""Cleaning one document: the rules of the clean stage in their fixed order, gated by the source's steps."""
+"""Cleaning one document: the clean stage's steps in their fixed order, gated by the source's steps.
+
+:data:`PHASES` is that order. HTML input always has its main text extracted first. ``normalize`` runs in two
+phases, characters first and special symbols and whitespace after ``strip_navigation`` (menus use symbols as
+separators); the document filters run last, on the text the rules left. A phase returns a removal reason or
+None; the first reason ends the document's cleaning. A user-defined ``python:`` step listed after a clean
+step runs right after that step's last phase (:mod:`corpus_pipeline.steps.user`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from corpus_pipeline.recipe import CleanConfig
 from corpus_pipeline.rules.ads import AdRules, apply_ad_rules
-from corpus_pipeline.rules.document_filters import char_stats, count_chars, document_reason
+from corpus_pipeline.rules.document_filters import (char_stats, cjk_ratio_reason, count_chars, min_length_reason,
+                                                    no_counted_chars_reason, title_only_reason)
 from corpus_pipeline.rules.html import extract_main_text
 from corpus_pipeline.rules.navigation import NavigationRules, strip_navigation
 from corpus_pipeline.rules.normalize import Normalizer, collapse_whitespace
 from corpus_pipeline.rules.paragraphs import dedup_paragraphs
 from corpus_pipeline.rules.ruledata import CleanRuleData
 from corpus_pipeline.rules.simplify import to_simplified
+from corpus_pipeline.steps import user
 
 
 class CleanRules:
@@ -28,11 +39,47 @@ class CleanRules:
         )
         self.ads = AdRules(data.ad_keywords, data.ad_contact_patterns, config.ads)
         self.sentence_end = frozenset(data.sentence_end)
+        self._phases: dict[tuple, tuple[Callable[[DocumentState, CleanRules], str | None], ...]] = {}
+
+    def phases(self, steps: frozenset[str], python_steps: tuple[tuple[str | None, str], ...] = ()):
+        """The phase functions for a source with ``steps`` and ``python_steps`` (built once per source)."""
+        key = (steps, python_steps)
+        if key not in self._phases:
+            self._phases[key] = _phases_for(steps, python_steps)
+        return self._phases[key]
 
 
 @lru_cache(maxsize=4)
 def compiled_rules(data: CleanRuleData, config: CleanConfig) -> CleanRules:
     return CleanRules(data, config)
+
+
+@dataclass
+class DocumentState:
+    """A document while it is cleaned: its fields, what the rules counted, and the text's character stats."""
+
+    title: str | None
+    text: str
+    url: str | None = None
+    id: str | None = None
+    source: str | None = None
+    meta: str | None = None
+    nav_lines: int = 0
+    ad_lines: int = 0
+    dup_paragraphs: int = 0
+    _stats_text: str | None = None
+    _stats: tuple[int, int, int] = (0, 0, 0)
+
+    def char_stats(self) -> tuple[int, int, int]:
+        """(Han characters, counted characters, non-space characters) of the current text."""
+        if self._stats_text is not self.text:
+            han, counted = char_stats(self.text)
+            self._stats, self._stats_text = (han, counted, count_chars(self.text)), self.text
+        return self._stats
+
+    def record(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "url": self.url, "title": self.title, "text": self.text,
+                "meta": self.meta}
 
 
 @dataclass(frozen=True)
@@ -45,6 +92,91 @@ class CleanedDocument:
     nav_lines: int = 0
     ad_lines: int = 0
     dup_paragraphs: int = 0
+    url: str | None = None
+    meta: str | None = None
+
+
+Phase = Callable[[DocumentState, CleanRules], str | None]
+
+
+def _normalize_characters(doc: DocumentState, rules: CleanRules) -> None:
+    doc.text = rules.normalizer.normalize_chars(doc.text)
+
+
+def _simplify(doc: DocumentState, rules: CleanRules) -> None:
+    doc.text = to_simplified(doc.text, rules.config.opencc_config)
+
+
+def _navigation(doc: DocumentState, rules: CleanRules) -> None:
+    doc.text, doc.nav_lines = strip_navigation(doc.text, rules.navigation)
+
+
+def _symbols_and_whitespace(doc: DocumentState, rules: CleanRules) -> None:
+    doc.text = collapse_whitespace(rules.normalizer.remove_special_symbols(doc.text))
+
+
+def _paragraphs(doc: DocumentState, rules: CleanRules) -> None:
+    doc.text, doc.dup_paragraphs = dedup_paragraphs(doc.text, rules.config.paragraphs.min_chars)
+
+
+def _ads(doc: DocumentState, rules: CleanRules) -> str | None:
+    verdict = apply_ad_rules(doc.text, rules.ads)
+    doc.text, doc.ad_lines = verdict.text, verdict.ad_lines
+    return verdict.reason
+
+
+def _cjk_ratio(doc: DocumentState, rules: CleanRules) -> str | None:
+    han, counted, _ = doc.char_stats()
+    return cjk_ratio_reason(han, counted, rules.config.filters.min_cjk_ratio)
+
+
+def _min_length(doc: DocumentState, rules: CleanRules) -> str | None:
+    return min_length_reason(doc.char_stats()[2], rules.config.filters.min_chars)
+
+
+def _no_counted_chars(doc: DocumentState, rules: CleanRules) -> str | None:
+    return no_counted_chars_reason(doc.char_stats()[1])
+
+
+def _title_only(doc: DocumentState, rules: CleanRules) -> str | None:
+    return title_only_reason(doc.text, doc.title, rules.config.filters.title_max_chars, rules.sentence_end)
+
+
+#: (step, phase) in the order they run. A text with no countable character (empty, or punctuation only) is
+#: too_short before it is low_cjk_ratio.
+PHASES: tuple[tuple[str, Phase], ...] = (
+    ("normalize", _normalize_characters),
+    ("to_simplified", _simplify),
+    ("strip_navigation", _navigation),
+    ("normalize", _symbols_and_whitespace),
+    ("dedup_paragraphs", _paragraphs),
+    ("ad_filter", _ads),
+    ("cjk_ratio", _cjk_ratio),
+    ("min_length", _min_length),
+    ("cjk_ratio", _no_counted_chars),
+    ("title_only", _title_only),
+)
+
+
+def _user_phase(target: str) -> Phase:
+    def run(doc: DocumentState, rules: CleanRules) -> str | None:
+        result = user.apply(target, doc.record())
+        if isinstance(result, dict):
+            for key, value in result.items():
+                setattr(doc, key, value)
+            return None
+        return result
+
+    return run
+
+
+def _phases_for(steps: frozenset[str], python_steps: tuple[tuple[str | None, str], ...]) -> tuple[Phase, ...]:
+    chosen = [(name, phase) for name, phase in PHASES if name in steps]
+    for after, target in python_steps:
+        # right after the last phase of the step it follows; first when it follows no clean step
+        at = max((i + 1 for i, (name, _) in enumerate(chosen) if name == after), default=0)
+        chosen.insert(at, (f"python:{target}", _user_phase(target)))
+    return tuple(phase for _, phase in chosen)
 
 
 def _normalize_title(title: str | None, rules: CleanRules, steps: frozenset[str]) -> str | None:
@@ -58,39 +190,24 @@ def _normalize_title(title: str | None, rules: CleanRules, steps: frozenset[str]
 
 
 def clean_document(title: str | None, text: str | None, html: str | None, url: str | None,
-                   steps: frozenset[str], rules: CleanRules) -> CleanedDocument:
-    """Apply the clean stage to one document.
+                   steps: frozenset[str], rules: CleanRules, python_steps: tuple[tuple[str | None, str], ...] = (),
+                   doc_id: str | None = None, source: str | None = None, meta: str | None = None) -> CleanedDocument:
+    """Apply the clean stage to one document: HTML main-text extraction (always, for HTML input), then the
+    phases of the source's ``steps`` (:data:`PHASES`) and its ``python_steps``.
 
-    Order: HTML main-text extraction (always, for HTML input); character normalization (invisible characters, full-width folding);
-    traditional to simplified; navigation lines; special symbols and whitespace; duplicated paragraphs;
-    advertisement rules; then the document filters (low_cjk_ratio, too_short, title_only).
-    Navigation lines are found before special symbols are removed, as menus use symbols as separators.
+    :raise corpus_pipeline.steps.user.UserStepError: a python step failed on this document
     """
     if html is not None:
         extracted = extract_main_text(html, url)
         text, title = extracted.text, title or extracted.title
-    text = text or ""
-    title = _normalize_title(title, rules, steps)
-    nav_lines = ad_lines = dup_paragraphs = 0
-    if "normalize" in steps:
-        text = rules.normalizer.normalize_chars(text)
-    if "to_simplified" in steps:
-        text = to_simplified(text, rules.config.opencc_config)
-    if "strip_navigation" in steps:
-        text, nav_lines = strip_navigation(text, rules.navigation)
-    if "normalize" in steps:
-        text = collapse_whitespace(rules.normalizer.remove_special_symbols(text))
-    if "dedup_paragraphs" in steps:
-        text, dup_paragraphs = dedup_paragraphs(text, rules.config.paragraphs.min_chars)
+    doc = DocumentState(title=_normalize_title(title, rules, steps), text=text or "", url=url, id=doc_id,
+                        source=source, meta=meta)
     reason = None
-    if "ad_filter" in steps:
-        verdict = apply_ad_rules(text, rules.ads)
-        reason, text, ad_lines = verdict.reason, verdict.text, verdict.ad_lines
-    han, counted = char_stats(text)
-    n_chars = count_chars(text)
-    if reason is None:
-        filters = rules.config.filters
-        reason = document_reason(text, title, han, counted, n_chars, steps, filters.min_cjk_ratio,
-                                 filters.min_chars, filters.title_max_chars, rules.sentence_end)
+    for phase in rules.phases(steps, python_steps):
+        reason = phase(doc, rules)
+        if reason is not None:
+            break
+    han, counted, n_chars = doc.char_stats()
     ratio = han / counted if counted else 0.0
-    return CleanedDocument(title, text, reason, round(ratio, 6), n_chars, nav_lines, ad_lines, dup_paragraphs)
+    return CleanedDocument(doc.title, doc.text, reason, round(ratio, 6), n_chars, doc.nav_lines, doc.ad_lines,
+                           doc.dup_paragraphs, doc.url, doc.meta)

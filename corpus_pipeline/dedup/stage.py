@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from pyspark import StorageLevel
@@ -34,9 +35,10 @@ from corpus_pipeline.io import fs
 from corpus_pipeline.io.documents import input_bytes, read_documents
 from corpus_pipeline.recipe import DedupConfig, Recipe
 from corpus_pipeline.schema import spark_schema
-from corpus_pipeline.stage_commit import run_committed
-from corpus_pipeline.stage_frame import run_stats
-from corpus_pipeline.stage_output import write_stage_output
+from corpus_pipeline.stage.base import Stage
+from corpus_pipeline.stage.frame import run_stats
+from corpus_pipeline.stage.output import write_stage_output
+from corpus_pipeline.stage.stats import StageStats
 
 EXACT, NEAR = "exact_duplicate", "near_duplicate"
 STORAGE = StorageLevel.DISK_ONLY  # intermediate frames on local disk: executor memory does not grow with input
@@ -61,7 +63,8 @@ class DedupPlan:
                 "source_priorities": self.priorities}
 
 
-def dedup_plan(recipe: Recipe) -> DedupPlan:
+def dedup_plan(recipe: Recipe, options: Mapping[str, Any] | None = None) -> DedupPlan:
+    """The MinHash parameters (bands and rows chosen for the threshold) and each source's priority."""
     config = recipe.dedup
     if config.bands is None:
         bands, rows = optimal_bands(config.threshold, config.num_perm, config.false_positive_weight,
@@ -186,13 +189,7 @@ def _per_source(decided: DataFrame) -> dict[str, dict[str, int]]:
     return counts
 
 
-def run_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
-              plan: DedupPlan | None = None) -> dict[str, Any]:
-    """Deduplicate the documents under ``inputs`` into ``output`` (committed); returns the stats."""
-    return run_committed(spark, "dedup", inputs, output, recipe, plan or dedup_plan(recipe), write_dedup)
-
-
-def write_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: DedupPlan) -> dict[str, Any]:
+def write_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: DedupPlan) -> StageStats:
     documents = read_documents(spark, inputs)
     partitions = plan.config.partitions or max(2 * spark.sparkContext.defaultParallelism,
                                                math.ceil(input_bytes(spark, inputs) / plan.config.bytes_per_partition))
@@ -238,3 +235,13 @@ def write_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Rec
     if plan.config.checkpoint_dir is None:
         fs.delete(spark, checkpoint_dir)
     return stats
+
+
+class DedupStage(Stage):
+    name = "dedup"
+    help = "exact and MinHash-LSH near-duplicate removal across all sources"
+    plan = staticmethod(dedup_plan)
+    write = staticmethod(write_dedup)
+
+
+STAGE = DedupStage()

@@ -7,7 +7,7 @@ removed or not, so the removed/ rows show why; sources without the step get null
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -15,7 +15,7 @@ from corpus_pipeline.classify import model as classifier
 from corpus_pipeline.classify.model import ModelSpec
 from corpus_pipeline.recipe import SensitiveConfig
 from corpus_pipeline.rules.sensitive import Lexicon, compiled_matcher, count_hits, hits_used, sensitive_reason
-from corpus_pipeline.stage_output import KEPT, REMOVED
+from corpus_pipeline.stage.stats import KEPT, REMOVED
 
 FILTER_COLUMNS = pa.schema([
     ("sensitive_hits", pa.int32()),
@@ -33,6 +33,7 @@ class FilterPlan:
     spam: ModelSpec | None
     source_steps: dict[str, frozenset[str]]  # built once on the driver; looked up per document
     default_steps: frozenset[str]
+    python_steps: dict[str, tuple[tuple[str | None, str], ...]] = field(default_factory=dict)
 
     def steps(self, source: str) -> frozenset[str]:
         return self.source_steps.get(source, self.default_steps)

@@ -5,18 +5,21 @@ out the same for any partitioning of the input. Each Spark task encodes its part
 (loaded once per worker), appends ``<eod>`` after every document and writes one shard pair per source it
 holds, under a temporary name that is renamed when complete. The driver only collects each shard's counts
 and sha256, checks that every input document was packed, and writes ``manifest.json`` and ``stats.json``;
-the whole output is committed by rename, ``_SUCCESS`` last (:mod:`corpus_pipeline.stage_commit`). Pack
+the whole output is committed by rename, ``_SUCCESS`` last (:mod:`corpus_pipeline.stage.commit`). Pack
 removes nothing, so it writes no ``kept/``/``removed/``.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import math
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,9 +35,10 @@ from corpus_pipeline.pack.indexed import IndexedDatasetWriter, token_dtype
 from corpus_pipeline.pack.manifest import MANIFEST_FILE, build_manifest
 from corpus_pipeline.recipe import PackConfig, Recipe
 from corpus_pipeline.schema import spark_schema
-from corpus_pipeline.stage_commit import run_committed
-from corpus_pipeline.stage_frame import run_stats
-from corpus_pipeline.stage_output import ConservationError
+from corpus_pipeline.stage.base import Stage
+from corpus_pipeline.stage.frame import run_stats
+from corpus_pipeline.stage.stats import (KEPT, QUARANTINED, REMOVED, StageStats, check_conservation, empty_counts,
+                                         write_stats)
 from corpus_pipeline.tokenizer.model import TokenizerSpec, distribute, load_tokenizer_spec, worker_tokenizer
 
 SHARDS_DIR = "shards"
@@ -56,8 +60,9 @@ class PackPlan:
     config: PackConfig
 
 
-def pack_plan(recipe: Recipe, tokenizer_dir: str | None = None) -> PackPlan:
+def pack_plan(recipe: Recipe, options: Mapping[str, Any] | None = None) -> PackPlan:
     """Check the tokenizer (``--tokenizer`` or the recipe's) before Spark starts."""
+    tokenizer_dir = (options or {}).get("tokenizer")
     spec = load_tokenizer_spec(tokenizer_dir or recipe.models_path(recipe.pack.tokenizer))
     return PackPlan(tokenizer=spec, dtype=token_dtype(spec.vocab_size).name, config=recipe.pack)
 
@@ -143,14 +148,25 @@ def local_output(spark: SparkSession, output: str) -> Path:
     return Path(qualified.path)
 
 
-def run_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
-             plan: PackPlan | None = None) -> dict:
-    """Pack the documents under ``inputs`` into shards under ``output`` (committed); returns the stats."""
-    local_output(spark, output)  # a non-local output fails before any work
-    return run_committed(spark, "pack", inputs, output, recipe, plan or pack_plan(recipe), write_pack)
+def pack_stats(shards: list[dict], documents_in: int, manifest: dict, details: dict) -> StageStats:
+    """Pack's stats: every document is kept (packed) or the conservation check fails; bytes are text bytes."""
+    sources = {}
+    for name, entry in manifest["sources"].items():
+        counts = empty_counts()
+        counts["documents"].update({"in": entry["documents"], KEPT: entry["documents"]})
+        counts["bytes"].update({"in": entry["text_bytes"], KEPT: entry["text_bytes"]})
+        sources[name] = counts
+    packed = sum(shard["documents"] for shard in shards)
+    text_bytes = sum(shard["text_bytes"] for shard in shards)
+    totals = empty_counts()
+    totals["documents"].update({"in": documents_in, KEPT: packed})
+    totals["bytes"].update({"in": text_bytes, KEPT: text_bytes})
+    stats = StageStats(stage="pack", documents=totals["documents"], bytes=totals["bytes"], removed={},
+                       quarantined={}, sources=sources, details=details)
+    return check_conservation(stats, {KEPT: packed, REMOVED: 0, QUARANTINED: 0})
 
 
-def write_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: PackPlan) -> dict:
+def write_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: PackPlan) -> StageStats:
     started = time.time()
     out_dir = local_output(spark, output)
     shards_dir = out_dir / SHARDS_DIR
@@ -166,21 +182,46 @@ def write_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Reci
     shards.sort(key=lambda shard: (shard["partition"], shard["source"]))
     for leftover in shards_dir.glob(f"*{TEMP_MARK}*"):  # from task attempts that failed
         leftover.unlink()
-    packed = sum(shard["documents"] for shard in shards)
-    if packed != documents_in:
-        raise ConservationError(f"conservation check failed: {documents_in} documents in, {packed} packed")
     epochs = {name: entry.epochs for name, entry in plan.config.mixture.items()}
     manifest = build_manifest(shards, {**plan.tokenizer.stats(), "dtype": plan.dtype}, recipe.sha256(), epochs)
     seconds = round(time.time() - started, 3)
-    stats = {
-        "stage": "pack", **run_stats(spark, recipe, inputs),
-        "documents": {"in": documents_in, "packed": packed},
-        "conservation": {"in": documents_in, "written": packed, "ok": True},
+    stats = pack_stats(shards, documents_in, manifest, {
+        **run_stats(spark, recipe, inputs),
         "tokens": manifest["tokens"], "text_bytes": sum(shard["text_bytes"] for shard in shards),
-        "shards": len(shards), "partitions": partitions, "sources": manifest["sources"],
-        "tokenizer": manifest["tokenizer"], "seconds": seconds,
+        "shards": len(shards), "partitions": partitions, "mixture": manifest["sources"],
+        "tokenizer": manifest["tokenizer"],
         "tokens_per_second": round(manifest["tokens"] / seconds, 1) if seconds else None,
-    }
-    for name, content in ((MANIFEST_FILE, manifest), ("stats.json", stats)):
-        (out_dir / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    })
+    stats.seconds = seconds
+    (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_stats(spark, output, stats)
     return stats
+
+
+class PackStage(Stage):
+    name = "pack"
+    help = "tokenize documents into Megatron .bin/.idx shards with a manifest"
+    writes_documents = False
+    plan = staticmethod(pack_plan)
+    write = staticmethod(write_pack)
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--tokenizer", metavar="DIR",
+                            help="tokenizer directory (tokenizer.model + card.json); default: the recipe's pack.tokenizer")
+
+    def check_output(self, spark: SparkSession, output: str) -> None:
+        local_output(spark, output)  # a non-local output fails before any work
+
+    def resources(self, plan: PackPlan) -> dict[str, str | None]:
+        return {"tokenizer": plan.tokenizer.sha256}
+
+    def summarize(self, stats: StageStats) -> dict[str, Any]:
+        return {"documents": stats.documents["in"], "tokens": stats.details["tokens"],
+                "shards": stats.details["shards"], "seconds": stats.seconds}
+
+    def describe(self, output: str, stats: StageStats) -> list[str]:
+        return [f"pack: {stats.documents['in']} documents, {stats.details['tokens']} tokens in "
+                f"{stats.details['shards']} shards ({stats.seconds} s); manifest: {output}/manifest.json"]
+
+
+STAGE = PackStage()

@@ -6,17 +6,17 @@ A document both rules would drop is removed as ``low_quality`` (the classifier i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
 from corpus_pipeline.classify import model as classifier
 from corpus_pipeline.classify.model import ModelSpec
-from corpus_pipeline.lm.model import LMSpec, perplexities
+from corpus_pipeline.perplexity.model import LMSpec, perplexities
 from corpus_pipeline.quality.pareto import pareto_draws, pareto_keep
 from corpus_pipeline.recipe import PerplexityConfig, QualityConfig
-from corpus_pipeline.stage_output import KEPT, REMOVED
+from corpus_pipeline.stage.stats import KEPT, REMOVED
 
 QUALITY_COLUMNS = pa.schema([("quality_score", pa.float64()), ("perplexity", pa.float64())])
 
@@ -31,6 +31,7 @@ class QualityPlan:
     perplexity: PerplexityConfig
     source_steps: dict[str, frozenset[str]]  # built once on the driver; looked up per document
     default_steps: frozenset[str]
+    python_steps: dict[str, tuple[tuple[str | None, str], ...]] = field(default_factory=dict)
 
     def steps(self, source: str) -> frozenset[str]:
         return self.source_steps.get(source, self.default_steps)

@@ -9,6 +9,7 @@ it are removed as ``high_perplexity``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -16,57 +17,65 @@ from pyspark.sql import functions as F
 
 from corpus_pipeline.classify.model import distribute, load_model_spec
 from corpus_pipeline.io.documents import read_documents
-from corpus_pipeline.lm import model as lm
+from corpus_pipeline.perplexity import model as lm
 from corpus_pipeline.quality.batch import QUALITY_COLUMNS, QualityPlan, quality_columns
 from corpus_pipeline.recipe import Recipe
-from corpus_pipeline.stage_commit import run_committed
-from corpus_pipeline.stage_frame import annotate_documents, run_stats, source_steps
-from corpus_pipeline.stage_output import write_stage_output
+from corpus_pipeline.stage.base import Stage
+from corpus_pipeline.stage.frame import annotate_documents, run_stats, source_steps
+from corpus_pipeline.stage.output import write_stage_output
+from corpus_pipeline.stage.stats import StageStats
+from corpus_pipeline.steps.user import (check_python_steps, python_steps_by_stage, ship_python_steps, sources_sha256,
+                                         targets_by_source)
 
 
-def quality_plan(recipe: Recipe) -> QualityPlan:
-    """Load and check the quality model on the driver (no Spark needed): a bad model file fails here."""
-    config = recipe.quality
-    spec = None
-    if recipe.uses_step("quality"):
-        spec = load_model_spec(recipe.models_path(config.model), "quality", config.threshold)
-    lm_spec = None
-    if recipe.uses_step("perplexity"):
-        lm_spec = lm.load_lm_spec(recipe.models_path(recipe.perplexity.model))
-    return QualityPlan(model=spec, config=config, lm=lm_spec, perplexity=recipe.perplexity,
-                       source_steps=source_steps(recipe),
-                       default_steps=recipe.steps_for("default"))
+class QualityStage(Stage):
+    name = "quality"
+    help = "GPT-3-style quality classifier (keep by threshold or Pareto) and KenLM perplexity"
 
+    def plan(self, recipe: Recipe, options: Mapping[str, Any] | None = None) -> QualityPlan:
+        """Load and check the quality and KenLM models on the driver (no Spark needed): bad files fail here."""
+        config = recipe.quality
+        spec = None
+        if recipe.uses_step("quality"):
+            spec = load_model_spec(recipe.models_path(config.model), "quality", config.threshold)
+        lm_spec = None
+        if recipe.uses_step("perplexity"):
+            lm_spec = lm.load_lm_spec(recipe.models_path(recipe.perplexity.model))
+        check_python_steps(recipe)
+        return QualityPlan(model=spec, config=config, lm=lm_spec, perplexity=recipe.perplexity,
+                           source_steps=source_steps(recipe), default_steps=recipe.steps_for("default"),
+                           python_steps=python_steps_by_stage(recipe, self.name))
 
-def run_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
-                plan: QualityPlan | None = None) -> dict[str, Any]:
-    """Score and sample the documents under ``inputs`` into ``output`` (committed); returns the stats."""
-    return run_committed(spark, "quality", inputs, output, recipe, plan or quality_plan(recipe), write_quality)
+    def resources(self, plan: QualityPlan) -> dict[str, str | None]:
+        return {"quality_model": plan.model.sha256 if plan.model else None,
+                "kenlm_model": plan.lm.sha256 if plan.lm else None, **sources_sha256(plan.python_steps)}
 
-
-def write_quality(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
-                  plan: QualityPlan) -> dict[str, Any]:
-    if plan.model is not None:
-        distribute(spark, plan.model)
-    if plan.lm is not None:
-        lm.distribute(spark, plan.lm)
-    documents = read_documents(spark, inputs)
-    result, kept_columns = annotate_documents(documents, lambda batch: quality_columns(batch, plan), QUALITY_COLUMNS)
-    scored = result.persist() if plan.lm is not None else result  # read twice: percentiles, then the write
-    try:
-        result, buckets = with_perplexity_buckets(scored, plan)
-        config = plan.config
-        extra = {
-            **run_stats(spark, recipe, inputs),
-            "quality_model": plan.model.stats() if plan.model else None,
-            "keep_rule": {"mode": config.mode, "threshold": plan.model.threshold if plan.model else None,
-                          "pareto_alpha": config.pareto_alpha, "seed": config.seed},
-            "perplexity": buckets,
-        }
-        return write_stage_output(spark, result, output, "quality", [*kept_columns, "ppl_bucket"], extra)
-    finally:
+    def write(self, spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
+              plan: QualityPlan) -> StageStats:
+        ship_python_steps(spark, plan.python_steps)
+        if plan.model is not None:
+            distribute(spark, plan.model)
         if plan.lm is not None:
-            scored.unpersist()
+            lm.distribute(spark, plan.lm)
+        documents = read_documents(spark, inputs)
+        result, kept_columns = annotate_documents(documents, lambda batch: quality_columns(batch, plan),
+                                                  QUALITY_COLUMNS, targets_by_source(plan.python_steps),
+                                                  frozenset(plan.source_steps))
+        scored = result.persist() if plan.lm is not None else result  # read twice: percentiles, then the write
+        try:
+            result, buckets = with_perplexity_buckets(scored, plan)
+            config = plan.config
+            extra = {
+                **run_stats(spark, recipe, inputs),
+                "quality_model": plan.model.stats() if plan.model else None,
+                "keep_rule": {"mode": config.mode, "threshold": plan.model.threshold if plan.model else None,
+                              "pareto_alpha": config.pareto_alpha, "seed": config.seed},
+                "perplexity": buckets,
+            }
+            return write_stage_output(spark, result, output, self.name, [*kept_columns, "ppl_bucket"], extra)
+        finally:
+            if plan.lm is not None:
+                scored.unpersist()
 
 
 def with_perplexity_buckets(scored: DataFrame, plan: QualityPlan) -> tuple[DataFrame, dict[str, Any]]:
@@ -92,3 +101,6 @@ def with_perplexity_buckets(scored: DataFrame, plan: QualityPlan) -> tuple[DataF
              "scored": sum(counts.values()),
              "buckets": {name: counts.get(name, 0) for name in ("head", "middle", "tail")}}
     return result, stats
+
+
+STAGE = QualityStage()

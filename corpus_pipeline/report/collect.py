@@ -1,10 +1,12 @@
 """Gather everything the report shows from a run directory (``report.json``'s content).
 
-Counts come from the stages' ``stats.json`` (exact). Distributions, perplexity shifts and audit samples come
-from a seeded sample of at most ``sample_size`` rows of each stage's ``kept/`` and ``removed/`` (Spark reads
-them, so a run on HDFS or of any size works); perplexity is the stage's ``perplexity`` column where present,
-else the KenLM model scores the sampled text on the driver. Dedup cluster sizes and ground truth read whole
-columns of small tables (the removed duplicates; the demo corpus).
+The stages are the registered ones (:mod:`corpus_pipeline.stage.registry`), in run order. Counts come from
+their ``stats.json`` (exact). Distributions, perplexity shifts and audit samples come from a seeded sample of
+at most ``sample_size`` rows of each document stage's ``kept/`` and ``removed/`` (Spark reads them, so a run on
+HDFS or of any size works); perplexity is the stage's ``perplexity`` column where present, else the KenLM model
+scores the sampled text on the driver. Dedup cluster sizes read the removed duplicates. Where an evaluation
+wrote ``RUN/ground_truth.json`` (each rule's precision and recall against labels the documents carry; the
+demo corpus has them) and a probe wrote ``RUN/probe/probe.json``, the report shows them too.
 """
 
 from __future__ import annotations
@@ -15,15 +17,15 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from corpus_pipeline import ground_truth
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.io import fs
-from corpus_pipeline.lm.model import LMSpec, perplexity, worker_model
+from corpus_pipeline.perplexity.model import LMSpec, perplexity, worker_model
 from corpus_pipeline.report.metrics import METRICS, perplexity_shift, stage_distributions
 from corpus_pipeline.rules.document_filters import cjk_ratio
+from corpus_pipeline.stage.registry import stages
+from corpus_pipeline.stage.stats import StageStats, read_stats
 
-STAGES = ("clean", "filter", "quality", "dedup", "pack")
-DOCUMENT_STAGES = STAGES[:-1]
+GROUND_TRUTH_FILE = "ground_truth.json"
 SAMPLE_COLUMNS = ("id", "source", "text", "reason", "meta", *METRICS)
 SAMPLES_PER_REASON = 5
 SAMPLE_CHARS = 400
@@ -33,45 +35,36 @@ def read_json(spark: SparkSession, uri: str) -> dict | None:
     return json.loads(fs.read_text(spark, uri)) if fs.exists(spark, uri) else None
 
 
-def funnel(stats: dict[str, dict]) -> list[dict]:
-    """Documents and bytes in, kept, removed and quarantined per stage, overall and per source."""
+def funnel(stats: dict[str, StageStats]) -> list[dict]:
+    """Documents and bytes in, kept, removed and quarantined per stage, overall and per source; and tokens for a
+    stage that counts them (pack)."""
     rows = []
-    for stage in DOCUMENT_STAGES:
-        if stage not in stats:
-            continue
-        s = stats[stage]
+    for stage, s in stats.items():
 
-        def counts(part: dict) -> dict:
-            docs, size = part["documents"], part["bytes"]
-            return {"in": docs["in"], "kept": docs["kept"], "removed": docs["removed"],
-                    "quarantined": docs["quarantined"], "bytes_in": size["in"], "bytes_kept": size["kept"]}
+        def counts(documents: dict, size: dict) -> dict:
+            return {"in": documents["in"], "kept": documents["kept"], "removed": documents["removed"],
+                    "quarantined": documents["quarantined"], "bytes_in": size["in"], "bytes_kept": size["kept"]}
 
-        rows.append({"stage": stage, **counts(s),
-                     "sources": {name: counts(part) for name, part in sorted(s["sources"].items())}})
-    if "pack" in stats:
-        p = stats["pack"]
-        rows.append({"stage": "pack", "in": p["documents"]["in"], "kept": p["documents"]["packed"], "removed": 0,
-                     "quarantined": 0, "bytes_in": p["text_bytes"], "bytes_kept": p["text_bytes"],
-                     "tokens": p["tokens"],
-                     "sources": {name: {"in": part["documents"], "kept": part["documents"], "removed": 0,
-                                        "quarantined": 0, "bytes_in": part["text_bytes"],
-                                        "bytes_kept": part["text_bytes"], "tokens": part["tokens"]}
-                                 for name, part in sorted(p["sources"].items())}})
+        row = {"stage": stage, **counts(s.documents, s.bytes),
+               "sources": {name: counts(part["documents"], part["bytes"]) for name, part in sorted(s.sources.items())}}
+        if "tokens" in s.details:
+            row["tokens"] = s.details["tokens"]
+            for name, part in row["sources"].items():
+                part["tokens"] = s.details["mixture"][name]["tokens"]
+        rows.append(row)
     return rows
 
 
-def reasons(stats: dict[str, dict]) -> dict[str, dict]:
+def reasons(stats: dict[str, StageStats]) -> dict[str, dict]:
     """Per stage: every removal and quarantine reason with documents, bytes and documents per source."""
     out = {}
-    for stage in DOCUMENT_STAGES:
-        if stage not in stats:
-            continue
+    for stage, s in stats.items():
         table = {}
-        for outcome in ("removed", "quarantined"):
-            for reason, counts in sorted(stats[stage][outcome].items()):
+        for outcome, by_reason in (("removed", s.removed), ("quarantined", s.quarantined)):
+            for reason, counts in sorted(by_reason.items()):
                 table[reason] = {"outcome": outcome, **counts, "sources": {
                     name: part[outcome][reason]["documents"]
-                    for name, part in sorted(stats[stage]["sources"].items()) if reason in part[outcome]}}
+                    for name, part in sorted(s.sources.items()) if reason in part[outcome]}}
         out[stage] = table
     return out
 
@@ -132,25 +125,6 @@ def dedup_clusters(removed: DataFrame) -> dict:
             "sizes": {str(k): sizes[k] for k in sorted(sizes)}}
 
 
-def truth_scores(spark: SparkSession, run: str, samples: dict[str, list[dict]]) -> dict | None:
-    """Each rule's precision and recall where the documents carry ground truth (the demo corpus)."""
-    if not any('"truth"' in (row.get("meta") or "") for row in samples.get("clean", [])):
-        return None
-    out = {}
-    frames = {part: spark.read.parquet(fs.join(run, "clean", part)) for part in ("kept", "removed")}
-    rows = []
-    for part, frame in frames.items():
-        columns = [c for c in ("reason", "meta", *ground_truth.LINE_RULES) if c in frame.columns]
-        rows.extend(row.asDict() for row in frame.select(*columns).collect())
-    out["clean"] = ground_truth.score(rows)
-    if fs.exists(spark, fs.join(run, "dedup", "_SUCCESS")):
-        kept = spark.read.parquet(fs.join(run, "dedup", "kept")).select("id", "meta")
-        removed = spark.read.parquet(fs.join(run, "dedup", "removed")).select("id", "meta", "reason", "duplicate_of")
-        rows = [r.asDict() for r in kept.collect()] + [r.asDict() for r in removed.collect()]
-        out["dedup"] = ground_truth.score_dedup(rows)
-    return out
-
-
 def check_sample_size(size: int) -> None:
     if size < 1:
         raise InputError(f"--sample must be at least 1, got {size}")
@@ -160,36 +134,33 @@ def collect(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int =
     """Everything ``report.json`` holds for the run under ``run``."""
     check_sample_size(sample_size)
     outputs = (read_json(spark, fs.join(run, "run.json")) or {}).get("outputs", {})  # pack may be elsewhere
-    stats = {stage: s for stage in STAGES
-             if (s := read_json(spark, fs.join(outputs.get(stage) or fs.join(run, stage), "stats.json")))}
+    stats = {stage.name: s for stage in stages()
+             if (s := read_stats(spark, outputs.get(stage.name) or fs.join(run, stage.name)))}
     if not stats:
         raise InputError(f"{run}: no stage output with stats.json (clean/, filter/, ... )")
     lm_model = worker_model(lm) if lm is not None else None
     report: dict[str, Any] = {"run": run, "stages": list(stats), "sample_size": sample_size, "seed": seed,
                               "lm": lm.stats() if lm else None, "funnel": funnel(stats), "reasons": reasons(stats)}
-    distributions, shifts, samples, clean_sample = {}, [], {}, {}
-    for stage in DOCUMENT_STAGES:
-        if stage not in stats:
+    distributions, shifts, samples = {}, [], {}
+    for stage in stages():
+        if stage.name not in stats or not stage.writes_documents:
             continue
-        docs = stats[stage]["documents"]
-        parts = {part: spark.read.parquet(fs.join(run, stage, part)) for part in ("kept", "removed")}
+        docs = stats[stage.name].documents
+        parts = {part: spark.read.parquet(fs.join(run, stage.name, part)) for part in ("kept", "removed")}
         rows = {part: sample_rows(parts[part], docs[part], sample_size, seed) for part in parts}
-        if stage == "clean":
-            clean_sample = rows
         values = {part: metric_values(rows[part], lm_model) for part in rows}
-        distributions[stage] = stage_distributions(values["kept"], values["removed"])
+        distributions[stage.name] = stage_distributions(values["kept"], values["removed"])
         shift = perplexity_shift(values["kept"]["perplexity"], values["removed"]["perplexity"], docs["kept"],
                                  docs["removed"])
-        shifts.append({"stage": stage, "in": docs["in"], "removed_fraction": (docs["removed"] + docs["quarantined"])
-                       / docs["in"] if docs["in"] else None, "sampled_kept": len(rows["kept"]),
+        shifts.append({"stage": stage.name, "in": docs["in"], "removed_fraction": (docs["removed"]
+                       + docs["quarantined"]) / docs["in"] if docs["in"] else None, "sampled_kept": len(rows["kept"]),
                        "sampled_removed": len(rows["removed"]), **shift})
-        samples[stage] = audit_samples(parts["removed"], report["reasons"][stage])
-        if stage == "dedup":
+        samples[stage.name] = audit_samples(parts["removed"], report["reasons"][stage.name])
+        if "duplicate_of" in parts["removed"].columns:
             report["dedup_clusters"] = dedup_clusters(parts["removed"])
     report.update(distributions=distributions, perplexity_shift=shifts, samples=samples)
-    report["tokens"] = ({name: part["tokens"] for name, part in sorted(stats["pack"]["sources"].items())}
-                        if "pack" in stats else None)
+    tokens = [row for row in report["funnel"] if "tokens" in row]
+    report["tokens"] = {name: part["tokens"] for name, part in tokens[-1]["sources"].items()} if tokens else None
     report["probe"] = read_json(spark, fs.join(run, "probe", "probe.json"))
-    report["ground_truth"] = truth_scores(spark, run, {"clean": clean_sample.get("kept", [])
-                                                       + clean_sample.get("removed", [])})
+    report["ground_truth"] = read_json(spark, fs.join(run, GROUND_TRUTH_FILE))
     return report

@@ -47,7 +47,7 @@ def bin_edges(values: list[float], log: bool) -> list[float] | None:
     return np.linspace(low, high, BINS + 1).tolist()
 
 
-def summarize(values: list[float | None], edges: list[float] | None) -> dict:
+def distribution_summary(values: list[float | None], edges: list[float] | None) -> dict:
     """Count, percentiles and histogram counts (on ``edges``) of one series."""
     finite = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=np.float64)
     if finite.size == 0:
@@ -68,8 +68,8 @@ def stage_distributions(kept: dict[str, list], removed: dict[str, list]) -> dict
         if not any(v is not None for v in kept_values + removed_values):
             continue
         edges = bin_edges(kept_values + removed_values, log)
-        out[metric] = {"edges": edges, "kept": summarize(kept_values, edges),
-                       "removed": summarize(removed_values, edges)}
+        out[metric] = {"edges": edges, "kept": distribution_summary(kept_values, edges),
+                       "removed": distribution_summary(removed_values, edges)}
     return out
 
 

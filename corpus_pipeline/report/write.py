@@ -8,7 +8,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from corpus_pipeline.io import fs
-from corpus_pipeline.lm.model import LMSpec
+from corpus_pipeline.perplexity.model import LMSpec
 from corpus_pipeline.report.collect import collect
 from corpus_pipeline.report.render import render
 

@@ -66,19 +66,21 @@ def is_title_only(text: str, title: str | None, title_max_chars: int, sentence_e
     return True
 
 
-def document_reason(text: str, title: str | None, han: int, counted: int, n_chars: int, steps: frozenset[str],
-                    min_cjk_ratio: float, min_chars: int, title_max_chars: int,
-                    sentence_end: frozenset[str]) -> str | None:
-    """The first document filter the text fails: low_cjk_ratio, too_short, title_only.
+def cjk_ratio_reason(han: int, counted: int, min_cjk_ratio: float) -> str | None:
+    """``low_cjk_ratio`` when Han characters are less than ``min_cjk_ratio`` of the counted characters."""
+    return "low_cjk_ratio" if counted and han / counted < min_cjk_ratio else None
 
-    A text with no countable character (empty, or punctuation only) is too_short before it is low_cjk_ratio.
-    """
-    if "cjk_ratio" in steps and counted and han / counted < min_cjk_ratio:
-        return "low_cjk_ratio"
-    if "min_length" in steps and n_chars < min_chars:
-        return "too_short"
-    if "cjk_ratio" in steps and not counted:
-        return "low_cjk_ratio"
-    if "title_only" in steps and is_title_only(text, title, title_max_chars, sentence_end):
-        return "title_only"
-    return None
+
+def no_counted_chars_reason(counted: int) -> str | None:
+    """``low_cjk_ratio`` for a text with no countable character (checked after the length filter)."""
+    return "low_cjk_ratio" if not counted else None
+
+
+def min_length_reason(n_chars: int, min_chars: int) -> str | None:
+    """``too_short`` when the text has fewer than ``min_chars`` non-space characters."""
+    return "too_short" if n_chars < min_chars else None
+
+
+def title_only_reason(text: str, title: str | None, title_max_chars: int, sentence_end: frozenset[str]) -> str | None:
+    """``title_only`` when the text is only its title or title-like lines (:func:`is_title_only`)."""
+    return "title_only" if is_title_only(text, title, title_max_chars, sentence_end) else None

@@ -17,8 +17,9 @@ import json
 import math
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -155,15 +156,45 @@ def _log_records(path: Path, up_to_step: int) -> list[str]:
             if line and json.loads(line)["step"] <= up_to_step]
 
 
-def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | Path | None = None,
-          stop_after: int | None = None, echo: Callable[[str], None] = print) -> dict:
-    """Train (or resume) on the pack output ``shards``; ``stop_after`` ends after that many steps, as an
-    interruption would, with a checkpoint. Returns the result (also written to ``OUT/result.json``)."""
-    started = time.time()
-    out = Path(out)
+@dataclass
+class _Run:
+    """One training run's state: what it trains, with what, where it writes, and how far it got."""
+
+    config: TrainConfig
+    dist: _Distributed
+    out: Path
+    shards: str | Path
+    dev: str | Path | None
+    tokenizer: dict
+    model_config: Any
+    model: GPT
+    optimizer: torch.optim.AdamW
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    sampler: BlendedWindows
+    autocast: Callable
+    precision: str
+    steps: int
+    tokens_per_step: int
+    step: int = 0
+    loss_value: float = float("nan")
+
+    @property
+    def device(self) -> torch.device:
+        return self.dist.device
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.out / CHECKPOINT
+
+    @property
+    def log_path(self) -> Path:
+        return self.out / LOG
+
+
+def _setup(config: TrainConfig, shards: str | Path, out: Path, dev: str | Path | None) -> _Run:
+    """The model, optimizer, schedule and data for ``config`` (seeded: the same config starts the same)."""
     dist = _Distributed(config.device)
     device = dist.device
-    echo = echo if dist.main else (lambda line: None)
     tokenizer = tokenizer_of(shards)
     if dev is not None and tokenizer_of(dev)["sha256"] != tokenizer["sha256"]:
         raise TrainError(f"{dev} was packed with a different tokenizer than {shards}")
@@ -180,108 +211,157 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
         optimizer, lambda step: lr_factor(step, steps, warmup, config.min_lr_ratio))
     sampler = BlendedWindows(shards, config.seq_len, config.seed)
     autocast, precision = _autocast(device, config.precision)
-    step, evaluation, loss_value = 0, None, float("nan")
-    checkpoint_path, log_path = out / CHECKPOINT, out / LOG
-    if checkpoint_path.exists():
-        state = torch.load(checkpoint_path, map_location=device, weights_only=False)
-        differs = [f"{name}: {state['config'][name]!r} -> {getattr(config, name)!r}"
-                   for name in RESUME_FIELDS if state["config"].get(name) != getattr(config, name)]
-        if differs or state["tokenizer_sha256"] != tokenizer["sha256"]:
-            raise TrainError(f"{checkpoint_path} is from a different run ({'; '.join(differs) or 'tokenizer'}); "
-                             f"use another --out to start afresh")
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        sampler.load_state_dict(state["sampler"])
-        _set_rng_state(state["rng"], device)
-        step, loss_value = state["step"], state["last_loss"]
-        echo(f"resuming {out} at step {step}/{steps}")
-    if dist.main:
-        out.mkdir(parents=True, exist_ok=True)
-        lines = _log_records(log_path, step)
-        log_path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    trained = torch.compile(model) if config.compile else model
-    if dist.world > 1:
+    return _Run(config, dist, out, shards, dev, tokenizer, model_config, model, optimizer, scheduler, sampler,
+                autocast, precision, steps, tokens_per_step)
+
+
+def _resume(run: _Run, echo: Callable[[str], None]) -> None:
+    """Load ``OUT/checkpoint.pt`` when there is one (refusing one from a different run's settings)."""
+    if not run.checkpoint_path.exists():
+        return
+    state = torch.load(run.checkpoint_path, map_location=run.device, weights_only=False)
+    differs = [f"{name}: {state['config'][name]!r} -> {getattr(run.config, name)!r}"
+               for name in RESUME_FIELDS if state["config"].get(name) != getattr(run.config, name)]
+    if differs or state["tokenizer_sha256"] != run.tokenizer["sha256"]:
+        raise TrainError(f"{run.checkpoint_path} is from a different run ({'; '.join(differs) or 'tokenizer'}); "
+                         f"use another --out to start afresh")
+    run.model.load_state_dict(state["model"])
+    run.optimizer.load_state_dict(state["optimizer"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    run.sampler.load_state_dict(state["sampler"])
+    _set_rng_state(state["rng"], run.device)
+    run.step, run.loss_value = state["step"], state["last_loss"]
+    echo(f"resuming {run.out} at step {run.step}/{run.steps}")
+
+
+def _trained_module(run: _Run) -> torch.nn.Module:
+    """What the steps run: the model, compiled and wrapped in DistributedDataParallel as configured."""
+    trained = torch.compile(run.model) if run.config.compile else run.model
+    if run.dist.world > 1:
         trained = torch.nn.parallel.DistributedDataParallel(
-            trained, device_ids=[device.index] if device.type == "cuda" else None)
-    n_params = model.num_parameters()
-    flops_per_token = model.flops_per_token(config.seq_len)
-    if step == 0:
-        echo(f"{config.preset}: {n_params:,} parameters ({model.num_parameters(non_embedding=True):,} "
-             f"without embeddings), {steps} steps of {tokens_per_step:,} tokens on {dist.world} x {device.type} "
-             f"({precision})")
+            trained, device_ids=[run.device.index] if run.device.type == "cuda" else None)
+    return trained
 
-    def log(record: dict) -> None:
-        if dist.main:
-            with log_path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
 
-    def checkpoint() -> None:
-        if dist.main:
-            _save_checkpoint(checkpoint_path, {
-                "step": step, "tokens": step * tokens_per_step, "last_loss": loss_value, "config": config.model_dump(),
-                "model_config": model_config.__dict__, "tokenizer_sha256": tokenizer["sha256"],
-                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "sampler": sampler.state_dict(), "rng": _rng_state(device)})
+def _log(run: _Run, record: dict) -> None:
+    if run.dist.main:
+        with run.log_path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
 
-    window_start, window_tokens, paused, train_seconds = time.time(), 0, 0.0, 0.0  # paused: eval and checkpoints
-    trained.train()
-    while step < steps:
-        for micro in range(config.grad_accum):
-            mine = slice(dist.rank * config.batch_size, (dist.rank + 1) * config.batch_size)
-            inputs, targets = sampler.next_batch(config.batch_size * dist.world, keep=mine)
-            inputs = torch.from_numpy(np.ascontiguousarray(inputs)).to(device, non_blocking=True)
-            targets = torch.from_numpy(np.ascontiguousarray(targets)).to(device, non_blocking=True)
-            sync = dist.world == 1 or micro == config.grad_accum - 1
-            with (contextlib.nullcontext() if sync else trained.no_sync()), autocast():
-                _, loss = trained(inputs, targets)
-                loss = loss / config.grad_accum
-            loss.backward()
-            loss_value = (loss_value if micro else 0.0) + float(loss.detach())
-        if config.grad_clip:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        lr = optimizer.param_groups[0]["lr"]
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        step += 1
-        window_tokens += tokens_per_step
-        loss_value = dist.mean(loss_value)
-        record = {"step": step, "event": "train", "loss": loss_value, "lr": lr, "tokens": step * tokens_per_step}
-        if step % config.log_every == 0 or step == steps:
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            seconds = time.time() - window_start - paused
-            train_seconds += seconds
-            speed = window_tokens / seconds if seconds else 0.0
-            record.update({"tokens_per_s": round(speed, 1), "model_tflops": round(speed * flops_per_token / 1e12, 4)})
-            if config.peak_tflops:
-                record["mfu"] = round(record["model_tflops"] / config.peak_tflops / dist.world, 4)
-            echo(f"step {step}/{steps} loss {loss_value:.4f} lr {lr:.2e} {speed:,.0f} tokens/s")
-            window_start, window_tokens, paused = time.time(), 0, 0.0
-        log(record)
-        pause_start = time.time()
-        if dev is not None and (step == steps or (config.eval_every and step % config.eval_every == 0)):
-            evaluation = evaluate(trained, dev, config, device, autocast, dist)
-            log({"step": step, "event": "eval", **evaluation})
-            echo(f"step {step}/{steps} dev loss {evaluation['dev_loss']:.4f} ppl {evaluation['dev_ppl']:.2f}")
-        if step == steps or step == stop_after or (config.checkpoint_every and step % config.checkpoint_every == 0):
-            checkpoint()
-        paused += time.time() - pause_start
-        if step == stop_after:
-            break
-    if step >= steps and dev is not None and evaluation is None:  # resumed after the final step
-        evaluation = evaluate(trained, dev, config, device, autocast, dist)
-    result = {
-        "preset": config.preset, "parameters": n_params, "steps": step, "planned_steps": steps,
-        "tokens": step * tokens_per_step, "tokens_per_step": tokens_per_step, "final_train_loss": loss_value,
-        "epochs": sampler.epochs(), "shards": str(shards), "dev": str(dev) if dev is not None else None,
-        "tokenizer_sha256": tokenizer["sha256"], "device": f"{dist.world} x {device.type}", "precision": precision,
-        "rank": dist.rank,
+
+def _checkpoint(run: _Run) -> None:
+    if run.dist.main:
+        _save_checkpoint(run.checkpoint_path, {
+            "step": run.step, "tokens": run.step * run.tokens_per_step, "last_loss": run.loss_value,
+            "config": run.config.model_dump(), "model_config": run.model_config.__dict__,
+            "tokenizer_sha256": run.tokenizer["sha256"], "model": run.model.state_dict(),
+            "optimizer": run.optimizer.state_dict(), "scheduler": run.scheduler.state_dict(),
+            "sampler": run.sampler.state_dict(), "rng": _rng_state(run.device)})
+
+
+def _train_step(run: _Run, trained: torch.nn.Module) -> float:
+    """One optimizer step over ``grad_accum`` micro-batches (this rank's rows of each global batch); returns the
+    learning rate it used and leaves the mean loss over ranks in ``run.loss_value``."""
+    config, dist = run.config, run.dist
+    for micro in range(config.grad_accum):
+        mine = slice(dist.rank * config.batch_size, (dist.rank + 1) * config.batch_size)
+        inputs, targets = run.sampler.next_batch(config.batch_size * dist.world, keep=mine)
+        inputs = torch.from_numpy(np.ascontiguousarray(inputs)).to(run.device, non_blocking=True)
+        targets = torch.from_numpy(np.ascontiguousarray(targets)).to(run.device, non_blocking=True)
+        sync = dist.world == 1 or micro == config.grad_accum - 1
+        with (contextlib.nullcontext() if sync else trained.no_sync()), run.autocast():
+            _, loss = trained(inputs, targets)
+            loss = loss / config.grad_accum
+        loss.backward()
+        run.loss_value = (run.loss_value if micro else 0.0) + float(loss.detach())
+    if config.grad_clip:
+        torch.nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
+    lr = run.optimizer.param_groups[0]["lr"]
+    run.optimizer.step()
+    run.scheduler.step()
+    run.optimizer.zero_grad(set_to_none=True)
+    run.step += 1
+    run.loss_value = dist.mean(run.loss_value)
+    return lr
+
+
+def _speed(run: _Run, seconds: float, tokens: int, flops_per_token: float) -> dict:
+    """Tokens per second, model TFLOP/s and (with ``--peak-tflops``) MFU over the last logging window."""
+    speed = tokens / seconds if seconds else 0.0
+    record = {"tokens_per_s": round(speed, 1), "model_tflops": round(speed * flops_per_token / 1e12, 4)}
+    if run.config.peak_tflops:
+        record["mfu"] = round(record["model_tflops"] / run.config.peak_tflops / run.dist.world, 4)
+    return record
+
+
+def _due(step: int, every: int | None) -> bool:
+    return bool(every) and step % every == 0
+
+
+def _result(run: _Run, evaluation: dict | None, train_seconds: float, started: float) -> dict:
+    config, dist = run.config, run.dist
+    return {
+        "preset": config.preset, "parameters": run.model.num_parameters(), "steps": run.step,
+        "planned_steps": run.steps, "tokens": run.step * run.tokens_per_step, "tokens_per_step": run.tokens_per_step,
+        "final_train_loss": run.loss_value, "epochs": run.sampler.epochs(), "shards": str(run.shards),
+        "dev": str(run.dev) if run.dev is not None else None, "tokenizer_sha256": run.tokenizer["sha256"],
+        "device": f"{dist.world} x {run.device.type}", "precision": run.precision, "rank": dist.rank,
         "train_seconds": round(train_seconds, 3), "seconds": round(time.time() - started, 3),
         "config": config.model_dump(), **(evaluation or {}),
     }
-    if dist.main and step >= steps:
-        _write_json(out / RESULT, result)
-    dist.close()
+
+
+def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | Path | None = None,
+          stop_after: int | None = None, echo: Callable[[str], None] = print) -> dict:
+    """Train (or resume) on the pack output ``shards``; ``stop_after`` ends after that many steps, as an
+    interruption would, with a checkpoint. Returns the result (also written to ``OUT/result.json``)."""
+    started = time.time()
+    run = _setup(config, shards, Path(out), dev)
+    echo = echo if run.dist.main else (lambda line: None)
+    _resume(run, echo)
+    if run.dist.main:
+        run.out.mkdir(parents=True, exist_ok=True)
+        lines = _log_records(run.log_path, run.step)
+        run.log_path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    trained = _trained_module(run)
+    flops_per_token = run.model.flops_per_token(config.seq_len)
+    if run.step == 0:
+        echo(f"{config.preset}: {run.model.num_parameters():,} parameters "
+             f"({run.model.num_parameters(non_embedding=True):,} without embeddings), {run.steps} steps of "
+             f"{run.tokens_per_step:,} tokens on {run.dist.world} x {run.device.type} ({run.precision})")
+    evaluation = None
+    window_start, window_tokens, paused, train_seconds = time.time(), 0, 0.0, 0.0  # paused: eval and checkpoints
+    trained.train()
+    while run.step < run.steps:
+        lr = _train_step(run, trained)
+        step, last = run.step, run.step == run.steps
+        window_tokens += run.tokens_per_step
+        record = {"step": step, "event": "train", "loss": run.loss_value, "lr": lr,
+                  "tokens": step * run.tokens_per_step}
+        if _due(step, config.log_every) or last:
+            if run.device.type == "cuda":
+                torch.cuda.synchronize()
+            seconds = time.time() - window_start - paused
+            train_seconds += seconds
+            record.update(_speed(run, seconds, window_tokens, flops_per_token))
+            echo(f"step {step}/{run.steps} loss {run.loss_value:.4f} lr {lr:.2e} "
+                 f"{window_tokens / seconds if seconds else 0.0:,.0f} tokens/s")
+            window_start, window_tokens, paused = time.time(), 0, 0.0
+        _log(run, record)
+        pause_start = time.time()
+        if dev is not None and (last or _due(step, config.eval_every)):
+            evaluation = evaluate(trained, dev, config, run.device, run.autocast, run.dist)
+            _log(run, {"step": step, "event": "eval", **evaluation})
+            echo(f"step {step}/{run.steps} dev loss {evaluation['dev_loss']:.4f} ppl {evaluation['dev_ppl']:.2f}")
+        if last or step == stop_after or _due(step, config.checkpoint_every):
+            _checkpoint(run)
+        paused += time.time() - pause_start
+        if step == stop_after:
+            break
+    if run.step >= run.steps and dev is not None and evaluation is None:  # resumed after the final step
+        evaluation = evaluate(trained, dev, config, run.device, run.autocast, run.dist)
+    result = _result(run, evaluation, train_seconds, started)
+    if run.dist.main and run.step >= run.steps:
+        _write_json(run.out / RESULT, result)
+    run.dist.close()
     return result

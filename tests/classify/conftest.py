@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus_pipeline.classify import training_data
+from corpus_eval.training_data import classifiers as training_data
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 from corpus_pipeline.classify import model as runtime
 from corpus_pipeline.classify import train
 from corpus_pipeline.classify.scoring import score_texts
-from corpus_pipeline.classify.training_data import write_jsonl_gz
+from corpus_eval.training_data.classifiers import write_jsonl_gz
 
 SMALL = {"epoch": 5, "bucket": 20_000}
 SMALL_Q = {"cutoff": 5_000}

@@ -8,7 +8,7 @@ import pytest
 
 from corpus_pipeline.classify import model as runtime
 from corpus_pipeline.classify import train
-from corpus_pipeline.classify.texts import dedup_key
+from corpus_pipeline.classify.training_texts import dedup_key
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import opencc
 import pyarrow.dataset as ds
 import pytest
 
-from corpus_pipeline.clean.stage import run_clean
+from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.recipe import InputSpec, load_recipe
 from tests.spark_session import module_session
@@ -82,7 +82,7 @@ def inputs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def result(spark, inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("clean") / "out"
-    stats = run_clean(spark, inputs, str(out), load_recipe())
+    stats = run_stage(spark, "clean", inputs, str(out), load_recipe())
     return out, stats
 
 
@@ -160,7 +160,7 @@ def test_stats_count_every_record(result):
 def test_ids_are_stable_across_runs_and_relative_to_the_input_root(spark, inputs, result, tmp_path):
     out, _ = result
     again = tmp_path / "again"
-    run_clean(spark, inputs, str(again), load_recipe())
+    run_stage(spark, "clean", inputs, str(again), load_recipe())
     assert sorted(by_id(again, "kept")) == sorted(by_id(out, "kept"))
     derived = [row for row in rows(out, "quarantine") if row["path"] == "empty.jsonl"][0]
     import hashlib
@@ -178,7 +178,7 @@ def test_later_stages_read_kept_documents(spark, result):
 def test_parquet_input_round_trips(spark, result, tmp_path):
     out, stats = result
     again = tmp_path / "from_parquet"
-    run_clean(spark, [InputSpec(path=str(out / "kept"), source="web")], str(again), load_recipe())
+    run_stage(spark, "clean", [InputSpec(path=str(out / "kept"), source="web")], str(again), load_recipe())
     kept_again = by_id(again, "kept")
     assert set(kept_again) == set(by_id(out, "kept"))
     assert all(json.loads(row["meta"]).get("cjk_ratio") is not None for row in kept_again.values())
@@ -193,7 +193,7 @@ def test_parquet_records_get_the_same_document_checks(spark, tmp_path):
     pq.write_table(pa.table({"id": ["ok", "blank", "none", "nul"],
                              "text": [ARTICLE, " \u3000\n", None, ARTICLE + "\x00"]}), folder / "docs.parquet")
     out = tmp_path / "out"
-    run_clean(spark, [InputSpec(path=str(folder), source="news")], str(out), load_recipe())
+    run_stage(spark, "clean", [InputSpec(path=str(folder), source="news")], str(out), load_recipe())
     assert {row["id"]: row["reason"] for row in rows(out, "quarantine")} == {
         "blank": "missing_text", "none": "missing_text", "nul": "nul_bytes"}
     assert [row["id"] for row in rows(out, "kept")] == ["ok"]

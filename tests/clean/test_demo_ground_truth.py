@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from corpus_pipeline.clean.stage import run_clean
-from corpus_pipeline.demo import build_demo_corpus
-from corpus_pipeline.ground_truth import score_stage_dir
+from corpus_pipeline.stage.commit import run_stage
+from corpus_eval.demo import build_demo_corpus
+from corpus_eval.ground_truth import score_stage_dir
 from corpus_pipeline.recipe import InputSpec, load_recipe
 from tests.spark_session import module_session
 
@@ -22,7 +22,7 @@ def scored(request, tmp_path_factory):
     manifest = build_demo_corpus(raw, size_mb=1.0, seed=3)
     out = raw.parent / "clean"
     inputs = [InputSpec(path=str(raw / name), source=name) for name in ("web", "news", "reviews")]
-    stats = run_clean(spark, inputs, str(out), load_recipe())
+    stats = run_stage(spark, "clean", inputs, str(out), load_recipe())
     return manifest, stats, score_stage_dir(out)
 
 

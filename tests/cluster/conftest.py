@@ -34,5 +34,6 @@ def dist() -> Path:
         "corpus_pipeline.zip", "env.tar.gz", "models.zip", "rules.zip"}
     for artifact in manifest["artifacts"]:
         assert file_sha256(out / artifact["name"]) == artifact["sha256"]
-    assert {f"jobs/{path.name}" for path in (REPO_ROOT / "jobs").glob("*.py")} == set(manifest["jobs"])
+    assert {"jobs/run.py", "jobs/clean.py", "jobs/pack.py", "jobs/report.py"} <= set(manifest["jobs"])
+    assert all((out / job).is_file() for job in manifest["jobs"])
     return out

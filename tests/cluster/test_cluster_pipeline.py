@@ -1,8 +1,8 @@
 """The whole pipeline under spark-submit on a real standalone cluster (a master and two workers, 127.0.0.1).
 
 It is submitted with ``make package``'s output only (the library zip, the packed env, models, rules and
-``jobs/run.py``); the driver runs from an unpacked copy of the env in an empty folder outside the
-repository. The result must equal the local-mode run's: the same kept and removed ids per stage and
+``jobs/run.py``), plus a recipe with a user-defined step whose module travels with ``--py-files``; the
+driver runs from an unpacked copy of the env in an empty folder outside the repository. The result must equal the local-mode run's: the same kept and removed ids per stage and
 byte-identical shards. A second submission has one executor JVM killed with SIGKILL while a task of the
 ``clean`` stage runs on it: Spark reruns the task elsewhere and the output is still identical. The cluster is
 stopped afterwards, whatever happens.
@@ -21,8 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus_pipeline.demo import build_demo_corpus
-from corpus_pipeline.pipeline import STAGES
+import yaml
+
+from corpus_eval.demo import build_demo_corpus
+from corpus_pipeline.io.resources import resource_dir
+from corpus_pipeline.stage.registry import stage_names
 from tests.cluster.standalone import SPARK_HOME, _cmdline, free_port, spark_env, standalone_cluster
 from tests.pipeline_outputs import cli_command, run_cli, run_outputs, statuses
 
@@ -30,6 +33,25 @@ pytestmark = pytest.mark.spark
 
 SUBMIT_TIMEOUT_S = 900
 SOURCES = ("web", "news", "reviews")
+STAGES = stage_names()
+USER_STEPS = '''
+def drop_price_talk(doc):
+    """A user's rule: pages about prices go."""
+    return "price_talk" if "价格" in doc["text"] else None
+'''
+
+
+def user_recipe(base: Path) -> Path:
+    """The default recipe with ``{python: cluster_steps:drop_price_talk}`` after ``normalize`` for every source."""
+    (base / "user_steps").mkdir()
+    (base / "user_steps" / "cluster_steps.py").write_text(USER_STEPS, encoding="utf-8")
+    data = yaml.safe_load((resource_dir("rules") / "recipes" / "default.yaml").read_text(encoding="utf-8"))
+    for source in data["sources"].values():
+        if "normalize" in source["steps"]:
+            source["steps"].insert(source["steps"].index("normalize") + 1, {"python": "cluster_steps:drop_price_talk"})
+    recipe = base / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return recipe
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +59,10 @@ def setup(dist, tmp_path_factory):
     """The demo corpus, the local-mode reference result, a running cluster and the driver's unpacked env."""
     base = tmp_path_factory.mktemp("cluster-pipeline")
     build_demo_corpus(base / "raw", size_mb=0.4, seed=3)
+    recipe = user_recipe(base)
     reference = base / "local"
-    run_cli(cli_command(base / "raw", reference))
+    run_cli(cli_command(base / "raw", reference, "--recipe", str(recipe)),
+            env={"PYTHONPATH": str(base / "user_steps")})
     driver_env = base / "driver-env"
     driver_env.mkdir()
     subprocess.run(["tar", "-xzf", str(dist / "env.tar.gz"), "-C", str(driver_env)], check=True)
@@ -47,6 +71,7 @@ def setup(dist, tmp_path_factory):
     try:
         with standalone_cluster(base / "cluster", workers=2, cores=1, memory="2g") as cluster:
             yield {"base": base, "raw": base / "raw", "reference": run_outputs(reference), "dist": dist,
+                   "recipe": recipe, "user_steps": base / "user_steps" / "cluster_steps.py",
                    "driver_python": driver_env / "bin" / "python", "submit_dir": submit_dir, "cluster": cluster}
     finally:  # unpacked envs are ~0.8 GB each; logs stay
         for unpacked in [driver_env, *base.glob("cluster/worker-*/app-*/*/env")]:
@@ -58,7 +83,7 @@ def submit_command(setup, out: Path, ui_port: int, events: Path) -> list[str]:
     return [
         str(SPARK_HOME / "bin" / "spark-submit"), "--master", cluster.master_url,
         "--archives", f"{dist}/env.tar.gz#env,{dist}/models.zip#models,{dist}/rules.zip#rules",
-        "--py-files", f"{dist}/corpus_pipeline.zip",
+        "--py-files", f"{dist}/corpus_pipeline.zip,{setup['user_steps']}",
         "--conf", "spark.pyspark.python=./env/bin/python",
         "--conf", f"spark.pyspark.driver.python={setup['driver_python']}",
         "--conf", "spark.executor.memory=1g",
@@ -68,7 +93,7 @@ def submit_command(setup, out: Path, ui_port: int, events: Path) -> list[str]:
         "--conf", "spark.eventLog.enabled=true",
         "--conf", f"spark.eventLog.dir=file://{events}",
         "--conf", "spark.eventLog.compress=false",
-        str(dist / "jobs" / "run.py"), "--output", str(out), "--sample", "20",
+        str(dist / "jobs" / "run.py"), "--output", str(out), "--sample", "20", "--recipe", str(setup["recipe"]),
         "--input", *(f"{name}={setup['raw'] / name}" for name in SOURCES),
     ]
 
@@ -156,6 +181,8 @@ def test_the_pipeline_on_a_standalone_cluster_equals_local_mode(setup):
     out, stdout, events, _ = submit(setup, "cluster")
     assert set(statuses(stdout).values()) == {"ran"}
     assert run_outputs(out) == setup["reference"]
+    removed_by_user_step = {reason for _, _, reason in setup["reference"]["clean"]["removed"]}
+    assert "price_talk" in removed_by_user_step  # the user's step ran on the executors and removed documents
     assert (out / "report.html").is_file() and json.loads((out / "run.json").read_text())["stages"]
     hosts = {event["Executor Info"]["Host"] for event in events if event["Event"] == "SparkListenerExecutorAdded"}
     executors = {event["Executor ID"] for event in events if event["Event"] == "SparkListenerExecutorAdded"}

@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from corpus_pipeline.dedup.stage import dedup_plan, run_dedup
+from corpus_pipeline.dedup.stage import dedup_plan
+from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.recipe import parse_recipe
 from corpus_pipeline.rules.simplify import converter
@@ -95,7 +96,7 @@ def scenario():
 @pytest.fixture(scope="module")
 def result(spark, scenario, tmp_path_factory):
     base = tmp_path_factory.mktemp("dedup")
-    stats = run_dedup(spark, [write_documents(base / "in", scenario, files=3)], str(base / "out"), recipe_for())
+    stats = run_stage(spark, "dedup", [write_documents(base / "in", scenario, files=3)], str(base / "out"), recipe_for())
     removed = pq.read_table(base / "out" / "removed").to_pylist()
     kept = pq.read_table(base / "out" / "kept").to_pylist()
     return stats, {r["id"]: (r["reason"], r["duplicate_of"]) for r in removed}, kept, base / "out"
@@ -126,7 +127,7 @@ def test_kept_documents_pass_through_unchanged(result, scenario):
 
 def test_stats(result):
     stats, _, _, out = result
-    assert stats == json.loads((out / "stats.json").read_text(encoding="utf-8"))
+    assert stats.to_json() == json.loads((out / "stats.json").read_text(encoding="utf-8"))
     assert (out / "_SUCCESS").exists() and not (out / "_checkpoints").exists()
     assert stats["documents"] == {"in": 22, "kept": 13, "removed": 9, "quarantined": 0}
     dedup = stats["dedup"]
@@ -143,7 +144,7 @@ def test_stats(result):
 def test_unique_ids_are_required(spark, tmp_path):
     rows = [doc("x", "web", "甲乙丙丁戊" * 40), doc("x", "web", "己庚辛壬癸" * 40)]
     with pytest.raises(InputError, match=r"repeats \(source, id\) pairs, e.g. \(web, x\) x2"):
-        run_dedup(spark, [write_documents(tmp_path / "in", rows)], str(tmp_path / "out"), recipe_for())
+        run_stage(spark, "dedup", [write_documents(tmp_path / "in", rows)], str(tmp_path / "out"), recipe_for())
 
 
 def family_corpus(seed: int = 1, families: int = 60) -> list[dict]:
@@ -171,7 +172,7 @@ def test_same_result_for_any_partitioning(spark, tmp_path):
     for files, partitions in ((1, 1), (7, 5), (4, 13)):
         inputs = write_documents(tmp_path / f"in{files}", docs, files=files)
         out = tmp_path / f"out{files}"
-        run_dedup(spark, [inputs], str(out), recipe_for(partitions=partitions))
+        run_stage(spark, "dedup", [inputs], str(out), recipe_for(partitions=partitions))
         outputs.append(_decisions(out))
     assert outputs[0] == outputs[1] == outputs[2]
     assert sum(reason == "near_duplicate" for reason, _ in outputs[0].values()) > 20
@@ -196,7 +197,7 @@ def test_plan_uses_configured_bands():
 @pytest.mark.parametrize("verify", ["signature", "off"])
 def test_other_verify_modes_agree_on_clear_duplicates(spark, scenario, tmp_path, verify):
     out = tmp_path / "out"
-    stats = run_dedup(spark, [write_documents(tmp_path / "in", scenario)], str(out), recipe_for(verify=verify))
+    stats = run_stage(spark, "dedup", [write_documents(tmp_path / "in", scenario)], str(out), recipe_for(verify=verify))
     assert _decisions(out) == EXPECTED_REMOVED and stats["dedup"]["verify"] == verify
 
 
@@ -208,6 +209,6 @@ def test_verification_rejects_loose_candidates(spark, tmp_path):
     inputs = write_documents(tmp_path / "in", docs)
     loose = {"bands": 64, "rows": 1}  # any shared minimum makes a candidate
     for verify, expected in (("exact", {}), ("signature", {}), ("off", {"b": ("near_duplicate", "a")})):
-        stats = run_dedup(spark, [inputs], str(tmp_path / verify), recipe_for(verify=verify, **loose))
+        stats = run_stage(spark, "dedup", [inputs], str(tmp_path / verify), recipe_for(verify=verify, **loose))
         assert stats["dedup"]["candidate_edges"] == 1
         assert _decisions(tmp_path / verify) == expected

