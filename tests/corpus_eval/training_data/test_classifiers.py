@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
-from corpus_eval.training_data import classifiers as training_data as D
+from corpus_eval.training_data import classifiers as D
 from corpus_eval.demo.snownlp_text import cjk_count
 
 
