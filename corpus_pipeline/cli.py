@@ -14,7 +14,12 @@ import re
 import sys
 from pathlib import Path
 
+from corpus_pipeline import interrupt
 from corpus_pipeline.errors import InputError
+from corpus_pipeline.guarded_session import guarded_session
+from corpus_pipeline.interrupt import interruptible_session
+from corpus_pipeline.output_safety import (add_output_arguments, check_demo_output, check_plain_output,
+                                           check_run_paths, check_stage_paths)
 from corpus_pipeline.pipeline import STAGES
 from corpus_pipeline.recipe import INPUT_FORMATS, InputSpec, RecipeError, load_recipe
 
@@ -49,6 +54,7 @@ def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool = Fals
     parser.add_argument("--recipe", metavar="FILE", help="YAML recipe (default: rules/recipes/default.yaml)")
     parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting")
+    add_output_arguments(parser)
 
 
 def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -133,23 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_clean_command(args: argparse.Namespace) -> dict:
     from corpus_pipeline.clean.stage import run_clean
-    from corpus_pipeline.session import build_session
 
     recipe = load_recipe(args.recipe)
     inputs = [parse_input(value, args.format) for value in args.input] or list(recipe.inputs)
     if not inputs:
         raise SystemExit("clean: no --input given and the recipe names no inputs")
-    spark = build_session("corpus_pipeline.clean", args.master, _conf(args.conf))
-    try:
+    check_stage_paths(args.output, [spec.path for spec in inputs], args.overwrite, _conf(args.conf))
+    with guarded_session("corpus_pipeline.clean", args.output, args.master, _conf(args.conf), args.overwrite,
+                         args.break_lock) as spark:
         return run_clean(spark, inputs, args.output, recipe)
-    finally:
-        spark.stop()
 
 
 def run_document_stage(args: argparse.Namespace) -> dict:
     """``filter``, ``quality`` or ``dedup``: stages whose input is documents."""
-    from corpus_pipeline.session import build_session
-
     recipe = load_recipe(args.recipe)
     if getattr(args, "lexicon", None):
         sensitive = recipe.filter.sensitive.model_copy(
@@ -161,12 +163,11 @@ def run_document_stage(args: argparse.Namespace) -> dict:
         from corpus_pipeline.quality.stage import quality_plan as prepare, run_quality as run
     else:
         from corpus_pipeline.dedup.stage import dedup_plan as prepare, run_dedup as run
+    check_stage_paths(args.output, args.input, args.overwrite, _conf(args.conf))
     plan = prepare(recipe)  # rule and model files are checked before Spark starts
-    spark = build_session(f"corpus_pipeline.{args.command}", args.master, _conf(args.conf))
-    try:
+    with guarded_session(f"corpus_pipeline.{args.command}", args.output, args.master, _conf(args.conf),
+                         args.overwrite, args.break_lock) as spark:
         return run(spark, args.input, args.output, recipe, plan)
-    finally:
-        spark.stop()
 
 
 def _report_lm(recipe):
@@ -179,62 +180,52 @@ def run_pipeline_command(args: argparse.Namespace) -> dict:
     from corpus_pipeline.pipeline import prepare_plans, run_pipeline
     from corpus_pipeline.report.collect import check_sample_size
     from corpus_pipeline.report.write import write_report
-    from corpus_pipeline.session import build_session
 
     check_sample_size(args.sample)
     recipe = load_recipe(args.recipe)
     inputs = [parse_input(value, args.format) for value in args.input] or list(recipe.inputs)
     if not inputs:
         raise SystemExit("run: no --input given and the recipe names no inputs")
+    check_run_paths(args.output, [spec.path for spec in inputs], STAGES, args.pack_output, args.overwrite,
+                    _conf(args.conf))
     plans = prepare_plans(recipe, args.tokenizer)  # every model and rule file is checked before Spark starts
     lm = _report_lm(recipe)
-    spark = build_session("corpus_pipeline.run", args.master, _conf(args.conf))
-    try:
+    with guarded_session("corpus_pipeline.run", args.output, args.master, _conf(args.conf), args.overwrite,
+                         args.break_lock) as spark:
         record = run_pipeline(spark, inputs, args.output, recipe, plans, start=args.start, force=args.force,
                               pack_output=args.pack_output)
         write_report(spark, args.output, lm, args.sample, args.seed)
         return record
-    finally:
-        spark.stop()
 
 
 def run_report_command(args: argparse.Namespace) -> dict:
     from corpus_pipeline.report.collect import check_sample_size
     from corpus_pipeline.report.write import write_report
-    from corpus_pipeline.session import build_session
 
     check_sample_size(args.sample)  # before Spark starts
     lm = _report_lm(load_recipe(args.recipe))
-    spark = build_session("corpus_pipeline.report", args.master, _conf(args.conf))
-    try:
+    with interruptible_session("corpus_pipeline.report", args.master, _conf(args.conf)) as spark:
         return write_report(spark, args.run, lm, args.sample, args.seed)
-    finally:
-        spark.stop()
 
 
 def run_pack_command(args: argparse.Namespace) -> dict:
     from corpus_pipeline.pack.stage import pack_plan, run_pack
-    from corpus_pipeline.session import build_session
 
     recipe = load_recipe(args.recipe)
+    check_stage_paths(args.output, args.input, args.overwrite, _conf(args.conf))
     plan = pack_plan(recipe, args.tokenizer)  # the tokenizer is checked before Spark starts
-    spark = build_session("corpus_pipeline.pack", args.master, _conf(args.conf))
-    try:
+    with guarded_session("corpus_pipeline.pack", args.output, args.master, _conf(args.conf), args.overwrite,
+                         args.break_lock) as spark:
         return run_pack(spark, args.input, args.output, recipe, plan)
-    finally:
-        spark.stop()
 
 
 def run_train_tokenizer_command(args: argparse.Namespace) -> dict:
-    from corpus_pipeline.session import build_session
     from corpus_pipeline.tokenizer.train import settings_from_args, train_tokenizer
 
     settings = settings_from_args(args)
-    spark = build_session("corpus_pipeline.train_tokenizer", args.master)
-    try:
+    check_plain_output(args.out, args.input)
+    with interruptible_session("corpus_pipeline.train_tokenizer", args.master) as spark:
         return train_tokenizer(spark, args.input, args.out, settings, args.data_description)
-    finally:
-        spark.stop()
 
 
 def _require_torch() -> None:
@@ -250,6 +241,7 @@ def run_gpt_train_command(args: argparse.Namespace) -> dict:
     from corpus_pipeline.trainer.config import config_from_args
     from corpus_pipeline.trainer.train import train
 
+    check_plain_output(args.out, [args.shards, args.dev])
     return train(config_from_args(args), args.shards, args.out, dev=args.dev)
 
 
@@ -259,6 +251,7 @@ def run_probe_command(args: argparse.Namespace) -> dict:
     from corpus_pipeline.trainer.config import config_from_args
 
     corpora = dict(parse_corpus(value) for value in args.corpus)
+    check_plain_output(args.out, [*corpora.values(), args.dev])
     return run_probe(corpora, args.dev, config_from_args(args), args.out)
 
 
@@ -288,9 +281,23 @@ def _start_submitted_session(args: argparse.Namespace) -> None:
                       _conf(getattr(args, "conf", [])))
 
 
+def _check_plain_outputs(args: argparse.Namespace) -> None:
+    """Commands that write named files into ``--out`` (no Spark stage commit): refuse a file or an input there."""
+    if args.command == "train-classifier":
+        check_plain_output(args.out, [*args.pos, *args.neg])
+    elif args.command == "train-kenlm":
+        check_plain_output(args.out, args.input)
+    elif args.command == "dev-set":
+        check_plain_output(args.out, [args.shared])
+    elif args.command == "demo-corpus":
+        check_demo_output(args.out)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    interrupt.reset()
     try:
+        _check_plain_outputs(args)
         _start_submitted_session(args)
         if args.command == "clean":
             _print_stage_summary("clean", args.output, run_clean_command(args))
@@ -342,7 +349,19 @@ def main(argv: list[str] | None = None) -> int:
 
             manifest = build_demo_corpus(Path(args.out), size_mb=args.size_mb, seed=args.seed)
             print(json.dumps(manifest, indent=2, ensure_ascii=False))
-    except (RecipeError, InputError) as error:
-        print(error, file=sys.stderr)
-        return 2
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt) or interrupt.interrupted():
+            return _interrupted()
+        if isinstance(error, (RecipeError, InputError)):
+            print(error, file=sys.stderr)
+            return 2
+        raise
+    if interrupt.interrupted():  # Ctrl-C as the command ended: what it wrote is committed, but say so
+        return _interrupted()
     return 0
+
+
+def _interrupted() -> int:
+    interrupt.acknowledge()
+    print(interrupt.INTERRUPTED_MESSAGE, file=sys.stderr)
+    return interrupt.EXIT_INTERRUPTED

@@ -8,6 +8,10 @@ before Spark starts, so a bad recipe fails in seconds, not after the first stage
 Re-running the same command resumes: each stage output is committed by rename with its fingerprint in
 ``_SUCCESS`` (:mod:`corpus_pipeline.stage_commit`), and a stage whose committed fingerprint matches is
 reused. A run killed in the middle of a stage starts again at that stage.
+
+Before any stage runs, every output the run replaces is checked (:func:`~corpus_pipeline.output_safety.
+check_run_outputs`: no input overwritten, nothing foreign replaced without ``--overwrite``), and the run folder's
+lock (``PARENT/.OUTPUT.lock``) is held to the end, so two runs into one folder never interleave.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from corpus_pipeline.errors import InputError
 from corpus_pipeline.fingerprint import MARKER, code_version, fingerprint_for, read_marker
 from corpus_pipeline.io import fs
 from corpus_pipeline.recipe import InputSpec, Recipe
-from corpus_pipeline.stage_commit import commit_stage
+from corpus_pipeline.output_lock import output_lock
+from corpus_pipeline.output_safety import HadoopView, check_run_outputs, current_policy
+from corpus_pipeline.stage_commit import check_writable, commit_stage
 
 STAGES = ("clean", "filter", "quality", "dedup", "pack")
 
@@ -85,6 +91,19 @@ def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, reci
     if pack_output:
         outputs["pack"] = pack_output
     local_output(spark, outputs["pack"])  # fails now, not after the other stages, if pack cannot write there
+    policy = current_policy()
+    check_run_outputs(HadoopView(spark), output, [spec.path for spec in inputs], STAGES, pack_output,
+                      policy.overwrite)
+    if policy.overwrite and fs.exists(spark, output) and not fs.is_dir(spark, output):
+        fs.delete(spark, output)  # --overwrite: a file where the run folder goes
+    check_writable(spark, output)
+    with output_lock(spark, output, break_lock=policy.break_lock, echo=echo):
+        return _run_stages(spark, inputs, output, recipe, plans, outputs, echo, start, force)
+
+
+def _run_stages(spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe, plans: dict[str, Any],
+                outputs: dict[str, str], echo: Callable[[str], None], start: str | None,
+                force: bool) -> dict[str, Any]:
     writers = _writers()
     started = time.time()
     record: dict[str, Any] = {"inputs": [spec.model_dump() for spec in inputs], "recipe_sha256": recipe.sha256(),
@@ -107,7 +126,8 @@ def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, reci
         else:
             plan = plans[stage]
             stats = commit_stage(spark, stage_dir, fingerprint,
-                                 lambda staging: writers[stage](spark, stage_inputs, staging, recipe, plan))
+                                 lambda staging: writers[stage](spark, stage_inputs, staging, recipe, plan),
+                                 stage_inputs)
             status = "ran"
         record["stages"][stage] = {"status": status, **summary(stage, stats),
                                    "fingerprint": fingerprint["fingerprint"]}
