@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
+    from corpus_pipeline.stage.safety import check_plain_output
+
     parser = argparse.ArgumentParser(prog="python -m corpus_eval.dev_set", description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default="../shared/data", metavar="DIR")
     parser.add_argument("--out", required=True, metavar="DIR")
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapter", type=int, default=1)
     args = parser.parse_args(argv)
     try:
+        check_plain_output(args.out, [args.shared])
         counts = write_dev_set(Path(args.shared), Path(args.out), args.novel, args.chapter)
     except InputError as error:
         print(error, file=sys.stderr)

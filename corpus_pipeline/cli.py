@@ -15,9 +15,11 @@ import re
 import sys
 from collections.abc import Callable
 
+from corpus_pipeline import interrupt
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.recipe import InputSpec, RecipeError, load_recipe
 from corpus_pipeline.stage.registry import stage_named, stage_names, stages
+from corpus_pipeline.stage.safety import add_output_arguments, check_plain_output, check_run_paths, check_stage_paths
 
 _SOURCE_PREFIX = re.compile(r"^([A-Za-z0-9_\-]+)=(.+)$")
 
@@ -54,6 +56,7 @@ def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool) -> No
     parser.add_argument("--output", required=True, metavar="DIR")
     parser.add_argument("--recipe", metavar="FILE", help="YAML recipe (default: rules/recipes/default.yaml)")
     _add_spark_arguments(parser)
+    add_output_arguments(parser)
 
 
 def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,10 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _session(args: argparse.Namespace):
-    from corpus_pipeline.session import build_session
+    """The session of a command that writes no stage output, with a clean Ctrl-C."""
+    from corpus_pipeline.interrupt import interruptible_session
 
-    return build_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
-                         _conf(getattr(args, "conf", [])))
+    return interruptible_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
+                                 _conf(getattr(args, "conf", [])))
+
+
+def _guarded_session(args: argparse.Namespace):
+    """The session of a command writing ``--output``: its policy (``--overwrite``, ``--break-lock``), its lock and
+    a clean Ctrl-C."""
+    from corpus_pipeline.session import guarded_session
+
+    return guarded_session(f"corpus_pipeline.{args.command}", args.output, args.master, _conf(args.conf),
+                           args.overwrite, args.break_lock)
 
 
 def _raw_inputs(args: argparse.Namespace, recipe) -> list[InputSpec]:
@@ -134,12 +147,10 @@ def stage_command(args: argparse.Namespace) -> int:
     stage = stage_named(args.command)
     recipe = load_recipe(args.recipe)
     inputs = _raw_inputs(args, recipe) if stage.reads_raw_input else args.input
+    check_stage_paths(args.output, [getattr(spec, "path", spec) for spec in inputs], args.overwrite, _conf(args.conf))
     plan = stage.plan(recipe, vars(args))  # rule and model files are checked before Spark starts
-    spark = _session(args)
-    try:
+    with _guarded_session(args) as spark:
         stats = run_stage(spark, stage, inputs, args.output, recipe, plan)
-    finally:
-        spark.stop()
     print("\n".join(stage.describe(args.output, stats)))
     return 0
 
@@ -158,15 +169,14 @@ def run_command(args: argparse.Namespace) -> int:
     check_sample_size(args.sample)
     recipe = load_recipe(args.recipe)
     inputs = _raw_inputs(args, recipe)
+    check_run_paths(args.output, [spec.path for spec in inputs], stage_names(), args.pack_output, args.overwrite,
+                    _conf(args.conf))
     plans = prepare_plans(recipe, vars(args))  # every model and rule file is checked before Spark starts
     lm = _report_lm(recipe)
-    spark = _session(args)
-    try:
+    with _guarded_session(args) as spark:
         record = run_pipeline(spark, inputs, args.output, recipe, plans, start=args.start, force=args.force,
                               pack_output=args.pack_output)
         write_report(spark, args.output, lm, args.sample, args.seed)
-    finally:
-        spark.stop()
     print(f"run: {len(record['stages'])} stages in {record['seconds']} s; "
           f"report: {args.output}/report.html, {args.output}/report.json")
     return 0
@@ -178,11 +188,8 @@ def report_command(args: argparse.Namespace) -> int:
 
     check_sample_size(args.sample)  # before Spark starts
     lm = _report_lm(load_recipe(args.recipe))
-    spark = _session(args)
-    try:
+    with _session(args) as spark:
         report = write_report(spark, args.run, lm, args.sample, args.seed)
-    finally:
-        spark.stop()
     print(f"report: {args.run}/report.html, {args.run}/report.json ({', '.join(report['stages'])})")
     return 0
 
@@ -191,11 +198,9 @@ def train_tokenizer_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.tokenizer.train import settings_from_args, train_tokenizer
 
     settings = settings_from_args(args)
-    spark = _session(args)
-    try:
+    check_plain_output(args.out, args.input)
+    with _session(args) as spark:
         card = train_tokenizer(spark, args.input, args.out, settings, args.data_description)
-    finally:
-        spark.stop()
     print(json.dumps({"vocab_size": card["vocab_size"], **card["metrics"]}, indent=2, ensure_ascii=False))
     return 0
 
@@ -203,6 +208,7 @@ def train_tokenizer_command(args: argparse.Namespace) -> int:
 def train_classifier_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.classify.train import run_train_command
 
+    check_plain_output(args.out, [*args.pos, *args.neg])
     card = run_train_command(args)
     print(json.dumps(card.get("metrics", card), indent=2, ensure_ascii=False))
     return 0
@@ -211,6 +217,7 @@ def train_classifier_command(args: argparse.Namespace) -> int:
 def train_kenlm_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.perplexity.train import run_train_kenlm_command
 
+    check_plain_output(args.out, args.input)
     card = run_train_kenlm_command(args)
     print(json.dumps({"size_bytes": card["size_bytes"], "ngrams": card["training"]["ngrams"], **card["metrics"]},
                      indent=2, ensure_ascii=False))
@@ -230,6 +237,7 @@ def train_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.trainer.config import config_from_args
     from corpus_pipeline.trainer.train import train
 
+    check_plain_output(args.out, [args.shards, args.dev])
     result = train(config_from_args(args), args.shards, args.out, dev=args.dev)
     if os.environ.get("RANK", "0") == "0":  # under torchrun, one summary
         print(json.dumps({key: result[key] for key in ("steps", "tokens", "final_train_loss", "dev_loss", "dev_ppl")
@@ -243,6 +251,7 @@ def probe_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.trainer.config import config_from_args
 
     corpora = dict(parse_corpus(value) for value in args.corpus)
+    check_plain_output(args.out, [*corpora.values(), args.dev])
     probe = run_probe(corpora, args.dev, config_from_args(args), args.out)
     if os.environ.get("RANK", "0") == "0":  # under torchrun, one table
         print(table(probe), end="")
@@ -271,16 +280,31 @@ def _start_submitted_session(args: argparse.Namespace) -> None:
     unpacked into the SparkFiles root directory when it starts, and the recipe and plans are read from there.
     Later sessions built in the same process get this one back."""
     if os.environ.get("PYSPARK_GATEWAY_PORT") and args.command in spark_commands():
-        _session(args)
+        from corpus_pipeline.session import build_session
+
+        build_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
+                      _conf(getattr(args, "conf", [])))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    interrupt.reset()
     try:
         _start_submitted_session(args)
-        if args.command in stage_names():
-            return stage_command(args)
-        return COMMANDS[args.command][0](args)
-    except (RecipeError, InputError) as error:
-        print(error, file=sys.stderr)
-        return 2
+        status = stage_command(args) if args.command in stage_names() else COMMANDS[args.command][0](args)
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt) or interrupt.interrupted():
+            return _interrupted()
+        if isinstance(error, (RecipeError, InputError)):
+            print(error, file=sys.stderr)
+            return 2
+        raise
+    if interrupt.interrupted():  # Ctrl-C as the command ended: what it wrote is committed, but say so
+        return _interrupted()
+    return status
+
+
+def _interrupted() -> int:
+    interrupt.acknowledge()
+    print(interrupt.INTERRUPTED_MESSAGE, file=sys.stderr)
+    return interrupt.EXIT_INTERRUPTED

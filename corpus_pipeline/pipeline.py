@@ -8,6 +8,10 @@ recipe, rule file or model fails in seconds, not after the first stage.
 Re-running the same command resumes: each stage output is committed by rename with its fingerprint in
 ``_SUCCESS`` (:mod:`corpus_pipeline.stage.commit`), and a stage whose committed fingerprint matches is
 reused. A run killed in the middle of a stage starts again at that stage.
+
+Before any stage runs, every output the run replaces is checked (:func:`~corpus_pipeline.stage.safety.
+check_run_outputs`: no input overwritten, nothing foreign replaced without ``--overwrite``), and the run folder's
+lock (``PARENT/.OUTPUT.lock``) is held to the end, so two runs into one folder never interleave.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from pyspark.sql import SparkSession
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.io import fs
 from corpus_pipeline.recipe import InputSpec, Recipe
-from corpus_pipeline.stage.commit import commit_stage
+from corpus_pipeline.stage.lock import output_lock
+from corpus_pipeline.stage.safety import HadoopView, check_run_outputs, current_policy
+from corpus_pipeline.stage.commit import check_writable, commit_stage
 from corpus_pipeline.stage.fingerprint import MARKER, code_version, fingerprint_for, read_marker
 from corpus_pipeline.stage.registry import stage_names, stages
 from corpus_pipeline.stage.stats import read_stats
@@ -57,6 +63,20 @@ def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, reci
         outputs["pack"] = pack_output
     for stage in stages():  # fails now, not after the earlier stages, if a stage cannot write there
         stage.check_output(spark, outputs[stage.name])
+    policy = current_policy()
+    check_run_outputs(HadoopView(spark), output, [spec.path for spec in inputs], names, pack_output,
+                      policy.overwrite)
+    if policy.overwrite and fs.exists(spark, output) and not fs.is_dir(spark, output):
+        fs.delete(spark, output)  # --overwrite: a file where the run folder goes
+    check_writable(spark, output)
+    with output_lock(spark, output, break_lock=policy.break_lock, echo=echo):
+        return _run_stages(spark, inputs, output, recipe, plans, outputs, echo, start, force)
+
+
+def _run_stages(spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe, plans: dict[str, Any],
+                outputs: dict[str, str], echo: Callable[[str], None], start: str | None,
+                force: bool) -> dict[str, Any]:
+    names = stage_names()
     started = time.time()
     record: dict[str, Any] = {"inputs": [spec.model_dump() for spec in inputs], "recipe_sha256": recipe.sha256(),
                               "code_version": code_version(), "outputs": outputs, "stages": {}}
@@ -78,7 +98,8 @@ def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, reci
             status = "reused" if committed else "reused (--from; fingerprint differs)"
         else:
             stats = commit_stage(spark, stage_dir, fingerprint,
-                                 lambda staging: stage.write(spark, stage_inputs, staging, recipe, plan))
+                                 lambda staging: stage.write(spark, stage_inputs, staging, recipe, plan),
+                                 stage_inputs)
             status = "ran"
         record["stages"][stage.name] = {"status": status, **stage.summarize(stats),
                                         "fingerprint": fingerprint["fingerprint"]}

@@ -355,6 +355,25 @@ def parse_recipe(data: Any, origin: str = "<recipe>") -> Recipe:
         raise RecipeError(_format_errors(error, origin)) from None
 
 
+def read_recipe_text(path: Path) -> str:
+    """The recipe file's text; a path that is missing, a folder, unreadable or not UTF-8 is a :class:`RecipeError`."""
+    if path.is_dir():
+        raise RecipeError(f"recipe {path}: is a folder, not a YAML file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RecipeError(f"recipe {path}: no such file") from None
+    except PermissionError:
+        raise RecipeError(f"recipe {path}: permission denied") from None
+    except OSError as error:
+        raise RecipeError(f"recipe {path}: cannot read it ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RecipeError(f"recipe {path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") \
+            from None
+
+
 def load_recipe(path: str | Path | None = None) -> Recipe:
     """Load and validate a YAML recipe (the shipped default when ``path`` is None)."""
     if not path:
@@ -363,7 +382,7 @@ def load_recipe(path: str | Path | None = None) -> Recipe:
             raise RecipeError(f"default recipe {path} not found: {missing_hint('rules')}")
     path = shipped_file(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_recipe_text(path))
     except yaml.YAMLError as error:
         raise RecipeError(f"invalid recipe {path}: not YAML ({error})") from None
     recipe = parse_recipe(data, str(path))

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 import yaml
 
@@ -102,3 +104,23 @@ def test_dedup_defaults_and_errors():
         parse_recipe({**base, "dedup": {"shingle_size": 5}})
     with pytest.raises(RecipeError, match=r"dedup.threshold: Input should be less than or equal to 1"):
         parse_recipe({**base, "dedup": {"threshold": 1.5}})
+
+
+def test_a_recipe_path_that_is_missing_a_folder_or_not_utf8_is_a_recipe_error(tmp_path):
+    with pytest.raises(RecipeError, match=rf"^recipe {tmp_path / 'nope.yaml'}: no such file$"):
+        load_recipe(tmp_path / "nope.yaml")
+    with pytest.raises(RecipeError, match=rf"^recipe {tmp_path}: is a folder, not a YAML file$"):
+        load_recipe(tmp_path)
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("sources: {default: {steps: [normalize]}}\n# café\n".encode("latin-1"))
+    with pytest.raises(RecipeError, match=r"latin1.yaml: not UTF-8 text \(byte 0xe9 at offset 46\)$"):
+        load_recipe(latin1)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_recipe_is_a_recipe_error(tmp_path):
+    path = tmp_path / "secret.yaml"
+    path.write_text("sources: {default: {steps: [normalize]}}\n", encoding="utf-8")
+    path.chmod(0)
+    with pytest.raises(RecipeError, match=r"secret.yaml: permission denied$"):
+        load_recipe(path)

@@ -7,7 +7,27 @@ import json
 import sys
 import time
 
-from .generator import build_demo_corpus
+from corpus_pipeline.errors import InputError
+from corpus_pipeline.stage.safety import LocalView, UnsafeOutputError, json_object, check_plain_output
+
+from .generator import FILES, build_demo_corpus
+
+
+def check_demo_output(out: str) -> None:
+    """Refuse an ``OUT_DIR`` that is a file, or a folder holding files the demo would overwrite (its three input
+    files and ``manifest.json``) unless its ``manifest.json`` is a demo corpus manifest."""
+    check_plain_output(out)
+    view = LocalView()
+    location = view.locate(out)
+    if location is None or view.status(location) != "dir":
+        return
+    manifest = json_object(view.read_text(location.child("manifest.json")))
+    if manifest is not None and "generator" in manifest and "seed" in manifest:
+        return
+    for relative in (*FILES.values(), "manifest.json"):
+        if view.status(location.child(*relative.split("/"))) != "missing":
+            raise UnsafeOutputError(f"refusing to write {out}: it holds {relative}, which the demo corpus would "
+                                    f"overwrite, and it is not a demo corpus (no demo manifest.json)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.size_mb <= 0:
         parser.error("--size-mb must be positive")
+    try:
+        check_demo_output(args.out_dir)
+    except InputError as error:
+        print(error, file=sys.stderr)
+        return 2
     start = time.perf_counter()
     manifest = build_demo_corpus(args.out_dir, size_mb=args.size_mb, seed=args.seed)
     summary = {

@@ -2,35 +2,75 @@
 
 Lines are split from the decompressed stream chunk by chunk; each line is size-checked before it is decoded
 (strict UTF-8, else GB18030 / Big5 detection) and parsed, so one oversized or broken line costs nothing more
-than skipping it. Fields other than the known ones go to ``meta`` as a JSON string.
+than skipping it. A file in UTF-16 or UTF-32 (BOM, or their NUL pattern) is transcoded to UTF-8 as it streams,
+before the lines are split. Fields other than the known ones go to ``meta`` as a JSON string.
+
+A JSON string may hold a lone surrogate (``"\\ud800"``), which no UTF-8 writer (Arrow, parquet) accepts; the
+records are returned as parsed and :func:`corpus_pipeline.ingest.parsers.encodable` quarantines such a record as
+``invalid_unicode`` where they are written (only when writing a batch fails, so the check costs nothing else).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from corpus_pipeline.ingest import quarantine as q
 from corpus_pipeline.ingest.compression import ArchiveError, iter_decompressed
-from corpus_pipeline.ingest.decode import LineDecoder, decode_bytes
+from corpus_pipeline.ingest.decode import (
+    WIDE_SNIFF_BYTES,
+    LineDecoder,
+    bom_encoding,
+    decode_bytes,
+    sniff_wide_encoding,
+    transcoder,
+)
 from corpus_pipeline.ingest.record import RawRecord
 
 KNOWN_FIELDS = frozenset({"text", "html", "id", "url", "title", "source"})
 _HEAD_BYTES = q.SAMPLE_CHARS * 4
 _JSON_WS = re.compile(r"[ \t\n\r]*")
 _JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+_UNDECODABLE = "line is not valid UTF-8, GB18030 or Big5"
+
+
+def _dumps(value: Any) -> str:
+    """``value`` as JSON text; NaN and ±Infinity (which Python's parser accepts, JSON does not) as strings."""
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _as_str(value: Any) -> str | None:
-    """A field as a string: numbers (ids) via ``str``, other non-strings as JSON."""
+    """A field as a string: numbers (ids) via ``str``, other non-strings as JSON; NaN and ±Infinity are None."""
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _dumps(value)
+
+
+def _key(value: Any) -> str | None:
+    """An ``id`` or ``source`` field: None when absent, blank, NaN or ±Infinity (the id is then derived)."""
+    text = _as_str(value)
+    return None if q.is_blank(text) else text
 
 
 def record_from_value(value: Any, path: str, offset: int, raw_bytes: int, raw: str) -> RawRecord:
@@ -38,7 +78,8 @@ def record_from_value(value: Any, path: str, offset: int, raw_bytes: int, raw: s
     if not isinstance(value, dict):
         kind = _JSON_TYPES.get(type(value), type(value).__name__)
         return q.quarantined(path, offset, q.NOT_JSON_OBJECT, f"expected a JSON object, got {kind}", raw_bytes, raw)
-    fields = {name: _as_str(value.get(name)) for name in ("id", "url", "title", "source")}
+    fields = {name: _as_str(value.get(name)) for name in ("url", "title")}
+    fields.update((name, _key(value.get(name))) for name in ("id", "source"))
     text, html = value.get("text"), value.get("html")
     if isinstance(text, str) and not q.is_blank(text):
         body = {"text": text}
@@ -52,7 +93,7 @@ def record_from_value(value: Any, path: str, offset: int, raw_bytes: int, raw: s
         return q.quarantined(path, offset, q.NUL_BYTES, problem, raw_bytes, raw,
                              id=fields["id"], url=fields["url"], source=fields["source"])
     rest = {key: val for key, val in value.items() if key not in KNOWN_FIELDS}
-    meta = json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else None
+    meta = _dumps(rest) if rest else None
     return RawRecord(path=path, offset=offset, raw_bytes=raw_bytes, meta=meta, **fields, **body)
 
 
@@ -105,7 +146,8 @@ class _LineSplitter:
         return [self._take()] if self.size else []
 
 
-def _parse_line(line: bytes | _Oversize, path: str, offset: int, limit: int, decoder: LineDecoder) -> RawRecord:
+def _parse_line(line: bytes | _Oversize, path: str, offset: int, limit: int, decoder: LineDecoder,
+                undecodable: str = _UNDECODABLE) -> RawRecord:
     if type(line) is _Oversize:
         return q.quarantined(path, offset, q.DOCUMENT_TOO_LARGE,
                              f"line of more than {limit} bytes (max_document_bytes)", line.size, line.head)
@@ -115,7 +157,7 @@ def _parse_line(line: bytes | _Oversize, path: str, offset: int, limit: int, dec
                              f"line of {size} bytes > max_document_bytes {limit}", size, line)
     decoded = decoder.decode(line)
     if decoded is None:
-        return q.quarantined(path, offset, q.UNDECODABLE, "line is not valid UTF-8, GB18030 or Big5", size, line)
+        return q.quarantined(path, offset, q.UNDECODABLE, undecodable, size, line)
     text = decoded[0]
     if offset == 0 and text.startswith("\ufeff"):
         text = text[1:]
@@ -133,9 +175,16 @@ def _safe(parse, path: str, offset: int, raw_bytes: int, raw) -> RawRecord:
         return q.quarantined(path, offset, q.PARSE_ERROR, f"{type(exc).__name__}: {exc}", raw_bytes, raw)
 
 
-def parse_json_lines(chunks: Iterable[bytes], path: str, limit: int) -> Iterator[RawRecord]:
-    """One record per non-blank line of the decompressed ``chunks``; offset = 0-based line number."""
-    splitter, decoder = _LineSplitter(limit), LineDecoder()
+def parse_json_lines(chunks: Iterable[bytes], path: str, limit: int, transcoded_from: str | None = None
+                     ) -> Iterator[RawRecord]:
+    """One record per non-blank line of the decompressed ``chunks``; offset = 0-based line number.
+
+    :param transcoded_from: the file's encoding when ``chunks`` are its UTF-8 transcoding (lines are then only
+        decoded as UTF-8: bytes the transcoding could not read are the line's ``undecodable`` record)
+    """
+    splitter = _LineSplitter(limit)
+    decoder = LineDecoder(()) if transcoded_from else LineDecoder()
+    undecodable = f"line is not valid {transcoded_from.upper()}" if transcoded_from else _UNDECODABLE
     lineno, seen, total = 0, False, 0
 
     def handle(lines):
@@ -146,7 +195,7 @@ def parse_json_lines(chunks: Iterable[bytes], path: str, limit: int) -> Iterator
                 continue
             seen = True
             size = line.size if type(line) is _Oversize else len(line)
-            yield _safe(lambda: _parse_line(line, path, offset, limit, decoder), path, offset, size,
+            yield _safe(lambda: _parse_line(line, path, offset, limit, decoder, undecodable), path, offset, size,
                         line.head if type(line) is _Oversize else line)
 
     try:
@@ -187,11 +236,14 @@ def _array_items(text: str) -> Iterator[tuple[str, Any]]:
         raise json.JSONDecodeError("Extra data after the array", text, pos)
 
 
-def parse_json_array(chunks: Iterable[bytes], path: str, limit: int) -> Iterator[RawRecord]:
+def parse_json_array(chunks: Iterable[bytes], path: str, limit: int, transcoded_from: str | None = None
+                     ) -> Iterator[RawRecord]:
     """A ``.json`` file holding one array of objects; offset = index in the array.
 
     The whole file is decoded and parsed at once (no streaming JSON parser in the stdlib), element by element so
     that the elements before a broken or truncated spot are kept.
+
+    :param transcoded_from: as for :func:`parse_json_lines` (the UTF-8 transcoding is then decoded as UTF-8 only)
     """
     parts, error = [], None
     try:
@@ -200,10 +252,11 @@ def parse_json_array(chunks: Iterable[bytes], path: str, limit: int) -> Iterator
     except ArchiveError as exc:
         error = exc
     data = b"".join(parts)
-    decoded = decode_bytes(data)
+    decoded = decode_bytes(data, candidates=("utf-8",)) if transcoded_from else decode_bytes(data)
     if decoded is None:
+        expected = transcoded_from.upper() if transcoded_from else "UTF-8, GB18030 or Big5"
         yield error_record(error, path, 0, data) if error else q.quarantined(
-            path, 0, q.UNDECODABLE, "file is not valid UTF-8, GB18030 or Big5", len(data), data)
+            path, 0, q.UNDECODABLE, f"file is not valid {expected}", len(data), data)
         return
     text, index = decoded[0], 0
     try:
@@ -231,24 +284,44 @@ def error_record(error: ArchiveError, path: str, offset: int, raw: bytes | str |
 
 
 def parse_jsonl(data: bytes, path: str, compression: str | None, limit: int, allow_array: bool) -> Iterator[RawRecord]:
-    """JSON Lines, or (``allow_array``: a ``.json`` file) a JSON array when the first non-space byte is ``[``."""
+    """JSON Lines, or (``allow_array``: a ``.json`` file) a JSON array when the first non-space byte is ``[``.
+
+    A file in UTF-16 or UTF-32 (:func:`~corpus_pipeline.ingest.decode.sniff_wide_encoding` on its first
+    decompressed bytes) is read through its UTF-8 transcoding; a BOM is trusted even when the text after it is
+    implausible (its lines then fail one by one, not split at every 0x0A byte).
+    """
     chunks = iter_decompressed(data, compression)
-    head: list[bytes] = []
+    head, size = [], 0
+    try:
+        for chunk in chunks:
+            head.append(chunk)
+            size += len(chunk)
+            if size >= WIDE_SNIFF_BYTES:
+                break
+    except ArchiveError as exc:  # damaged within the first bytes: the parsers report it after what was read
+        chunks = _raise_after((), exc)
+    first = b"".join(head)[:WIDE_SNIFF_BYTES]
+    wide = sniff_wide_encoding(first) or bom_encoding(first)
+    stream: Iterator[bytes] = itertools.chain(head, chunks)
+    if wide is not None:
+        stream = transcoder(stream, wide)
     if allow_array:
+        head = []
         try:
-            for chunk in chunks:  # find the first non-space byte
+            for chunk in stream:  # find the first non-space byte
                 head.append(chunk)
                 stripped = chunk.lstrip(b" \t\r\n")
                 if stripped.startswith(b"\xef\xbb\xbf"):
                     stripped = stripped[3:].lstrip(b" \t\r\n")
                 if stripped:
                     if stripped.startswith(b"["):
-                        yield from parse_json_array(itertools.chain(head, chunks), path, limit)
+                        yield from parse_json_array(itertools.chain(head, stream), path, limit, wide)
                         return
                     break
         except ArchiveError as exc:  # damaged before any content: the line parser reports it
-            chunks = _raise_after((), exc)
-    yield from parse_json_lines(itertools.chain(head, chunks), path, limit)
+            stream = _raise_after((), exc)
+        stream = itertools.chain(head, stream)
+    yield from parse_json_lines(stream, path, limit, wide)
 
 
 def _raise_after(chunks: Iterable[bytes], exc: ArchiveError) -> Iterator[bytes]:

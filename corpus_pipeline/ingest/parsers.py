@@ -4,11 +4,16 @@ Pure Python (the Spark layer reads each file whole and calls :func:`parse_file` 
 of a parse: a record that cannot be read becomes a quarantine record (reasons in
 :mod:`corpus_pipeline.ingest.quarantine`), a damaged compressed stream ends the file with one
 ``truncated_archive`` / ``corrupt_archive`` record after every complete record before the damage.
+
+A parsed string may still hold a lone surrogate (a JSON ``"\\ud800"`` escape), which UTF-8 cannot encode: the
+writer of a batch passes each record through :func:`encodable` when the batch fails to build.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from corpus_pipeline.ingest import quarantine as q
 from corpus_pipeline.ingest.compression import read_all
@@ -20,6 +25,8 @@ from corpus_pipeline.ingest.warc import parse_warc
 
 PARSED_FORMATS = ("jsonl", "text", "html", "warc", "wet")  # parquet is read by Spark directly
 MAX_DOCUMENT_BYTES = 8 * 2**20
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_STRING_FIELDS = ("id", "source", "url", "title", "text", "html", "meta", "path", "detail", "sample")
 
 
 def _whole_file(data: bytes, path: str, fmt: str, compression: str | None, limit: int) -> RawRecord:
@@ -39,7 +46,7 @@ def _whole_file(data: bytes, path: str, fmt: str, compression: str | None, limit
         return q.quarantined(path, 0, q.UNDECODABLE, "file is not valid UTF-8, GB18030, Big5 or its declared charset",
                              size, content)
     text = decoded[0]
-    if text.isspace():  # e.g. only ideographic spaces
+    if q.is_blank(text):  # e.g. only ideographic spaces, or only a byte-order mark
         return q.quarantined(path, 0, q.EMPTY_FILE, "file is only whitespace", size, text)
     problem = q.nul_problem(text)
     if problem is not None:
@@ -83,3 +90,32 @@ def parse_file(
 
 def _one(make) -> Iterator[RawRecord]:
     yield make()
+
+
+def unencodable_problem(record: RawRecord) -> str | None:
+    """The ``invalid_unicode`` detail when a string of ``record`` holds a lone surrogate, else None."""
+    for name in _STRING_FIELDS:
+        value = getattr(record, name)
+        found = _SURROGATE.search(value) if value else None
+        if found is not None:
+            return f"field {name} holds a lone surrogate U+{ord(found.group()):04X} at character {found.start()}"
+    return None
+
+
+def _visible(value: str | None) -> str | None:
+    """``value`` with lone surrogates written as ``\\udXXX`` escapes."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8") if value else value
+
+
+def encodable(record: RawRecord) -> RawRecord:
+    """``record`` when UTF-8 can encode all its strings; else, for a document, its ``invalid_unicode`` quarantine
+    record (the sample shows the surrogate as an escape), and for a quarantine record the same with its strings
+    escaped."""
+    problem = unencodable_problem(record)
+    if problem is None:
+        return record
+    if record.quarantine is not None:
+        return replace(record, **{name: _visible(getattr(record, name)) for name in _STRING_FIELDS})
+    return q.quarantined(_visible(record.path), record.offset, q.INVALID_UNICODE, problem, record.raw_bytes,
+                         _visible(record.text or record.html), id=_visible(record.id), url=_visible(record.url),
+                         source=_visible(record.source))

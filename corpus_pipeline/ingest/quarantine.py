@@ -15,6 +15,7 @@ NUL_BYTES = "nul_bytes"
 DOCUMENT_TOO_LARGE = "document_too_large"
 UNDECODABLE = "undecodable"
 PARSE_ERROR = "parse_error"  # any unexpected exception while reading one record
+WARC_LENGTH_MISMATCH = "warc_length_mismatch"  # a WARC record's Content-Length disagrees with where it ends
 
 SAMPLE_CHARS = 200
 
@@ -49,3 +50,10 @@ def nul_problem(body: str) -> str | None:
     if nul >= 0:
         return f"text contains NUL (U+0000) at character {nul}"
     return None
+
+
+# Appended for issue 17 (bad input that used to abort a stage):
+INVALID_UNICODE = "invalid_unicode"  # a string holds a lone surrogate ("\ud800" escape): no UTF-8 writer takes it
+UNREADABLE_FILE = "unreadable_file"  # listed but not readable: a broken symbolic link, no read permission
+UNREADABLE_PARQUET = "unreadable_parquet"  # a .parquet file whose footer cannot be read (not parquet, cut short)
+INCOMPATIBLE_SCHEMA = "incompatible_schema"  # a parquet file whose columns cannot be read as documents

@@ -1,24 +1,36 @@
 """Reading the clean stage's inputs with Spark: one raw-record frame for every file format.
 
-Files are listed and read through Spark's ``binaryFile`` source (any Hadoop file system), parsed per file
-in an Arrow-batched ``mapInArrow`` by :func:`corpus_pipeline.ingest.parsers.parse_file`; parquet inputs are
-read natively. Each record's locator is its path relative to the input's root (the deepest folder holding
-all its files), so ids derived from (source, locator, offset) do not change when a tree moves between
-machines or file systems.
+Files are listed (:func:`corpus_pipeline.io.fs.list_input`) and read through Spark's ``binaryFile`` source (any
+Hadoop file system), parsed per file in an Arrow-batched ``mapInArrow`` by
+:func:`corpus_pipeline.ingest.parsers.parse_file`; parquet inputs are read natively. Each record's locator is
+its path relative to the input's root (the deepest folder holding all its files), so ids derived from (source,
+locator, offset) do not change when a tree moves between machines or file systems.
+
+Parquet files are read in groups: the driver reads every file's footer (in threads: one or two small reads per
+file, no data), groups the files by schema, merges schemas whose shared columns have the same types, and reads
+each group natively with its merged schema; each group is cast to the raw-record columns (ids of any atomic type
+become strings), so groups whose types differ are unioned safely. A file whose footer cannot be read is
+quarantined whole (``unreadable_parquet``), as is one whose columns cannot be documents (``incompatible_schema``:
+no ``text``/``html`` column, a ``text`` that is not a string, a type Spark cannot read).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, fields
+from typing import Any
 
 import pyarrow as pa
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from corpus_pipeline.errors import InputError
+from corpus_pipeline.ingest import quarantine as q
 from corpus_pipeline.ingest.formats import detect_format
-from corpus_pipeline.ingest.parsers import parse_file
+from corpus_pipeline.ingest.parsers import encodable, parse_file
 from corpus_pipeline.ingest.record import RawRecord
 from corpus_pipeline.io import fs
 from corpus_pipeline.recipe import InputSpec, Recipe
@@ -35,6 +47,10 @@ RAW_SCHEMA = pa.schema(
 _RECORD_FIELDS = [f.name for f in fields(RawRecord)]
 _MAX_FILE_BYTES = 2**31 - 1  # Spark's binaryFile cannot hold more in one row
 _FLUSH_RECORDS, _FLUSH_BYTES = 1000, 64 * 2**20
+_FOOTER_THREADS = 16
+_SPARK_ROW_METADATA = "org.apache.spark.sql.parquet.row.metadata"  # the Spark schema Spark writers store
+_KEY_COLUMNS = ("id", "source", "url", "title")
+_PAYLOAD_COLUMNS = ("text", "html")
 
 
 def common_root(paths: list[str]) -> str:
@@ -54,6 +70,16 @@ def relative_locator(path: str, root: str) -> str:
 
 
 def _records_to_batch(records: list[RawRecord], source: str | None, default_source: str) -> pa.RecordBatch:
+    """The raw-record batch of ``records``. A record whose strings UTF-8 cannot encode (a lone surrogate from a
+    JSON escape) fails the whole batch; only then is every record checked, and such records quarantined
+    (``invalid_unicode``), so the check costs nothing on batches without one."""
+    try:
+        return _build_batch(records, source, default_source)
+    except (UnicodeEncodeError, pa.ArrowException):
+        return _build_batch([encodable(record) for record in records], source, default_source)
+
+
+def _build_batch(records: list[RawRecord], source: str | None, default_source: str) -> pa.RecordBatch:
     columns = list(zip(*(astuple(r) for r in records)))
     data = dict(zip(_RECORD_FIELDS, columns))
     data["source"] = [source or s or default_source for s in data["source"]]
@@ -82,60 +108,229 @@ def parse_binary_batches(batches: Iterator[pa.RecordBatch], root: str, source: s
         yield _records_to_batch(buffer, source, default_source)
 
 
-def _list_files(spark: SparkSession, path: str) -> list[tuple[str, int]]:
-    files = fs.list_files(spark, path)
-    if not files:
-        raise InputError(f"input {path} matches no files")
-    return files
+class _FooterReader:
+    """Reads parquet footers (the schema only, row groups skipped) on the driver through Hadoop's file system.
+
+    The JVM classes are looked up once: a py4j class lookup costs as much as the footer read of a small local
+    file. ``converted`` caches schema conversions by parquet message type (each distinct schema once).
+    """
+
+    def __init__(self, spark: SparkSession, uris: list[str]):
+        jvm = spark.sparkContext._jvm
+        self.conf = spark.sparkContext._jsc.hadoopConfiguration()
+        if fs.spark_read_paths(uris)[1]:  # local names with ':': read without the checksum layer
+            self.conf = jvm.org.apache.hadoop.conf.Configuration(self.conf)
+            for key, value in fs.RAW_LOCAL_OPTIONS.items():
+                self.conf.set(key, value)
+        self.path = jvm.org.apache.hadoop.fs.Path
+        self.reader = jvm.org.apache.parquet.hadoop.ParquetFileReader
+        self.skip_row_groups = jvm.org.apache.parquet.format.converter.ParquetMetadataConverter.SKIP_ROW_GROUPS
+        self.converter = jvm.org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter(
+            spark._jsparkSession.sessionState().conf())
+        self.converted: dict[str, str] = {}
+
+    def __call__(self, uri: str) -> tuple[str, str] | str:
+        """The Spark schema of one parquet file, as Spark's parquet source derives it (the schema Spark writers
+        store, else the parquet message type converted): ``("schema", JSON)``, or ``("unsupported", why)`` when
+        Spark cannot read a type (nanosecond timestamps...); a plain string says why the footer cannot be read."""
+        try:
+            meta = self.reader.readFooter(self.conf, self.path(uri), self.skip_row_groups).getFileMetaData()
+            stored = meta.getKeyValueMetaData().get(_SPARK_ROW_METADATA)
+            if stored:
+                return "schema", str(stored)
+            message = meta.getSchema()
+            key = str(message)
+            if key not in self.converted:
+                try:
+                    self.converted[key] = "schema:" + str(self.converter.convert(message).json())
+                except fs.JVM_ERRORS as error:
+                    self.converted[key] = "unsupported:" + fs.java_message(error)
+            kind, _, text = self.converted[key].partition(":")
+            return kind, text
+        except fs.JVM_ERRORS as error:
+            return fs.java_message(error)
 
 
-def _parquet_frame(spark: SparkSession, files: list[str], root: str, spec: InputSpec,
-                   default_source: str, max_document_bytes: int) -> DataFrame:
-    """Parquet documents in the raw-record shape, with the parsers' document checks done in Spark SQL."""
-    frame = spark.read.parquet(*files)
-    columns = set(frame.columns)
-    if not {"text", "html"} & columns:
-        raise InputError(f"{spec.path}: parquet input needs a 'text' or 'html' column, has {sorted(columns)}")
-    known = {"id", "source", "url", "title", "text", "html"}
-    others = sorted(columns - known)
+def _footers(spark: SparkSession, uris: list[str]) -> list[tuple[str, str] | str]:
+    """The schema (or why there is none) of every parquet file, read on the driver in threads: one small read per
+    file (two on object stores), no data."""
+    read = _FooterReader(spark, uris)
+    if len(uris) == 1:
+        return [read(uris[0])]
+    with ThreadPoolExecutor(min(_FOOTER_THREADS, len(uris))) as pool:
+        return list(pool.map(read, uris))
 
-    def column(name: str):
-        return F.col(name).cast("string") if name in columns else F.lit(None).cast("string")
 
-    source = F.lit(spec.source) if spec.source else F.coalesce(column("source"), F.lit(default_source))
-    payload = F.coalesce(column("text"), column("html"))
+def _schema_problem(schema: T.StructType) -> str | None:
+    """Why files of ``schema`` cannot be read as documents, or None."""
+    payload = [f for f in schema.fields if f.name in _PAYLOAD_COLUMNS]
+    if not payload:
+        return f"no 'text' or 'html' column (columns: {', '.join(schema.names)})"
+    for f in payload:
+        if not isinstance(f.dataType, (T.StringType, T.BinaryType)):
+            return f"column '{f.name}' is {f.dataType.simpleString()}, not a string"
+    return None
+
+
+def _merge_groups(schemas: list[T.StructType]) -> list[tuple[T.StructType, list[int]]]:
+    """``schemas`` gathered into groups whose shared columns have the same names and types (a column missing from
+    a file reads as null), each with its merged schema and the indexes of its members."""
+    groups: list[tuple[dict[str, T.StructField], list[int]]] = []
+    for index, schema in enumerate(schemas):
+        for columns, members in groups:
+            clash = any(
+                (found := columns.get(f.name.lower())) is not None
+                and (found.name != f.name or found.dataType != f.dataType)
+                for f in schema.fields
+            )
+            if not clash:
+                for f in schema.fields:
+                    columns.setdefault(f.name.lower(), T.StructField(f.name, f.dataType, True))
+                members.append(index)
+                break
+        else:
+            groups.append(({f.name.lower(): T.StructField(f.name, f.dataType, True) for f in schema.fields}, [index]))
+    return [(T.StructType(list(columns.values())), members) for columns, members in groups]
+
+
+def _quoted(name: str) -> Column:
+    """A top-level column by its exact name (dots, spaces and backticks in it are not syntax)."""
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def _as_string(name: str, schema: T.StructType) -> Column:
+    """A key column (id, source, url, title) as a string: atomic types cast, NaN and ±Infinity null, complex
+    types as JSON (as the JSONL reader does)."""
+    if name not in schema.names:
+        return F.lit(None).cast("string")
+    column, kind = _quoted(name), schema[name].dataType
+    if isinstance(kind, T.StringType):
+        return column
+    if isinstance(kind, (T.FloatType, T.DoubleType)):
+        finite = ~(F.isnan(column) | column.isin(float("inf"), float("-inf")))
+        return F.when(finite, column.cast("string"))
+    if isinstance(kind, (T.StructType, T.ArrayType, T.MapType)):
+        return F.to_json(column)
+    return column.cast("string")
+
+
+def _valid_utf8(column: Column) -> Column:
+    return F.coalesce(F.is_valid_utf8(column), F.lit(True))
+
+
+def _documents(frame: DataFrame, schema: T.StructType, root: str, spec: InputSpec, default_source: str,
+               max_document_bytes: int) -> DataFrame:
+    """One group of parquet files in the raw-record shape, with the parsers' document checks done in Spark SQL.
+
+    Strings that are not valid UTF-8 (parquet writers need not check) are quarantined as ``invalid_unicode`` and
+    written with U+FFFD in place of the bad bytes (only for those rows), so no worker ever decodes them.
+    """
+    blank = r"(?U)^\s*\z"
+    strings = {name: _as_string(name, schema) for name in _KEY_COLUMNS}
+    for name in ("id", "source"):  # blank ids and sources are absent ones
+        strings[name] = F.when(~strings[name].rlike(blank), strings[name])
+    for name in _PAYLOAD_COLUMNS:
+        strings[name] = (_quoted(name).cast("string") if name in schema.names else F.lit(None).cast("string"))
+    others = [name for name in schema.names if name not in (*_KEY_COLUMNS, *_PAYLOAD_COLUMNS)]
+    strings["meta"] = F.to_json(F.struct(*[_quoted(n) for n in others])) if others else F.lit(None).cast("string")
+    detail = F.coalesce(*[
+        F.when(~_valid_utf8(column), F.lit(f"{'a meta column' if name == 'meta' else repr(name)} is not valid UTF-8"))
+        for name, column in strings.items()
+    ])
+    strings = {name: F.when(_valid_utf8(column), column).otherwise(F.make_valid_utf8(column))
+               for name, column in strings.items()}
+    source = F.lit(spec.source) if spec.source else F.coalesce(strings["source"], F.lit(default_source))
+    payload = F.coalesce(strings["text"], strings["html"])
     raw_bytes = F.coalesce(F.octet_length(payload), F.lit(0)).cast("long")
     problem = (
-        F.when(raw_bytes > max_document_bytes, F.lit("document_too_large"))
-        .when(payload.isNull() | payload.rlike(r"(?U)^\s*\z"), F.lit("missing_text"))
+        F.when(detail.isNotNull(), F.lit(q.INVALID_UNICODE))
+        .when(raw_bytes > max_document_bytes, F.lit("document_too_large"))
+        .when(payload.isNull() | payload.rlike(blank), F.lit("missing_text"))
         .when(F.instr(payload, "\u0000") > 0, F.lit("nul_bytes"))
     )
-    file_path = F.col("_metadata.file_path")
-    locator = F.when(file_path.startswith(root + "/"), F.expr(f"substring(_metadata.file_path, {len(root) + 2})"))
+    metadata = frame.metadataColumn("_metadata")
+    # _metadata.file_path is a URI (a space is %20); the listing's paths, and the root, are not encoded
+    file_path = F.url_decode(F.replace(metadata.getField("file_path"), F.lit("+"), F.lit("%2B")))
+    locator = F.when(file_path.startswith(root + "/"), F.substring(file_path, len(root) + 2, 1 << 30))
     return frame.select(
-        column("id").alias("id"), source.alias("source"), column("url").alias("url"),
-        column("title").alias("title"), column("text").alias("text"), column("html").alias("html"),
-        (F.to_json(F.struct(*others)) if others else F.lit(None).cast("string")).alias("meta"),
-        F.coalesce(locator, file_path).alias("path"), F.col("_metadata.row_index").cast("long").alias("offset"),
-        raw_bytes.alias("raw_bytes"), problem.alias("quarantine"), F.lit(None).cast("string").alias("detail"),
-        F.lit(None).cast("string").alias("sample"),
+        strings["id"].alias("id"), source.alias("source"), strings["url"].alias("url"),
+        strings["title"].alias("title"), strings["text"].alias("text"), strings["html"].alias("html"),
+        strings["meta"].alias("meta"), F.coalesce(locator, file_path).alias("path"),
+        metadata.getField("row_index").cast("long").alias("offset"), raw_bytes.alias("raw_bytes"),
+        problem.alias("quarantine"), detail.alias("detail"), F.lit(None).cast("string").alias("sample"),
     )
+
+
+def _parquet_frames(spark: SparkSession, files: list[tuple[str, int]], root: str, spec: InputSpec,
+                    default_source: str, max_document_bytes: int) -> tuple[list[DataFrame], list[tuple]]:
+    """The documents of ``spec``'s parquet files (one frame per schema group) and the files quarantined whole,
+    as ``(path, length, reason, detail)``."""
+    uris = [uri for uri, _ in files]
+    lengths = dict(files)
+    problems: list[tuple] = []
+    by_key: dict[tuple[str, str], list[str]] = {}
+    for uri, footer in zip(uris, _footers(spark, uris)):
+        if isinstance(footer, str):
+            problems.append((uri, lengths[uri], q.UNREADABLE_PARQUET, f"cannot read the parquet footer: {footer}"))
+        else:
+            by_key.setdefault(footer, []).append(uri)
+    schemas, members = [], []
+    for (kind, text), group in by_key.items():
+        if kind == "unsupported":
+            problem = f"Spark cannot read this schema: {text}"
+        else:
+            try:
+                schema = T.StructType.fromJson(json.loads(text))
+                problem = _schema_problem(schema)
+            except (ValueError, KeyError, TypeError) as error:
+                problem = f"cannot read the Spark schema stored in the footer: {error}"
+        if problem is not None:
+            problems += [(uri, lengths[uri], q.INCOMPATIBLE_SCHEMA, problem) for uri in group]
+        else:
+            schemas.append(schema)
+            members.append(group)
+    if not schemas and problems and all(p[2] == q.INCOMPATIBLE_SCHEMA and p[3].startswith("no 'text'")
+                                        for p in problems):
+        raise InputError(f"{spec.path}: parquet input needs a 'text' or 'html' column, {problems[0][3]}")
+    frames = []
+    for merged, indexes in _merge_groups(schemas):
+        group = [uri for index in indexes for uri in members[index]]
+        paths, options = fs.spark_read_paths(group)
+        if len(paths) == 1 and paths[0] != group[0]:
+            fs.quiet_single_path_probe(spark)
+        try:
+            frame = spark.read.schema(merged).options(**options).parquet(*paths)
+            frames.append(_documents(frame, merged, root, spec, default_source, max_document_bytes))
+        except Exception as error:  # noqa: BLE001 - an analysis error (ambiguous column names, ...)
+            detail = f"Spark cannot read these columns as documents: {fs.java_message(error)}"
+            problems += [(uri, lengths[uri], q.INCOMPATIBLE_SCHEMA, detail) for uri in group]
+    return frames, problems
 
 
 def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recipe) -> tuple[DataFrame, dict]:
     """All inputs as one raw-record frame (schema :data:`RAW_SCHEMA` plus ``id_given``), and a listing summary.
 
-    Files whose format is unknown, that are empty (Spark's scans would skip them silently) or too large for one
-    Spark row become quarantined records (``unknown_format``, ``empty_file``, ``file_too_large``).
+    Files whose format is unknown, that are empty (Spark's scans would skip them silently), too large for one
+    Spark row, or that cannot be read (a broken symbolic link, no permission, a path Spark cannot take) become
+    quarantined records (``unknown_format``, ``empty_file``, ``file_too_large``, ``unreadable_file``), as do
+    parquet files that cannot be read as documents (``unreadable_parquet``, ``incompatible_schema``). Stage
+    outputs of ours inside an input folder are skipped (``listing.skipped_outputs``).
     """
-    frames, problems, listing = [], [], {"files": 0, "bytes": 0, "estimated_text_bytes": 0}
+    frames, problems = [], []
+    listing: dict[str, Any] = {"files": 0, "bytes": 0, "estimated_text_bytes": 0, "skipped_outputs": []}
     default_source = recipe.default_source
     max_bytes = recipe.ingest.max_document_bytes
     for spec in inputs:
-        files = _list_files(spark, spec.path)
-        root = common_root([p for p, _ in files])
+        found = fs.list_input(spark, spec.path)
+        if not found.files and not found.problems:
+            raise InputError(f"input {spec.path} matches no files")
+        listing["skipped_outputs"] += found.skipped
+        root = common_root([entry[0] for entry in [*found.files, *found.problems]])
+        problems += [(path, root, spec, length, reason, detail) for path, length, reason, detail in found.problems]
+        listing["files"] += len(found.problems)
+        listing["bytes"] += sum(entry[1] for entry in found.problems)
         binary, parquet = [], []
-        for path, length in files:
+        for path, length, _ in found.files:
             listing["files"] += 1
             listing["bytes"] += length
             try:
@@ -145,23 +340,32 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
                 continue
             compressed = path.lower().endswith((".gz", ".bz2", ".zst"))
             listing["estimated_text_bytes"] += length * (4 if compressed else 1)
-            if length == 0:
+            unreadable = fs.unreadable_by_spark(path)
+            if unreadable is not None:
+                problems.append((path, root, spec, length, q.UNREADABLE_FILE, unreadable))
+            elif length == 0:
                 problems.append((path, root, spec, length, "empty_file", "the file has no bytes"))
             elif fmt == "parquet":
-                parquet.append(path)
+                parquet.append((path, length))
             elif length > _MAX_FILE_BYTES:
                 problems.append((path, root, spec, length, "file_too_large", f"{length} bytes in one file"))
             else:
                 binary.append(path)
         if binary:
-            raw = spark.read.format("binaryFile").load(binary).select("path", "content")
+            paths, options = fs.spark_read_paths(binary)
+            if len(paths) == 1 and paths[0] != binary[0]:
+                fs.quiet_single_path_probe(spark)
+            raw = spark.read.format("binaryFile").options(**options).load(paths).select("path", "content")
             frames.append(raw.mapInArrow(
                 lambda batches, root=root, spec=spec: parse_binary_batches(
                     batches, root, spec.source, spec.format, default_source, max_bytes),
                 spark_schema(RAW_SCHEMA),
             ))
         if parquet:
-            frames.append(_parquet_frame(spark, parquet, root, spec, default_source, max_bytes))
+            parquet_frames, parquet_problems = _parquet_frames(spark, parquet, root, spec, default_source, max_bytes)
+            frames += parquet_frames
+            problems += [(path, root, spec, length, reason, detail)
+                         for path, length, reason, detail in parquet_problems]
     if problems:
         rows = [
             {**{name: None for name in RAW_SCHEMA.names}, "source": spec.source or default_source,

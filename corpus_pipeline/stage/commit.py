@@ -6,6 +6,12 @@ the sibling renamed to ``PARENT/NAME`` (one rename: atomic on HDFS and POSIX fil
 holding the fingerprint, is written last. A stage killed at any point therefore leaves no ``_SUCCESS`` on
 what it wrote, and the next run starts that stage again, removing the leftover sibling first.
 
+Before anything is written, the output is checked (:mod:`corpus_pipeline.stage.safety`): one that is, lies
+inside or contains an input, or that is a file or a folder not written by a stage of ours, is refused unless
+``--overwrite`` allows the latter; and the output's lock (:mod:`corpus_pipeline.stage.lock`) is held from
+the check to ``_SUCCESS``, so a second run into the same output stops at once instead of sharing the staging
+folder.
+
 Output that cannot be written (permissions, a read-only or full file system, a quota) is reported as one
 :class:`OutputError` line naming the output and the cause, checked once before the stage starts and
 recognized again if the disk fills up while it writes.
@@ -14,6 +20,7 @@ recognized again if the disk fills up while it writes.
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +30,8 @@ from pyspark.sql import SparkSession
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.stage.fingerprint import MARKER, fingerprint_for
 from corpus_pipeline.io import fs
+from corpus_pipeline.stage.lock import output_lock
+from corpus_pipeline.stage.safety import HadoopView, check_stage_output, current_policy
 
 # Text found in an error or its causes -> what the user is told. Storage running out is always the output's
 # problem (the job writes nothing else); access problems only when the error names the output's path, since
@@ -127,10 +136,32 @@ def check_writable(spark: SparkSession, output: str) -> None:
         raise OutputError(f"cannot write {output}: {reason}") from None
 
 
+def input_paths(inputs: list) -> list[str]:
+    """The paths of a stage's inputs: clean's input specs or later stages' folders."""
+    return [getattr(spec, "path", spec) for spec in inputs]
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def commit_stage(spark: SparkSession, output: str, fingerprint: dict[str, Any],
-                 write: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
-    """Run ``write(staging)``, then put its result at ``output`` and write ``_SUCCESS``; returns its stats."""
+                 write: Callable[[str], dict[str, Any]], inputs: list = ()) -> dict[str, Any]:
+    """Run ``write(staging)``, then put its result at ``output`` and write ``_SUCCESS``; returns its stats.
+
+    ``output`` is refused if it overlaps one of ``inputs`` (paths or input specs) or is not ours to replace
+    (see :func:`corpus_pipeline.stage.safety.check_stage_output`; ``--overwrite`` through
+    :func:`~corpus_pipeline.stage.safety.output_policy`); its lock is held throughout.
+    """
+    policy = current_policy()
+    check_stage_output(HadoopView(spark), output, input_paths(list(inputs)), policy.overwrite)
     check_writable(spark, output)
+    with output_lock(spark, output, break_lock=policy.break_lock, echo=_to_stderr):
+        return _commit(spark, output, fingerprint, write)
+
+
+def _commit(spark: SparkSession, output: str, fingerprint: dict[str, Any],
+            write: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     staging = staging_path(output)
     fs.delete(spark, staging)  # left by a stage that was killed before its commit
     try:
@@ -162,4 +193,5 @@ def run_stage(spark: SparkSession, stage, inputs: list, output: str, recipe, pla
         plan = stage.plan(recipe, options or {})
     stage.check_output(spark, output)
     fingerprint = fingerprint_for(spark, stage, inputs, recipe, plan)
-    return commit_stage(spark, output, fingerprint, lambda staging: stage.write(spark, inputs, staging, recipe, plan))
+    return commit_stage(spark, output, fingerprint, lambda staging: stage.write(spark, inputs, staging, recipe, plan),
+                        inputs)

@@ -8,6 +8,8 @@ from corpus_pipeline.ingest.decode import (
     codec_name,
     decode_bytes,
     html_declared_charset,
+    sniff_wide_encoding,
+    transcoder,
 )
 
 SIMPLIFIED = "今天天气很好，我们一起去公园散步吧。这是一个简体中文的测试文件，内容应该被正确地解码。"
@@ -167,3 +169,54 @@ def test_any_result_is_a_strict_decode(data):
         text, encoding = result
         assert "\ufffd" not in text or "\ufffd" in data.decode(encoding, errors="strict")
         assert text == data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+
+
+# ---------------------------------------------------------------- UTF-16 / UTF-32 (issue 17)
+
+LINES = "".join('{"id": "d%d", "text": "%s"}\n' % (i, SIMPLIFIED) for i in range(5))
+
+
+@pytest.mark.parametrize(("encoding", "found"), [
+    ("utf-16", "utf-16"), ("utf-32", "utf-32"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"),
+    ("utf-32-le", "utf-32-le"), ("utf-32-be", "utf-32-be"),
+])
+def test_sniff_wide_encoding_by_bom_and_by_nul_pattern(encoding, found):
+    assert sniff_wide_encoding(LINES.encode(encoding)) == found
+    assert decode_bytes(LINES.encode(encoding)) == (LINES, found)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_chinese_prose_without_bom_is_found_by_its_byte_order(encoding):
+    prose = "\n".join([SIMPLIFIED, TRADITIONAL] * 3)  # few NULs, and U+4E00 (一) puts some in the low byte
+    assert sniff_wide_encoding(prose.encode(encoding)) == encoding
+
+
+@pytest.mark.parametrize("data", [
+    SIMPLIFIED.encode("utf-8") + b"\x00" * 3 + LINES.encode("utf-8"),  # stray NULs in UTF-8
+    (SIMPLIFIED * 3).encode("gbk").replace(b"\xa1", b"\x00"),
+    b"The quick brown fox\x00 jumps\x00 over\x00 the lazy\x00 dog. " * 20,  # NULs among ASCII
+    bytes(range(256)) * 8,  # binary
+    b"\x00" * 64,
+    b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200),
+    b"",
+])
+def test_sniff_wide_encoding_rejects_other_bytes_with_nuls(data):
+    assert sniff_wide_encoding(data) is None
+
+
+def test_invalid_utf16_is_undecodable_not_mojibake():
+    data = "\n".join([SIMPLIFIED] * 4).encode("utf-16")
+    assert decode_bytes(data[:40] + b"\x00\xd8" + data[40:]) is None  # a lone surrogate in the middle
+
+
+def test_transcoder_marks_invalid_units_with_invalid_utf8():
+    chunks = list(transcoder([b"a\x00\n", b"\x00\x00\xd8b\x00\n\x00c"], "utf-16-le"))
+    assert b"".join(chunks) == b"a\n\xed\xb3\xbfb\n\xed\xb3\xbf"  # the lone surrogate and the odd last byte
+    assert b"".join(transcoder(["中文\n".encode("utf-16")[i : i + 3] for i in range(0, 8, 3)], "utf-16")) == \
+        "中文\n".encode()
+
+
+def test_declared_codecs_that_are_not_charsets_are_ignored():
+    data = b"<meta charset='utf-7'>+2AA- \xff"  # UTF-7 would decode +2AA- to a lone surrogate
+    assert decode_bytes(data, declared="utf-7") is None
+    assert decode_bytes(b"caf\\xe9 \xff", declared="unicode-escape") is None

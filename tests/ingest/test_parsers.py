@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from corpus_pipeline.ingest import jsonl as jsonl_module
 from corpus_pipeline.ingest import quarantine as q
-from corpus_pipeline.ingest.parsers import parse_file
+from corpus_pipeline.ingest.parsers import encodable, parse_file
 from corpus_pipeline.ingest.record import RawRecord
 
 COMPRESS = {
@@ -20,7 +20,7 @@ COMPRESS = {
 }
 REASONS = {
     q.TRUNCATED_ARCHIVE, q.CORRUPT_ARCHIVE, q.MALFORMED_WARC, q.MALFORMED_JSON, q.NOT_JSON_OBJECT, q.MISSING_TEXT,
-    q.EMPTY_FILE, q.NUL_BYTES, q.DOCUMENT_TOO_LARGE, q.UNDECODABLE, q.PARSE_ERROR,
+    q.EMPTY_FILE, q.NUL_BYTES, q.DOCUMENT_TOO_LARGE, q.UNDECODABLE, q.PARSE_ERROR, q.WARC_LENGTH_MISMATCH,
 }
 MB = 2**20
 ZH = "今天天气很好，我们一起去公园散步吧。这是一个简体中文的测试文件。"
@@ -351,3 +351,122 @@ def test_parse_file_never_raises(data, fmt, suffix, compress):
         else:
             assert record.quarantine in REASONS and record.detail
             assert record.sample is None or len(record.sample) <= 200
+
+
+# ---------------------------------------------------------------- bad input that used to abort a stage (issue 17)
+
+
+def test_lone_surrogate_record_is_quarantined_by_encodable_and_neighbours_kept():
+    lines = [json.dumps({"id": "ok-1", "text": ZH}).encode(), b'{"id": "bad", "text": "a\\ud800b"}',
+             json.dumps({"id": "ok-2", "text": ZH}).encode()]
+    records = [encodable(r) for r in parse(b"\n".join(lines), "a.jsonl", "jsonl")]
+    assert [(r.offset, r.id, r.quarantine) for r in records] == [
+        (0, "ok-1", None), (1, "bad", q.INVALID_UNICODE), (2, "ok-2", None)]
+    bad = records[1]
+    assert bad.detail == "field text holds a lone surrogate U+D800 at character 1"
+    assert bad.sample == "a\\ud800b" and bad.sample.encode("utf-8")  # the escape is shown, and encodable
+    assert bad.raw_bytes == len(lines[1])
+
+
+@pytest.mark.parametrize("line", [
+    b'{"text": "t", "title": "\\udfff"}',
+    b'{"text": "t", "id": "x\\uD83D"}',
+    b'{"text": "t", "url": "http://a/\\ud800"}',
+    b'{"text": "t", "source": "\\udabc"}',
+    b'{"html": "<p>\\ud800</p>"}',
+    b'{"text": "t", "extra": {"deep": ["ok", "\\ud800"]}}',
+    b'{"text": "t", "\\ud800": 1}',
+])
+def test_lone_surrogate_in_any_field_is_caught(line):
+    [record] = parse(line, "a.jsonl", "jsonl")
+    checked = encodable(record)
+    assert checked.quarantine == q.INVALID_UNICODE and "lone surrogate" in checked.detail
+    assert all((getattr(checked, name) or "").encode("utf-8") is not None
+               for name in ("id", "source", "url", "title", "text", "html", "meta", "detail", "sample"))
+
+
+def test_a_valid_surrogate_pair_escape_is_one_character():
+    [record] = parse(b'{"text": "\\ud83d\\ude00 ok"}', "a.jsonl", "jsonl")
+    assert encodable(record) is record and record.text == "\U0001f600 ok"
+
+
+def test_quarantine_records_holding_a_surrogate_are_escaped_not_replaced():
+    record = RawRecord(path="a.jsonl", offset=3, raw_bytes=9, id="i\ud800", quarantine=q.MISSING_TEXT,
+                       detail="no text", sample="x\udc00")
+    checked = encodable(record)
+    assert (checked.quarantine, checked.id, checked.sample, checked.offset) == (
+        q.MISSING_TEXT, "i\\ud800", "x\\udc00", 3)
+
+
+@pytest.mark.parametrize("value", ['""', '"  "', '"\\u3000"', "null", "NaN", "Infinity", "-Infinity"])
+def test_blank_or_non_finite_ids_and_sources_are_missing(value):
+    line = '{"text": "t", "id": %s, "source": %s, "title": %s}' % (value, value, value)
+    [record] = parse(line.encode(), "a.jsonl", "jsonl")
+    assert (record.id, record.source, record.quarantine) == (None, None, None)
+    assert record.title in (None, "", "  ", "\u3000")
+
+
+def test_finite_number_ids_are_kept_as_strings():
+    records = parse(jl({"text": "t", "id": 0}, {"text": "t", "id": 1.5}, {"text": "t", "id": "0"}), "a.jsonl", "jsonl")
+    assert [r.id for r in records] == ["0", "1.5", "0"]
+
+
+def test_nan_in_meta_becomes_valid_json():
+    [record] = parse(b'{"text": "t", "score": NaN, "more": {"x": [Infinity, -Infinity, 1.5]}}', "a.jsonl", "jsonl")
+    assert json.loads(record.meta) == {"score": "NaN", "more": {"x": ["Infinity", "-Infinity", 1.5]}}
+    assert "NaN," not in record.meta and ": NaN" not in record.meta  # no bare NaN (not JSON)
+
+
+WIDE = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+
+
+@pytest.mark.parametrize("suffix", list(COMPRESS))
+@pytest.mark.parametrize("encoding", WIDE)
+def test_jsonl_in_utf16_or_utf32_is_decoded_whole(encoding, suffix):
+    objects = [{"id": f"r{i}", "text": ZH + str(i), "tag": "标签"} for i in range(20)]
+    data = COMPRESS[suffix](jl(*objects).decode().encode(encoding))
+    records = parse(data, "a.jsonl" + suffix, "jsonl")
+    assert [(r.id, r.text, r.quarantine) for r in records] == [(f"r{i}", ZH + str(i), None) for i in range(20)]
+    assert json.loads(records[0].meta) == {"tag": "标签"}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_json_array_in_utf16_or_utf32(encoding):
+    data = json.dumps([{"text": ZH}, {"text": ZH_TW}], ensure_ascii=False).encode(encoding)
+    assert [(r.offset, r.text) for r in parse(data, "a.json", "jsonl")] == [(0, ZH), (1, ZH_TW)]
+
+
+def test_bad_unit_in_utf16_jsonl_costs_only_its_line():
+    data = jl(*[{"text": f"{ZH}{i}"} for i in range(5)]).decode().encode("utf-16-le")
+    second_line = data.index("\n".encode("utf-16-le")) + 2
+    data = data[: second_line + 10] + b"\x00\xd8" + data[second_line + 10 :]  # a lone high surrogate
+    records = parse(data, "a.jsonl", "jsonl")
+    assert [(r.offset, r.quarantine) for r in records] == [
+        (0, None), (1, q.UNDECODABLE), (2, None), (3, None), (4, None)]
+    assert records[1].detail == "line is not valid UTF-16-LE"
+    assert [r.text for r in records if r.text] == [f"{ZH}{i}" for i in (0, 2, 3, 4)]
+
+
+def test_utf16_bom_is_trusted_even_for_implausible_text():
+    records = parse("\ufeff".encode("utf-16") + "\x01\x02\n".encode("utf-16-le") * 3, "a.jsonl", "jsonl")
+    assert len(records) == 3 and {r.quarantine for r in records} == {q.MALFORMED_JSON}  # not one per 0x0A byte
+
+
+@pytest.mark.parametrize("suffix", list(COMPRESS))
+@pytest.mark.parametrize("encoding", WIDE)
+def test_text_file_in_utf16_or_utf32(encoding, suffix):
+    text = "\n".join([ZH, ZH_TW] * 3)  # without a BOM, NULs of a few ASCII characters (newlines) are the evidence
+    [record] = parse(COMPRESS[suffix](text.encode(encoding)), "a.txt" + suffix, "text")
+    assert (record.text, record.quarantine) == (text, None)
+
+
+def test_html_file_in_utf16():
+    page = f"<html><head><meta charset='utf-16'></head><body><p>{ZH}</p></body></html>"
+    [record] = parse(page.encode("utf-16"), "a.html", "html")
+    assert record.html == page
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xff\xfe", " \u3000".encode("utf-16")])
+def test_a_file_of_only_a_bom_is_empty(data):
+    [record] = parse(data, "a.txt", "text")
+    assert record.quarantine == q.EMPTY_FILE
