@@ -53,7 +53,7 @@ Known limits (measured on the default set): ``reviews`` and ``tg_ham`` carry onl
 reviews and chat as good) and ``thucnews`` only junk, so report figures per carrier; 41% of good and 55% of junk
 documents have a title (several good sources have none); ``good:short`` documents (< 150 characters) are dropped
 by the pipeline's ``too_short`` rule by design, report them apart; GNE main texts come from the structural judge
-in ``bench/html_extractors.py`` and the pipeline's extractor, so a change there can change those documents (the
+in :mod:`corpus_eval.extraction_gold` and the pipeline's extractor, so a change there can change those documents (the
 manifest holds the input files' sha256, not the code's).
 """
 

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 import json
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -307,33 +305,18 @@ def _page_url(data: bytes) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
-@lru_cache(maxsize=1)
-def _judge():
-    """The structural article judge of ``bench/html_extractors.py`` (None when the bench folder is absent)."""
-    path = Path(__file__).resolve().parents[2] / "bench" / "html_extractors.py"
-    if not path.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location("corpus_eval_webeval_judge", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def gne_main_text(html: str) -> tuple[str | None, str]:
-    """Title and main text of a GNE page: the judged article paragraphs of ``bench/html_extractors.py`` (long
-    paragraphs of the densest article container), each written as the extractor's line when one matches it
-    whitespace-free (so spaces inside Latin text survive); without the judge, the extractor's lines >= 20 chars."""
+    """Title and main text of a GNE page: the judged article paragraphs of :mod:`corpus_eval.extraction_gold`
+    (long paragraphs of the densest article container), each written as the extractor's line when one matches
+    it whitespace-free (so spaces inside Latin text survive)."""
+    from corpus_eval.extraction_gold import body_paragraphs, squeeze
     from corpus_pipeline.rules.html import extract_main_text
 
     extracted = extract_main_text(html)
-    judge = _judge()
-    if judge is None:
-        return extracted.title, "\n".join(x for x in extracted.text.splitlines() if len(x.strip()) >= 20)
     lines: dict[str, str] = {}
     for line in extracted.text.splitlines():
-        lines.setdefault(judge.squeeze(line), line.strip())
-    return extracted.title, "\n".join(lines.get(p, p) for p in judge.body_paragraphs(html))
+        lines.setdefault(squeeze(line), line.strip())
+    return extracted.title, "\n".join(lines.get(p, p) for p in body_paragraphs(html))
 
 
 def _gne(r: _Reader) -> list[Item]:
