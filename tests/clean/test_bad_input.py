@@ -19,7 +19,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from corpus_pipeline.clean.stage import run_clean
+from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.recipe import InputSpec, load_recipe
 from tests.spark_session import module_session
@@ -146,7 +146,7 @@ def inputs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def result(spark, inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("clean") / "out"
-    stats = run_clean(spark, inputs, str(out), load_recipe())
+    stats = run_stage(spark, "clean", inputs, str(out), load_recipe())
     return out, stats
 
 
@@ -272,4 +272,4 @@ def test_parquet_input_without_any_text_column_is_an_input_error(spark, tmp_path
     pq.write_table(pa.table({"id": [1], "body": ["x"]}), folder / "a.parquet")
     pq.write_table(pa.table({"id": ["2"], "content": ["y"]}), folder / "b.parquet")
     with pytest.raises(InputError, match="parquet input needs a 'text' or 'html' column"):
-        run_clean(spark, [InputSpec(path=str(folder), source="t")], str(tmp_path / "out"), load_recipe())
+        run_stage(spark, "clean", [InputSpec(path=str(folder), source="t")], str(tmp_path / "out"), load_recipe())
