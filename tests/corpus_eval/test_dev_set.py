@@ -39,3 +39,11 @@ def test_dev_set_command_writes_parquet_documents(shared_data, tmp_path, capsys)
     counts = json.loads(capsys.readouterr().out)
     assert counts["documents"] == table.num_rows
     assert set(counts["sources"]) == {"encyclopedia", "ebook"}
+
+
+def test_dev_set_command_refuses_a_file_or_an_output_inside_its_input(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep me")
+    assert main(["--out", str(tmp_path / "notes.txt"), "--shared", str(tmp_path)]) == 2
+    assert main(["--out", str(tmp_path / "dev"), "--shared", str(tmp_path)]) == 2
+    assert "it is inside the input" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
