@@ -3,8 +3,12 @@
 A document's ``meta`` may hold ``{"truth": {"expected_clean": "kept" | <reason>, "ad_lines": n,
 "duplicated_paragraphs": n, ...}}``. For every reason, precision is the share of documents the stage removed
 for that reason that the truth expects removed for it, and recall the share of those the truth expects that
-the stage removed for it. Line-level rules are scored on counts: a document where the rule removed ``p``
-lines and the truth injected ``t`` contributes ``min(p, t)`` true positives.
+the stage removed for it. Line-level rules are scored on the kept documents the truth expects kept. Precision is
+the rule's own: a document where the rule removed ``p`` lines and the truth injected ``t`` contributes ``min(p, t)``
+true positives of ``p``. Recall is the stage's: of the ``t`` injected lines, those no longer in the kept text,
+whichever step removed them (HTML extraction drops many ad lines before the ad-line rule sees them). An injected
+ad line still there is a kept line matching one of the demo's ad-line templates; a duplicated paragraph still there
+is an extra copy of a kept line with 15 or more Chinese characters.
 
 The dedup stage is scored on duplicate groups: ``truth.duplicate_of`` names the original a document was copied
 from, so each document's group is its original's id (followed through chains). A removed duplicate is a true
@@ -19,12 +23,44 @@ Run as ``python -m corpus_eval.ground_truth STAGE_DIR``: prints a table and writ
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 LINE_RULES = {"ad_lines": "ad_lines", "dup_paragraphs": "duplicated_paragraphs"}
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_PLACEHOLDER = re.compile(r"\{\w+\}")
+DUPLICATE_MIN_CJK = 15  # the demo duplicates only paragraphs with this many Chinese characters
+
+
+def _cjk(text: str) -> str:
+    return "".join(_CJK.findall(text))
+
+
+def _ad_line_patterns() -> list[re.Pattern[str]]:
+    """One pattern per ad-line template of the demo: its literal Chinese runs in order, anything between."""
+    from corpus_eval.demo import assets
+
+    patterns = []
+    for template in assets.lines("ad_lines.txt"):
+        runs = [_cjk(part) for part in _PLACEHOLDER.split(template)]
+        runs = [run for run in runs if len(run) >= 2]
+        if runs:
+            patterns.append(re.compile(".*".join(map(re.escape, runs))))
+    return patterns
+
+
+def remaining_ad_lines(text: str, patterns: list[re.Pattern[str]]) -> int:
+    """Lines of ``text`` that match an ad-line template (by their Chinese characters)."""
+    return sum(1 for line in text.split("\n") if any(p.search(_cjk(line)) for p in patterns))
+
+
+def remaining_duplicate_paragraphs(text: str) -> int:
+    """Extra copies of lines with at least :data:`DUPLICATE_MIN_CJK` Chinese characters in ``text``."""
+    counts = Counter(key for key in (_cjk(line) for line in text.split("\n")) if len(key) >= DUPLICATE_MIN_CJK)
+    return sum(n - 1 for n in counts.values())
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -32,9 +68,10 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 
 def score(rows: Iterable[dict]) -> dict:
-    """Scores from rows with ``reason`` (None when kept), ``meta`` and the line-count columns."""
+    """Scores from rows with ``reason`` (None when kept), ``meta``, ``text`` and the line-count columns."""
     predicted, expected, agree = Counter(), Counter(), Counter()
     lines = {rule: Counter() for rule in LINE_RULES}
+    ad_patterns = _ad_line_patterns()
     scored = 0
     for row in rows:
         truth = json.loads(row["meta"]).get("truth") if row.get("meta") else None
@@ -45,18 +82,23 @@ def score(rows: Iterable[dict]) -> dict:
         predicted[got] += 1
         expected[want] += 1
         agree[got] += got == want
-        for column, key in LINE_RULES.items():
-            if got == "kept" and want == "kept":
+        if got == "kept" and want == "kept":
+            text = row.get("text") or ""
+            remaining = {"ad_lines": remaining_ad_lines(text, ad_patterns),
+                         "dup_paragraphs": remaining_duplicate_paragraphs(text)}
+            for column, key in LINE_RULES.items():
                 p, t = int(row.get(column) or 0), int(truth.get(key) or 0)
-                lines[column].update(predicted=p, expected=t, agree=min(p, t))
+                lines[column].update(predicted=p, expected=t, agree=min(p, t),
+                                     gone=max(t - remaining[column], 0))
     reasons = {
         name: {"predicted": predicted[name], "expected": expected[name], "agree": agree[name],
                "precision": _ratio(agree[name], predicted[name]), "recall": _ratio(agree[name], expected[name])}
         for name in sorted(set(predicted) | set(expected))
     }
     line_rules = {
-        column: {**counts, "precision": _ratio(counts["agree"], counts["predicted"]),
-                 "recall": _ratio(counts["agree"], counts["expected"])}
+        column: {"predicted": counts["predicted"], "expected": counts["expected"], "agree": counts["agree"],
+                 "removed_by_stage": counts["gone"], "precision": _ratio(counts["agree"], counts["predicted"]),
+                 "recall": _ratio(counts["gone"], counts["expected"])}
         for column, counts in lines.items()
     }
     return {"documents_scored": scored, "reasons": reasons, "line_rules": line_rules}
@@ -103,7 +145,7 @@ def _stage_rows(stage_dir: Path, columns: tuple[str, ...]) -> list[dict]:
 
 
 def score_stage_dir(stage_dir: Path) -> dict:
-    return score(_stage_rows(stage_dir, ("reason", "meta", *LINE_RULES)))
+    return score(_stage_rows(stage_dir, ("reason", "meta", "text", *LINE_RULES)))
 
 
 def score_run(run_dir: Path) -> dict | None:

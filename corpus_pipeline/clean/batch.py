@@ -27,6 +27,7 @@ RESULT_SCHEMA = pa.schema(
         ("bytes_in", pa.int64()), ("bytes_out", pa.int64()),
         ("path", pa.string()), ("offset", pa.int64()), ("detail", pa.string()), ("raw_bytes", pa.int64()),
         ("sample", pa.string()),
+        ("file_counts", pa.string()),  # passed through from the raw records (ingest.file_counts checks it)
     ]
 )
 #: Columns of kept/ and removed/ (removed adds ``reason``).
@@ -69,7 +70,7 @@ def clean_batches(batches: Iterator[pa.RecordBatch], plan: CleanPlan) -> Iterato
                 previous_key = key
             values = {"id": doc_id, "source": source, "url": rows["url"][i], "meta": rows["meta"][i],
                       "path": rows["path"][i], "offset": rows["offset"][i], "raw_bytes": raw_bytes,
-                      "bytes_in": raw_bytes}
+                      "bytes_in": raw_bytes, "file_counts": rows["file_counts"][i]}
             if problem is None:
                 steps, python_steps = plan.steps(source)
                 try:

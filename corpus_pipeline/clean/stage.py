@@ -10,7 +10,8 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from corpus_pipeline.clean.batch import CLEAN_DOCUMENT_COLUMNS, RESULT_SCHEMA, CleanPlan, clean_batches
-from corpus_pipeline.ingest.spark_reader import read_raw_records
+from corpus_pipeline.ingest.file_counts import check_file_counts
+from corpus_pipeline.ingest.spark_reader import CountedFiles, read_raw_records
 from corpus_pipeline.recipe import INPUT_FORMATS, InputSpec, Recipe
 from corpus_pipeline.rules.ruledata import load_clean_rules
 from corpus_pipeline.schema import spark_schema
@@ -41,7 +42,8 @@ class CleanStage(Stage):
     def write(self, spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe,
               plan: CleanPlan) -> StageStats:
         ship_python_steps(spark, plan.python_steps)
-        records, listing = read_raw_records(spark, inputs, recipe)
+        counted = CountedFiles()
+        records, listing = read_raw_records(spark, inputs, recipe, counted)
         # Two partitions per core at least, so one slow partition does not leave a core idle.
         partitions = recipe.ingest.partitions or max(
             2 * spark.sparkContext.defaultParallelism,
@@ -52,13 +54,20 @@ class CleanStage(Stage):
             .sortWithinPartitions("source", "id", "path", "offset")
             .mapInArrow(lambda batches: clean_batches(batches, plan), spark_schema(RESULT_SCHEMA))
         )
+        # per-file WARC record counts and parquet footer row counts checked (result persisted: read once)
+        result, ingest, cached = check_file_counts(spark, result, counted, recipe)
         extra = {
             **run_stats(spark, recipe, [spec.model_dump() for spec in inputs]),
             "listing": listing,
+            "ingest": ingest,
             "partitions": partitions,
             "rules_sha256": plan.rules.sha256(),
         }
-        return write_stage_output(spark, result, output, self.name, CLEAN_DOCUMENT_COLUMNS, extra)
+        try:
+            return write_stage_output(spark, result, output, self.name, CLEAN_DOCUMENT_COLUMNS, extra)
+        finally:
+            if cached is not None:
+                cached.unpersist()
 
 
 STAGE = CleanStage()

@@ -3,13 +3,18 @@
 :func:`iter_decompressed` yields the decompressed content in chunks and, when the stream is cut short or corrupt,
 raises :class:`ArchiveError` only *after* yielding every byte that could be decompressed before the damage, so
 the parsers can emit all complete records first and then one quarantine record.
+
+gzip is inflated here member by member with :mod:`zlib` (not :class:`gzip.GzipFile`, whose ``read1`` drops what the
+call that meets the damage had decompressed: up to a whole file of small records): the inflater's state is copied
+before each call, and the call that fails is replayed one input byte at a time, so everything the input before the
+damaged byte decodes to is delivered (a CRC or length mismatch, only found in the trailer, after the whole member).
 """
 
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
+import re
 import zlib
 from collections.abc import Iterator
 
@@ -17,6 +22,9 @@ import zstandard
 
 CHUNK_BYTES = 1 << 20  # decompressed bytes per chunk (at most)
 _ZSTD_INPUT_BYTES = 1 << 17
+_GZIP_INPUT_BYTES = 1 << 16  # compressed bytes per inflate call (what a failing call replays byte by byte)
+_GZIP_MAGIC = b"\x1f\x8b"
+_NON_NUL = re.compile(rb"[^\x00]")
 
 
 class ArchiveError(Exception):
@@ -43,6 +51,67 @@ def _stdlib_chunks(reader: io.BufferedIOBase, codec: str) -> Iterator[bytes]:
         if not chunk:
             return
         yield chunk
+
+
+def _replayed(saved, piece: memoryview) -> Iterator[bytes]:
+    """What ``saved`` (an inflater's copy from before the call that failed on ``piece``) decodes from ``piece`` fed
+    one byte at a time, up to the byte that fails again (in chunks of at most :data:`CHUNK_BYTES`)."""
+    out = bytearray()
+    try:
+        for at in range(len(piece)):
+            tail = piece[at : at + 1]
+            while True:
+                produced = saved.decompress(tail, CHUNK_BYTES)
+                out += produced
+                if len(out) >= CHUNK_BYTES:
+                    yield bytes(out[:CHUNK_BYTES])
+                    del out[:CHUNK_BYTES]
+                tail = saved.unconsumed_tail
+                if saved.eof or (not tail and len(produced) < CHUNK_BYTES):
+                    break
+            if saved.eof:
+                break
+    except zlib.error:
+        pass
+    if out:
+        yield bytes(out)
+
+
+def _gzip_chunks(data: bytes) -> Iterator[bytes]:
+    """The members of a gzip file inflated one after the other (zero padding between or after them allowed, as
+    :class:`gzip.GzipFile` allows it); everything before a damaged byte is delivered before the error."""
+    view, size, pos = memoryview(data), len(data), 0
+    while pos < size:
+        if data[pos] == 0:
+            found = _NON_NUL.search(data, pos)
+            if found is None:
+                return
+            pos = found.start()
+        if not data.startswith(_GZIP_MAGIC, pos):
+            head = data[pos : pos + 2]
+            # a stream cut one byte into a member's magic number is cut short, not damaged
+            reason = "truncated_archive" if head == _GZIP_MAGIC[:1] else "corrupt_archive"
+            raise ArchiveError(reason, f"gzip: Not a gzipped file ({head!r}) at byte {pos}")
+        inflater = zlib.decompressobj(31)
+        while not inflater.eof:
+            if pos >= size:
+                raise ArchiveError("truncated_archive",
+                                   "gzip: Compressed file ended before the end-of-stream marker was reached")
+            piece = view[pos : pos + _GZIP_INPUT_BYTES]
+            tail = piece
+            while True:
+                saved = inflater.copy()
+                try:
+                    out = inflater.decompress(tail, CHUNK_BYTES)
+                except zlib.error as exc:
+                    yield from _replayed(saved, tail)
+                    raise ArchiveError("corrupt_archive", f"gzip: {exc} (in the member at byte {pos})") from None
+                if out:
+                    yield out
+                tail = inflater.unconsumed_tail
+                if inflater.eof or (not tail and len(out) < CHUNK_BYTES):
+                    break
+            pos += len(piece) - (len(inflater.unused_data) if inflater.eof else len(tail))
 
 
 def _zstd_chunks(data: bytes) -> Iterator[bytes]:
@@ -84,7 +153,7 @@ def iter_decompressed(data: bytes, compression: str | None) -> Iterator[bytes]:
         for start in range(0, len(data), CHUNK_BYTES):
             yield data[start : start + CHUNK_BYTES]
     elif compression == "gzip":  # multi-member (one member per WARC record) and zero padding handled
-        yield from _stdlib_chunks(gzip.GzipFile(fileobj=io.BytesIO(data)), "gzip")
+        yield from _gzip_chunks(data)
     elif compression == "bz2":  # multi-stream (pbzip2) handled
         yield from _stdlib_chunks(bz2.BZ2File(io.BytesIO(data)), "bz2")
     elif compression == "zstd":

@@ -21,9 +21,10 @@ from corpus_pipeline.ingest.decode import HTML_HEAD_BYTES, decode_bytes, html_de
 from corpus_pipeline.ingest.formats import compression_of, strip_compression
 from corpus_pipeline.ingest.jsonl import parse_jsonl
 from corpus_pipeline.ingest.record import RawRecord
-from corpus_pipeline.ingest.warc import parse_warc
+from corpus_pipeline.ingest.warc import WarcCounts, parse_warc
 
 PARSED_FORMATS = ("jsonl", "text", "html", "warc", "wet")  # parquet is read by Spark directly
+WARC_FORMATS = ("warc", "wet")  # the formats whose parser fills per-file WarcCounts
 MAX_DOCUMENT_BYTES = 8 * 2**20
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _STRING_FIELDS = ("id", "source", "url", "title", "text", "html", "meta", "path", "detail", "sample")
@@ -54,19 +55,24 @@ def _whole_file(data: bytes, path: str, fmt: str, compression: str | None, limit
     return RawRecord(path=path, offset=0, raw_bytes=size, **{"html" if fmt == "html" else "text": text})
 
 
-def _guarded(records: Iterator[RawRecord], path: str) -> Iterator[RawRecord]:
-    """Turns an exception escaping a parser (a bug) into one ``parse_error`` record ending the file."""
+def _guarded(records: Iterator[RawRecord], path: str, counts: WarcCounts | None = None) -> Iterator[RawRecord]:
+    """Turns an exception escaping a parser (a bug) into one ``parse_error`` record ending the file (counted as a
+    quarantined record in ``counts``, if given)."""
     emitted = 0
     try:
         for record in records:
             yield record
             emitted += 1
     except Exception as exc:  # noqa: BLE001
+        if counts is not None:
+            counts.records += 1
+            counts.quarantined += 1
         yield q.quarantined(path, emitted, q.PARSE_ERROR, f"{type(exc).__name__}: {exc}", 0, None)
 
 
 def parse_file(
-    data: bytes, path: str, fmt: str, *, max_document_bytes: int = MAX_DOCUMENT_BYTES
+    data: bytes, path: str, fmt: str, *, max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    counts: WarcCounts | None = None,
 ) -> Iterator[RawRecord]:
     """The records of one input file.
 
@@ -74,15 +80,18 @@ def parse_file(
     :param path: the locator written into every record (its suffix also selects the decompression)
     :param fmt: the format from :func:`~corpus_pipeline.ingest.formats.detect_format`, not ``parquet``
     :param max_document_bytes: larger documents (JSONL lines, files, WARC payloads) are quarantined unread
+    :param counts: for ``warc`` / ``wet`` (:data:`WARC_FORMATS`), filled with the file's record counts as the
+        iterator advances (complete once it is exhausted: records == documents + quarantined + skipped, and
+        documents + quarantined == the records yielded); left untouched for other formats
     :raise ValueError: ``fmt`` is not one of :data:`PARSED_FORMATS` (raised at the call, not while iterating)
     """
     if fmt not in PARSED_FORMATS:
         raise ValueError(f"parse_file cannot read format {fmt!r}; expected one of {', '.join(PARSED_FORMATS)}")
     compression = compression_of(path)
+    if fmt in WARC_FORMATS:
+        return _guarded(parse_warc(data, path, compression, max_document_bytes, fmt, counts=counts), path, counts)
     if fmt == "jsonl":
         records = parse_jsonl(data, path, compression, max_document_bytes, strip_compression(path).endswith(".json"))
-    elif fmt in ("warc", "wet"):
-        records = parse_warc(data, path, compression, max_document_bytes, fmt)
     else:
         records = _one(lambda: _whole_file(data, path, fmt, compression, max_document_bytes))
     return _guarded(records, path)

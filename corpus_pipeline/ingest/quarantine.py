@@ -57,3 +57,6 @@ INVALID_UNICODE = "invalid_unicode"  # a string holds a lone surrogate ("\ud800"
 UNREADABLE_FILE = "unreadable_file"  # listed but not readable: a broken symbolic link, no read permission
 UNREADABLE_PARQUET = "unreadable_parquet"  # a .parquet file whose footer cannot be read (not parquet, cut short)
 INCOMPATIBLE_SCHEMA = "incompatible_schema"  # a parquet file whose columns cannot be read as documents
+CORRUPT_PARQUET = "corrupt_parquet"  # a parquet file that gave fewer rows than its footer counts (damaged pages)
+UNKNOWN_FORMAT = "unknown_format"  # a file whose extension names no format (and no --format)
+FILE_TOO_LARGE = "file_too_large"  # a file (not parquet) larger than one Spark row can hold

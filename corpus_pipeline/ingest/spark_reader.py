@@ -12,14 +12,22 @@ each group natively with its merged schema; each group is cast to the raw-record
 become strings), so groups whose types differ are unioned safely. A file whose footer cannot be read is
 quarantined whole (``unreadable_parquet``), as is one whose columns cannot be documents (``incompatible_schema``:
 no ``text``/``html`` column, a ``text`` that is not a string, a type Spark cannot read).
+
+The last record of every WARC / WET file carries the file's :class:`~corpus_pipeline.ingest.warc.WarcCounts` as
+JSON in the ``file_counts`` column. When the caller passes a :class:`CountedFiles` (the clean stage does), it is
+filled with the WARC / WET and parquet files read (with each parquet file's row count from its footer), and parquet
+files are read with ``ignoreCorruptFiles`` (a damaged data page ends that file's read instead of the stage):
+:func:`~corpus_pipeline.ingest.file_counts.check_file_counts` then checks the stage's rows per file against those
+counts and quarantines what a damaged parquet file did not give.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple, fields
+from dataclasses import astuple, dataclass, field, fields
 from typing import Any
 
 import pyarrow as pa
@@ -30,8 +38,9 @@ from pyspark.sql import types as T
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.ingest import quarantine as q
 from corpus_pipeline.ingest.formats import detect_format
-from corpus_pipeline.ingest.parsers import encodable, parse_file
+from corpus_pipeline.ingest.parsers import WARC_FORMATS, encodable, parse_file
 from corpus_pipeline.ingest.record import RawRecord
+from corpus_pipeline.ingest.warc import WarcCounts
 from corpus_pipeline.io import fs
 from corpus_pipeline.recipe import InputSpec, Recipe
 from corpus_pipeline.schema import spark_schema
@@ -42,6 +51,7 @@ RAW_SCHEMA = pa.schema(
         ("text", pa.string()), ("html", pa.string()), ("meta", pa.string()), ("path", pa.string()),
         ("offset", pa.int64()), ("raw_bytes", pa.int64()), ("quarantine", pa.string()),
         ("detail", pa.string()), ("sample", pa.string()),
+        ("file_counts", pa.string()),  # on the last record of a WARC / WET file: its WarcCounts as JSON
     ]
 )
 _RECORD_FIELDS = [f.name for f in fields(RawRecord)]
@@ -49,8 +59,39 @@ _MAX_FILE_BYTES = 2**31 - 1  # Spark's binaryFile cannot hold more in one row
 _FLUSH_RECORDS, _FLUSH_BYTES = 1000, 64 * 2**20
 _FOOTER_THREADS = 16
 _SPARK_ROW_METADATA = "org.apache.spark.sql.parquet.row.metadata"  # the Spark schema Spark writers store
+_BLOCK_ROWS = re.compile(r"BlockMetaData\{(\d+),")
 _KEY_COLUMNS = ("id", "source", "url", "title")
 _PAYLOAD_COLUMNS = ("text", "html")
+
+
+@dataclass(frozen=True)
+class CountedFile:
+    """An input file whose rows the stage checks against a count: a WARC / WET file (its parser's
+    :class:`WarcCounts`) or a parquet file (``rows``: the row count in its footer)."""
+
+    uri: str
+    path: str  # the locator written into its records
+    source: str  # the source its records get (a parquet file's rows may name their own; this is the fallback)
+    fmt: str  # "warc", "wet" or "parquet"
+    rows: int | None = None
+
+
+@dataclass
+class CountedFiles:
+    """The files :func:`read_raw_records` lists for :func:`~corpus_pipeline.ingest.file_counts.check_file_counts`.
+
+    ``files`` are the counted files; ``others`` the locators of every other file listed (parsed formats, files
+    quarantined whole): a locator two inputs share with a file of another kind cannot be checked (its rows cannot
+    be told apart).
+    """
+
+    files: list[CountedFile] = field(default_factory=list)
+    others: set[str] = field(default_factory=set)
+
+
+def derived_id(source: Column, path: Column, offset: Column) -> Column:
+    """The id of a record whose input gives none: the first 32 hex digits of SHA-256 over (source, path, offset)."""
+    return F.substring(F.sha2(F.concat_ws("\u0000", source, path, offset.cast("string")), 256), 1, 32)
 
 
 def common_root(paths: list[str]) -> str:
@@ -69,28 +110,39 @@ def relative_locator(path: str, root: str) -> str:
     return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
 
 
-def _records_to_batch(records: list[RawRecord], source: str | None, default_source: str) -> pa.RecordBatch:
-    """The raw-record batch of ``records``. A record whose strings UTF-8 cannot encode (a lone surrogate from a
-    JSON escape) fails the whole batch; only then is every record checked, and such records quarantined
-    (``invalid_unicode``), so the check costs nothing on batches without one."""
+def _records_to_batch(records: list[RawRecord], source: str | None, default_source: str,
+                      file_counts: list[str | None] | None = None) -> pa.RecordBatch:
+    """The raw-record batch of ``records`` (``file_counts``: the column's values, one per record; default null).
+
+    A record whose strings UTF-8 cannot encode (a lone surrogate from a JSON escape) fails the whole batch; only
+    then is every record checked, and such records quarantined (``invalid_unicode``), so the check costs nothing
+    on batches without one."""
     try:
-        return _build_batch(records, source, default_source)
+        return _build_batch(records, source, default_source, file_counts)
     except (UnicodeEncodeError, pa.ArrowException):
-        return _build_batch([encodable(record) for record in records], source, default_source)
+        return _build_batch([encodable(record) for record in records], source, default_source, file_counts)
 
 
-def _build_batch(records: list[RawRecord], source: str | None, default_source: str) -> pa.RecordBatch:
+def _build_batch(records: list[RawRecord], source: str | None, default_source: str,
+                 file_counts: list[str | None] | None) -> pa.RecordBatch:
     columns = list(zip(*(astuple(r) for r in records)))
     data = dict(zip(_RECORD_FIELDS, columns))
     data["source"] = [source or s or default_source for s in data["source"]]
+    data["file_counts"] = file_counts if file_counts is not None else [None] * len(records)
     return pa.RecordBatch.from_pydict({name: list(data[name]) for name in RAW_SCHEMA.names}, schema=RAW_SCHEMA)
 
 
 def parse_binary_batches(batches: Iterator[pa.RecordBatch], root: str, source: str | None,
                          format_override: str | None, default_source: str,
                          max_document_bytes: int) -> Iterator[pa.RecordBatch]:
-    """mapInArrow body: binaryFile rows (path, content) in, raw records out."""
+    """mapInArrow body: binaryFile rows (path, content) in, raw records out.
+
+    The last record of each WARC / WET file carries the file's :class:`WarcCounts` as JSON in ``file_counts`` (a
+    batch is flushed before a record is added, never after, so that record is still buffered when the file ends).
+    A WARC file that gives no record (only skipped ones) carries nothing:
+    :func:`~corpus_pipeline.ingest.file_counts.check_file_counts` counts such files again."""
     buffer: list[RawRecord] = []
+    carried: list[str | None] = []
     buffered = 0
     for batch in batches:
         paths = batch.column("path").to_pylist()
@@ -98,18 +150,25 @@ def parse_binary_batches(batches: Iterator[pa.RecordBatch], root: str, source: s
         for i, path in enumerate(paths):
             data = contents[i].as_py() or b""
             fmt = detect_format(path, format_override)
-            for record in parse_file(data, relative_locator(path, root), fmt, max_document_bytes=max_document_bytes):
-                buffer.append(record)
-                buffered += record.raw_bytes
+            counts = WarcCounts() if fmt in WARC_FORMATS else None
+            emitted = 0
+            for record in parse_file(data, relative_locator(path, root), fmt, max_document_bytes=max_document_bytes,
+                                     counts=counts):
                 if len(buffer) >= _FLUSH_RECORDS or buffered >= _FLUSH_BYTES:
-                    yield _records_to_batch(buffer, source, default_source)
-                    buffer, buffered = [], 0
+                    yield _records_to_batch(buffer, source, default_source, carried)
+                    buffer, carried, buffered = [], [], 0
+                buffer.append(record)
+                carried.append(None)
+                buffered += record.raw_bytes
+                emitted += 1
+            if counts is not None and emitted:
+                carried[-1] = json.dumps(counts.as_dict(), sort_keys=True)
     if buffer:
-        yield _records_to_batch(buffer, source, default_source)
+        yield _records_to_batch(buffer, source, default_source, carried)
 
 
 class _FooterReader:
-    """Reads parquet footers (the schema only, row groups skipped) on the driver through Hadoop's file system.
+    """Reads parquet footers (the schema and the row count) on the driver through Hadoop's file system.
 
     The JVM classes are looked up once: a py4j class lookup costs as much as the footer read of a small local
     file. ``converted`` caches schema conversions by parquet message type (each distinct schema once).
@@ -124,20 +183,22 @@ class _FooterReader:
                 self.conf.set(key, value)
         self.path = jvm.org.apache.hadoop.fs.Path
         self.reader = jvm.org.apache.parquet.hadoop.ParquetFileReader
-        self.skip_row_groups = jvm.org.apache.parquet.format.converter.ParquetMetadataConverter.SKIP_ROW_GROUPS
+        self.no_filter = jvm.org.apache.parquet.format.converter.ParquetMetadataConverter.NO_FILTER
         self.converter = jvm.org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter(
             spark._jsparkSession.sessionState().conf())
         self.converted: dict[str, str] = {}
 
-    def __call__(self, uri: str) -> tuple[str, str] | str:
+    def __call__(self, uri: str) -> tuple[str, str, int] | str:
         """The Spark schema of one parquet file, as Spark's parquet source derives it (the schema Spark writers
-        store, else the parquet message type converted): ``("schema", JSON)``, or ``("unsupported", why)`` when
-        Spark cannot read a type (nanosecond timestamps...); a plain string says why the footer cannot be read."""
+        store, else the parquet message type converted), and its row count: ``("schema", JSON, rows)``, or
+        ``("unsupported", why, rows)`` when Spark cannot read a type (nanosecond timestamps...); a plain string
+        says why the footer cannot be read."""
         try:
-            meta = self.reader.readFooter(self.conf, self.path(uri), self.skip_row_groups).getFileMetaData()
+            footer = self.reader.readFooter(self.conf, self.path(uri), self.no_filter)
+            meta, rows = footer.getFileMetaData(), _row_count(footer.getBlocks())
             stored = meta.getKeyValueMetaData().get(_SPARK_ROW_METADATA)
             if stored:
-                return "schema", str(stored)
+                return "schema", str(stored), rows
             message = meta.getSchema()
             key = str(message)
             if key not in self.converted:
@@ -146,14 +207,24 @@ class _FooterReader:
                 except fs.JVM_ERRORS as error:
                     self.converted[key] = "unsupported:" + fs.java_message(error)
             kind, _, text = self.converted[key].partition(":")
-            return kind, text
+            return kind, text, rows
         except fs.JVM_ERRORS as error:
             return fs.java_message(error)
 
 
-def _footers(spark: SparkSession, uris: list[str]) -> list[tuple[str, str] | str]:
-    """The schema (or why there is none) of every parquet file, read on the driver in threads: one small read per
-    file (two on object stores), no data."""
+def _row_count(blocks) -> int:
+    """The rows of a footer's row groups (a Java list of ``BlockMetaData``), read from the list's text in one JVM
+    call (``[BlockMetaData{ROWS, BYTES ...}, ...]``); row group by row group (a call each) if that text is not
+    understood."""
+    found = _BLOCK_ROWS.findall(str(blocks.toString()))
+    if len(found) == int(blocks.size()):
+        return sum(map(int, found))
+    return sum(int(block.getRowCount()) for block in blocks)
+
+
+def _footers(spark: SparkSession, uris: list[str]) -> list[tuple[str, str, int] | str]:
+    """The schema and row count (or why there are none) of every parquet file, read on the driver in threads: one
+    small read per file (two on object stores), no data."""
     read = _FooterReader(spark, uris)
     if len(uris) == 1:
         return [read(uris[0])]
@@ -244,9 +315,9 @@ def _documents(frame: DataFrame, schema: T.StructType, root: str, spec: InputSpe
     raw_bytes = F.coalesce(F.octet_length(payload), F.lit(0)).cast("long")
     problem = (
         F.when(detail.isNotNull(), F.lit(q.INVALID_UNICODE))
-        .when(raw_bytes > max_document_bytes, F.lit("document_too_large"))
-        .when(payload.isNull() | payload.rlike(blank), F.lit("missing_text"))
-        .when(F.instr(payload, "\u0000") > 0, F.lit("nul_bytes"))
+        .when(raw_bytes > max_document_bytes, F.lit(q.DOCUMENT_TOO_LARGE))
+        .when(payload.isNull() | payload.rlike(blank), F.lit(q.MISSING_TEXT))
+        .when(F.instr(payload, "\u0000") > 0, F.lit(q.NUL_BYTES))
     )
     metadata = frame.metadataColumn("_metadata")
     # _metadata.file_path is a URI (a space is %20); the listing's paths, and the root, are not encoded
@@ -258,22 +329,27 @@ def _documents(frame: DataFrame, schema: T.StructType, root: str, spec: InputSpe
         strings["meta"].alias("meta"), F.coalesce(locator, file_path).alias("path"),
         metadata.getField("row_index").cast("long").alias("offset"), raw_bytes.alias("raw_bytes"),
         problem.alias("quarantine"), detail.alias("detail"), F.lit(None).cast("string").alias("sample"),
+        F.lit(None).cast("string").alias("file_counts"),
     )
 
 
 def _parquet_frames(spark: SparkSession, files: list[tuple[str, int]], root: str, spec: InputSpec,
-                    default_source: str, max_document_bytes: int) -> tuple[list[DataFrame], list[tuple]]:
+                    default_source: str, max_document_bytes: int,
+                    counted: CountedFiles | None = None) -> tuple[list[DataFrame], list[tuple]]:
     """The documents of ``spec``'s parquet files (one frame per schema group) and the files quarantined whole,
-    as ``(path, length, reason, detail)``."""
+    as ``(path, length, reason, detail)``. With ``counted``, the files read are added to it with their footers'
+    row counts and read with ``ignoreCorruptFiles`` (the caller checks the rows read against those counts)."""
     uris = [uri for uri, _ in files]
     lengths = dict(files)
     problems: list[tuple] = []
     by_key: dict[tuple[str, str], list[str]] = {}
+    rows: dict[str, int] = {}
     for uri, footer in zip(uris, _footers(spark, uris)):
         if isinstance(footer, str):
             problems.append((uri, lengths[uri], q.UNREADABLE_PARQUET, f"cannot read the parquet footer: {footer}"))
         else:
-            by_key.setdefault(footer, []).append(uri)
+            by_key.setdefault(footer[:2], []).append(uri)
+            rows[uri] = footer[2]
     schemas, members = [], []
     for (kind, text), group in by_key.items():
         if kind == "unsupported":
@@ -298,17 +374,28 @@ def _parquet_frames(spark: SparkSession, files: list[tuple[str, int]], root: str
         paths, options = fs.spark_read_paths(group)
         if len(paths) == 1 and paths[0] != group[0]:
             fs.quiet_single_path_probe(spark)
+        if counted is not None:  # a damaged data page ends its file's read; the rows missing are counted after
+            options = {**options, "ignoreCorruptFiles": "true"}
         try:
             frame = spark.read.schema(merged).options(**options).parquet(*paths)
             frames.append(_documents(frame, merged, root, spec, default_source, max_document_bytes))
         except Exception as error:  # noqa: BLE001 - an analysis error (ambiguous column names, ...)
             detail = f"Spark cannot read these columns as documents: {fs.java_message(error)}"
             problems += [(uri, lengths[uri], q.INCOMPATIBLE_SCHEMA, detail) for uri in group]
+            continue
+        if counted is not None:
+            counted.files += [CountedFile(uri, relative_locator(uri, root), spec.source or default_source, "parquet",
+                                          rows[uri]) for uri in group]
     return frames, problems
 
 
-def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recipe) -> tuple[DataFrame, dict]:
+def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recipe,
+                     counted: CountedFiles | None = None) -> tuple[DataFrame, dict]:
     """All inputs as one raw-record frame (schema :data:`RAW_SCHEMA` plus ``id_given``), and a listing summary.
+
+    ``counted``, if given, is filled with the WARC / WET and parquet files read (see :class:`CountedFiles`); the
+    caller must then pass the stage's result to :func:`~corpus_pipeline.ingest.file_counts.check_file_counts`,
+    which accounts for the rows of damaged parquet files (read with ``ignoreCorruptFiles``).
 
     Files whose format is unknown, that are empty (Spark's scans would skip them silently), too large for one
     Spark row, or that cannot be read (a broken symbolic link, no permission, a path Spark cannot take) become
@@ -326,6 +413,7 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
             raise InputError(f"input {spec.path} matches no files")
         listing["skipped_outputs"] += found.skipped
         root = common_root([entry[0] for entry in [*found.files, *found.problems]])
+        first_problem = len(problems)
         problems += [(path, root, spec, length, reason, detail) for path, length, reason, detail in found.problems]
         listing["files"] += len(found.problems)
         listing["bytes"] += sum(entry[1] for entry in found.problems)
@@ -336,7 +424,7 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
             try:
                 fmt = detect_format(path, spec.format)
             except ValueError as error:
-                problems.append((path, root, spec, length, "unknown_format", str(error)))
+                problems.append((path, root, spec, length, q.UNKNOWN_FORMAT, str(error)))
                 continue
             compressed = path.lower().endswith((".gz", ".bz2", ".zst"))
             listing["estimated_text_bytes"] += length * (4 if compressed else 1)
@@ -344,13 +432,20 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
             if unreadable is not None:
                 problems.append((path, root, spec, length, q.UNREADABLE_FILE, unreadable))
             elif length == 0:
-                problems.append((path, root, spec, length, "empty_file", "the file has no bytes"))
+                problems.append((path, root, spec, length, q.EMPTY_FILE, "the file has no bytes"))
             elif fmt == "parquet":
                 parquet.append((path, length))
             elif length > _MAX_FILE_BYTES:
-                problems.append((path, root, spec, length, "file_too_large", f"{length} bytes in one file"))
+                problems.append((path, root, spec, length, q.FILE_TOO_LARGE, f"{length} bytes in one file"))
             else:
                 binary.append(path)
+                if counted is None:
+                    continue
+                if fmt in WARC_FORMATS:
+                    counted.files.append(CountedFile(path, relative_locator(path, root), spec.source or default_source,
+                                                     fmt))
+                else:
+                    counted.others.add(relative_locator(path, root))
         if binary:
             paths, options = fs.spark_read_paths(binary)
             if len(paths) == 1 and paths[0] != binary[0]:
@@ -362,10 +457,13 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
                 spark_schema(RAW_SCHEMA),
             ))
         if parquet:
-            parquet_frames, parquet_problems = _parquet_frames(spark, parquet, root, spec, default_source, max_bytes)
+            parquet_frames, parquet_problems = _parquet_frames(spark, parquet, root, spec, default_source, max_bytes,
+                                                               counted)
             frames += parquet_frames
             problems += [(path, root, spec, length, reason, detail)
                          for path, length, reason, detail in parquet_problems]
+        if counted is not None:  # files quarantined whole, parquet ones included
+            counted.others.update(relative_locator(entry[0], root) for entry in problems[first_problem:])
     if problems:
         rows = [
             {**{name: None for name in RAW_SCHEMA.names}, "source": spec.source or default_source,
@@ -377,6 +475,6 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
     records = frames[0]
     for frame in frames[1:]:
         records = records.unionByName(frame)
-    derived = F.substring(F.sha2(F.concat_ws("\u0000", "source", "path", F.col("offset").cast("string")), 256), 1, 32)
+    derived = derived_id(F.col("source"), F.col("path"), F.col("offset"))
     records = records.withColumn("id_given", F.col("id").isNotNull()).withColumn("id", F.coalesce("id", derived))
     return records, listing

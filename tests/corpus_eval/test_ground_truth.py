@@ -3,9 +3,14 @@ import json
 from corpus_eval.ground_truth import score
 
 
-def row(reason, expected, ad_lines=0, truth_ad_lines=0):
-    meta = json.dumps({"truth": {"expected_clean": expected, "ad_lines": truth_ad_lines}})
-    return {"reason": reason, "meta": meta, "ad_lines": ad_lines, "dup_paragraphs": 0}
+def row(reason, expected, ad_lines=0, truth_ad_lines=0, text="", dup=0, truth_dup=0):
+    meta = json.dumps({"truth": {"expected_clean": expected, "ad_lines": truth_ad_lines,
+                                 "duplicated_paragraphs": truth_dup}})
+    return {"reason": reason, "meta": meta, "ad_lines": ad_lines, "dup_paragraphs": dup, "text": text}
+
+
+AD = "加微信abc123领取内部资料，名额有限先到先得"  # one of the demo's ad-line templates, filled
+PARAGRAPH = "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五。"
 
 
 def test_precision_and_recall_per_reason():
@@ -19,11 +24,29 @@ def test_precision_and_recall_per_reason():
     assert result["reasons"]["kept"] == {"predicted": 2, "expected": 2, "agree": 1, "precision": 0.5, "recall": 0.5}
 
 
-def test_line_rules_scored_on_counts_of_correctly_kept_documents():
-    rows = [row(None, "kept", ad_lines=2, truth_ad_lines=1), row(None, "kept", ad_lines=0, truth_ad_lines=1),
+def test_line_rules_precision_of_the_rule_and_recall_of_the_stage():
+    rows = [row(None, "kept", ad_lines=2, truth_ad_lines=1, text="正文"),  # the rule removed it (and one more)
+            row(None, "kept", ad_lines=0, truth_ad_lines=1, text="正文"),  # another step removed it
+            row(None, "kept", ad_lines=0, truth_ad_lines=1, text=f"正文\n{AD}\n结尾"),  # it is still there
             row("too_short", "kept", ad_lines=5, truth_ad_lines=0)]
-    assert score(rows)["line_rules"]["ad_lines"] == {"predicted": 2, "expected": 2, "agree": 1,
-                                                     "precision": 0.5, "recall": 0.5}
+    assert score(rows)["line_rules"]["ad_lines"] == {"predicted": 2, "expected": 3, "agree": 1, "removed_by_stage": 2,
+                                                     "precision": 0.5, "recall": 0.6667}
+
+
+def test_duplicated_paragraph_still_in_the_text_counts_against_recall():
+    rows = [row(None, "kept", dup=1, truth_dup=1, text=PARAGRAPH),
+            row(None, "kept", dup=0, truth_dup=1, text=f"{PARAGRAPH}\n短句\n{PARAGRAPH}")]
+    assert score(rows)["line_rules"]["dup_paragraphs"] == {"predicted": 1, "expected": 2, "agree": 1,
+                                                           "removed_by_stage": 1, "precision": 1.0, "recall": 0.5}
+
+
+def test_remaining_ad_lines_match_templates_by_their_chinese_characters():
+    from corpus_eval.ground_truth import _ad_line_patterns, remaining_ad_lines
+
+    patterns = _ad_line_patterns()
+    assert remaining_ad_lines(f"{AD}\n普通的一行文字", patterns) == 1
+    assert remaining_ad_lines("加 微信 xyz 领取 内部资料 名额有限 先到先得", patterns) == 1
+    assert remaining_ad_lines("国家统计局今天发布数据\n普通的一行文字", patterns) == 0
 
 
 def _doc(doc_id, truth_of, reason=None, duplicate_of=None):

@@ -1,6 +1,7 @@
 import bz2
 import gzip
 import os
+import zlib
 
 import pytest
 import zstandard
@@ -113,3 +114,29 @@ def test_read_all_reports_truncation_with_the_prefix():
     content, size, over, error = read_all(data[: len(data) // 2], "gzip", limit=10**9)
     assert not over and error.reason == "truncated_archive"
     assert (PARTS[0] + PARTS[1]).startswith(content) and size == len(content) > 0
+
+
+@pytest.mark.parametrize("before", [0, 2])
+def test_gzip_damage_delivers_everything_the_bytes_before_it_decode_to(before):
+    # damaged deflate data in the last member: the inflate call that meets it is replayed byte by
+    # byte, so nothing the undamaged bytes before it decode to is lost (gzip.GzipFile's read1 dropped it: up to
+    # 128 KiB of compressed input, a whole small file)
+    whole = b"".join(PARTS)
+    member = gzip.compress(whole, mtime=0)
+    for at in range(len(member) - 60_000, len(member), 101):  # a damage that the inflater meets, not only the CRC
+        last = bytearray(member)
+        last[at] ^= 0x10
+        try:
+            zlib.decompressobj(31).decompress(bytes(last))
+        except zlib.error as exc:
+            if "check" not in str(exc):
+                break
+    out, error = _collect(gzip.compress(whole, mtime=0) * before + bytes(last), "gzip")
+    prefix = whole * before + zlib.decompressobj(31).decompress(bytes(last[:at]))
+    assert error is not None and error.reason == "corrupt_archive"
+    assert out.startswith(prefix) and len(prefix) >= 250_000 + len(whole) * before
+
+
+def test_gzip_zero_padding_after_members_is_allowed():
+    data = gzip.compress(PARTS[0]) + b"\x00" * 100 + gzip.compress(PARTS[1]) + b"\x00" * 7
+    assert _collect(data, "gzip") == (PARTS[0] + PARTS[1], None)

@@ -11,6 +11,7 @@ from corpus_pipeline.ingest import jsonl as jsonl_module
 from corpus_pipeline.ingest import quarantine as q
 from corpus_pipeline.ingest.parsers import encodable, parse_file
 from corpus_pipeline.ingest.record import RawRecord
+from corpus_pipeline.ingest.warc import WarcCounts
 
 COMPRESS = {
     "": lambda data: data,
@@ -470,3 +471,33 @@ def test_html_file_in_utf16():
 def test_a_file_of_only_a_bom_is_empty(data):
     [record] = parse(data, "a.txt", "text")
     assert record.quarantine == q.EMPTY_FILE
+
+
+# ---------------------------------------------------------------- per-file counts (issue 17)
+
+
+def test_parse_file_fills_warc_counts_and_leaves_them_untouched_for_other_formats():
+    from tests.ingest.test_warc import CRAWL
+
+    counts = WarcCounts()
+    records = parse(b"".join(CRAWL), "c.warc", "warc", counts=counts)
+    assert counts.as_dict() == {"records": 8, "documents": 4, "quarantined": 0,
+                                "skipped": {"not_html": 1, "not_response": 3}}
+    assert len(records) == counts.documents + counts.quarantined
+    untouched = WarcCounts()
+    assert len(parse(jl({"text": "a"}, {"text": "b"}), "a.jsonl", "jsonl", counts=untouched)) == 2
+    assert untouched == WarcCounts()
+
+
+def test_an_exception_escaping_the_warc_parser_is_counted(monkeypatch):
+    from corpus_pipeline.ingest import parsers
+
+    def broken(*args, **kwargs):
+        yield RawRecord(path="c.warc", offset=0, raw_bytes=1, html="<p>x</p>")
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(parsers, "parse_warc", broken)
+    counts = WarcCounts(records=1, documents=1)  # what the parser counted before it broke
+    records = parse(b"WARC/1.0\r\n", "c.warc", "warc", counts=counts)
+    assert [r.quarantine for r in records] == [None, q.PARSE_ERROR]
+    assert counts.balanced() and counts.documents + counts.quarantined == len(records)

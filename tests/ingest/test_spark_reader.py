@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
+import pyarrow as pa
 import pytest
 from pyspark.sql import types as T
 
 from corpus_pipeline.ingest import quarantine as q
+from corpus_pipeline.ingest import spark_reader
 from corpus_pipeline.ingest.record import RawRecord
 from corpus_pipeline.ingest.spark_reader import (
     RAW_SCHEMA,
     _merge_groups,
     _records_to_batch,
+    _row_count,
     _schema_problem,
     common_root,
+    parse_binary_batches,
 )
 
 
@@ -73,3 +79,57 @@ def test_schema_problem(columns, problem):
 
 def test_common_root():
     assert common_root(["file:/a/b/c.jsonl", "file:/a/b/d/e.jsonl", "file:/a/b/x:y.jsonl"]) == "file:/a/b"
+
+
+def binary_batch(files: dict[str, bytes]) -> pa.RecordBatch:
+    """binaryFile rows (path, content) as the reader's mapInArrow receives them."""
+    return pa.RecordBatch.from_pydict({"path": list(files), "content": list(files.values())},
+                                      schema=pa.schema([("path", pa.string()), ("content", pa.binary())]))
+
+
+@pytest.mark.parametrize("flush", [1000, 1, 2, 3])
+def test_the_last_record_of_each_warc_file_carries_its_counts(monkeypatch, flush):
+    from tests.ingest.test_warc import CRAWL, WET, gz_members
+
+    monkeypatch.setattr(spark_reader, "_FLUSH_RECORDS", flush)  # batches cut everywhere, also right after a file
+    files = {"file:/in/a.warc.gz": gz_members(CRAWL), "file:/in/b.jsonl": b'{"text": "x"}\n{"text": "y"}\n',
+             "file:/in/c.warc": b"".join(CRAWL[:2]), "file:/in/d.warc.wet": b"".join(WET)}
+    batches = list(parse_binary_batches(iter([binary_batch(files)]), "file:/in", "web", None, "default", 2**20))
+    assert all(batch.schema == RAW_SCHEMA for batch in batches)
+    rows = [row for batch in batches for row in batch.to_pylist()]
+    assert len(rows) == 4 + 2 + 4 and max(batch.num_rows for batch in batches) <= flush
+    carried = {row["path"]: json.loads(row["file_counts"]) for row in rows if row["file_counts"]}
+    assert carried == {
+        "a.warc.gz": {"records": 8, "documents": 4, "quarantined": 0, "skipped": {"not_html": 1, "not_response": 3}},
+        "d.warc.wet": {"records": 5, "documents": 2, "quarantined": 2, "skipped": {"not_conversion": 1}},
+    }  # c.warc gives no record (a warcinfo and a request), so nothing carries its counts; JSONL has none
+    last = {row["path"]: row for row in rows}
+    assert last["a.warc.gz"]["file_counts"] and last["d.warc.wet"]["file_counts"]
+
+
+def test_counts_survive_a_batch_rebuilt_for_a_lone_surrogate():
+    records = [RawRecord(path="a.warc", offset=0, raw_bytes=1, html="<p>\ud800</p>"),
+               RawRecord(path="a.warc", offset=1, raw_bytes=1, html="<p>ok</p>")]
+    rows = _records_to_batch(records, None, "default", [None, '{"records": 2}']).to_pylist()
+    assert [(r["quarantine"], r["file_counts"]) for r in rows] == [(q.INVALID_UNICODE, None), (None, '{"records": 2}')]
+
+
+class _Blocks(list):
+    """A stand-in for the Java list of a footer's BlockMetaData (py4j gives toString and size)."""
+
+    def __init__(self, rows: list[int], text: str):
+        super().__init__(type("Block", (), {"getRowCount": lambda self, n=n: n})() for n in rows)
+        self.text = text
+
+    def toString(self) -> str:  # the Java method
+        return self.text
+
+    def size(self) -> int:
+        return len(self)
+
+
+def test_footer_row_count_from_the_block_list_text_or_block_by_block():
+    text = "[BlockMetaData{5, 426, rowIndexOffset = 0 [...]}, BlockMetaData{17, 90, rowIndexOffset = 5 [...]}]"
+    assert _row_count(_Blocks([5, 17], text)) == 22
+    assert _row_count(_Blocks([5, 17], "[RowGroup(5), RowGroup(17)]")) == 22  # a text it does not understand
+    assert _row_count(_Blocks([], "[]")) == 0

@@ -113,8 +113,8 @@ def test_rerun_replaces_the_previous_output(spark, tmp_path):
     _write_input(tmp_path / "in", FILES[:1])
     recipe = _recipe(partitions=1)
     plan = pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")})
-    (tmp_path / "out" / "shards").mkdir(parents=True)
-    (tmp_path / "out" / "shards" / "99999-stale.bin").write_bytes(b"old")
+    run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe, plan)
+    (tmp_path / "out" / "shards" / "99999-stale.bin").write_bytes(b"old")  # left in our own earlier output
     run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe, plan)
     assert sorted(p.name for p in (tmp_path / "out" / "shards").iterdir()) == [
         "00000-news.bin", "00000-news.idx", "00000-web.bin", "00000-web.idx"]
