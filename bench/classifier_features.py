@@ -39,13 +39,19 @@ from corpus_pipeline.classify.scoring import score_texts  # noqa: E402
 FEATURE_VARIANTS = (("chars", 1), ("chars", 2), ("chars", 3), ("words", 1), ("words", 2))
 MAX_CHARS_VARIANTS = (500, 2000, 0)
 MIN_MB_S = 4.0  # twice the filter stage's per-core target: the stage does more than score
-RULE = (f"highest valid F1 among variants scoring >= {MIN_MB_S} MB/s, ties to the faster; features and wordNgrams "
-        "first at max_chars 2000, then max_chars for that choice")
+RULE = (
+    f"highest valid F1 among variants scoring >= {MIN_MB_S} MB/s, ties to the faster; features and wordNgrams "
+    "first at max_chars 2000, then max_chars for that choice"
+)
 
 
 def spam_inputs(shared: Path, training: Path) -> tuple[list[str], list[str]]:
-    pos = [shared / "spam/trec06c_ham.jsonl.gz", shared / "reference/novels",
-           shared / "reference/zhwiki_cmrc2018_trial.jsonl.gz", training / "peoples_daily.jsonl.gz"]
+    pos = [
+        shared / "spam/trec06c_ham.jsonl.gz",
+        shared / "reference/novels",
+        shared / "reference/zhwiki_cmrc2018_trial.jsonl.gz",
+        training / "peoples_daily.jsonl.gz",
+    ]
     neg = [shared / "spam/trec06c_spam.jsonl.gz", training / "ad_pages.jsonl.gz"]
     return [str(p) for p in pos], [str(p) for p in neg]
 
@@ -73,12 +79,14 @@ def tokenize_mb_s(texts: list[str], features: str, max_chars: int) -> float:
     return size / 1e6 / (time.perf_counter() - start)
 
 
-def measure(splits, news: list[str], features: str, word_ngrams: int, max_chars: int, workdir: Path,
-            cache: dict) -> dict:
+def measure(
+    splits, news: list[str], features: str, word_ngrams: int, max_chars: int, workdir: Path, cache: dict
+) -> dict:
     key = (features, max_chars)
     if key not in cache:
-        cache[key] = T.write_training_file(splits["train"], features, max_chars,
-                                           workdir / f"train-{features}-{max_chars}.txt")
+        cache[key] = T.write_training_file(
+            splits["train"], features, max_chars, workdir / f"train-{features}-{max_chars}.txt"
+        )
     params = {**T.DEFAULT_FASTTEXT, "wordNgrams": word_ngrams, "seed": 0}
     start = time.perf_counter()
     model = T.train_file(cache[key], params)
@@ -88,15 +96,23 @@ def measure(splits, news: list[str], features: str, word_ngrams: int, max_chars:
     test_texts = [e.text for e in splits["test"]]
     path = workdir / "model.ftz"
     model.save_model(str(path))
-    row = {"features": features, "wordNgrams": word_ngrams, "max_chars": max_chars,
-           **{k: result["test"][k] for k in ("precision", "recall", "f1", "false_positive_rate", "roc_auc",
-                                             "threshold", "n_pos", "n_neg")},
-           "valid_f1": result["valid"]["f1"],
-           "news_flagged": float(np.mean(score_texts(model, news, T.DROP, features, max_chars)
-                                         > result["test"]["threshold"])),
-           "mb_s": T.throughput(model, test_texts, T.DROP, features, max_chars),
-           "tokenize_mb_s": tokenize_mb_s(test_texts, features, max_chars),
-           "model_mb": path.stat().st_size / 1e6, "train_s": train_s}
+    row = {
+        "features": features,
+        "wordNgrams": word_ngrams,
+        "max_chars": max_chars,
+        **{
+            k: result["test"][k]
+            for k in ("precision", "recall", "f1", "false_positive_rate", "roc_auc", "threshold", "n_pos", "n_neg")
+        },
+        "valid_f1": result["valid"]["f1"],
+        "news_flagged": float(
+            np.mean(score_texts(model, news, T.DROP, features, max_chars) > result["test"]["threshold"])
+        ),
+        "mb_s": T.throughput(model, test_texts, T.DROP, features, max_chars),
+        "tokenize_mb_s": tokenize_mb_s(test_texts, features, max_chars),
+        "model_mb": path.stat().st_size / 1e6,
+        "train_s": train_s,
+    }
     return T.clean_floats(row)
 
 
@@ -108,25 +124,35 @@ def choose(rows: list[dict]) -> dict:
 
 def reason(rows: list[dict], length_rows: list[dict], final: dict) -> str:
     def show(r: dict) -> str:
-        return (f"{r['features']} wordNgrams={r['wordNgrams']} max_chars={r['max_chars'] or 'full'}: valid F1 "
-                f"{r['valid_f1']:.4f}, test F1 {r['f1']:.4f}, real news flagged {r['news_flagged']:.3f}, "
-                f"{r['mb_s']:.2f} MB/s")
+        return (
+            f"{r['features']} wordNgrams={r['wordNgrams']} max_chars={r['max_chars'] or 'full'}: valid F1 "
+            f"{r['valid_f1']:.4f}, test F1 {r['f1']:.4f}, real news flagged {r['news_flagged']:.3f}, "
+            f"{r['mb_s']:.2f} MB/s"
+        )
 
     others = [r for r in rows + length_rows if r is not final]
     unique = {(r["features"], r["wordNgrams"], r["max_chars"]): r for r in others}
-    return (f"chosen {show(final)}; against " + "; ".join(show(r) for r in unique.values())
-            + f". One valid or test document moves recall by {1 / final['n_pos']:.4f}: F1 differences of that size "
-            "are noise, and jieba words fall below the filter stage's 2 MB/s per core on their own.")
+    return (
+        f"chosen {show(final)}; against "
+        + "; ".join(show(r) for r in unique.values())
+        + f". One valid or test document moves recall by {1 / final['n_pos']:.4f}: F1 differences of that size "
+        "are noise, and jieba words fall below the filter stage's 2 MB/s per core on their own."
+    )
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| features | wordNgrams | max_chars | precision | recall | F1 | FPR | ROC-AUC | real news flagged | "
-            "MB/s (score) | MB/s (tokenize) | model MB | train+quantize s |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    lines = [f"| {r['features']} | {r['wordNgrams']} | {r['max_chars'] or 'full'} | {r['precision']:.4f} | "
-             f"{r['recall']:.4f} | {r['f1']:.4f} | {r['false_positive_rate']:.4f} | {r['roc_auc']:.5f} | "
-             f"{r['news_flagged']:.3f} | {r['mb_s']:.2f} | {r['tokenize_mb_s']:.2f} | {r['model_mb']:.2f} | "
-             f"{r['train_s']:.1f} |" for r in rows]
+    head = (
+        "| features | wordNgrams | max_chars | precision | recall | F1 | FPR | ROC-AUC | real news flagged | "
+        "MB/s (score) | MB/s (tokenize) | model MB | train+quantize s |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [
+        f"| {r['features']} | {r['wordNgrams']} | {r['max_chars'] or 'full'} | {r['precision']:.4f} | "
+        f"{r['recall']:.4f} | {r['f1']:.4f} | {r['false_positive_rate']:.4f} | {r['roc_auc']:.5f} | "
+        f"{r['news_flagged']:.3f} | {r['mb_s']:.2f} | {r['tokenize_mb_s']:.2f} | {r['model_mb']:.2f} | "
+        f"{r['train_s']:.1f} |"
+        for r in rows
+    ]
     return "\n".join([head, *lines])
 
 
@@ -147,22 +173,43 @@ def main(argv: list[str] | None = None) -> int:
         pick = choose(rows)
         length_rows = []
         for max_chars in MAX_CHARS_VARIANTS:
-            found = [r for r in rows if (r["features"], r["wordNgrams"], r["max_chars"])
-                     == (pick["features"], pick["wordNgrams"], max_chars)]
-            length_rows.append(found[0] if found else measure(splits, news, pick["features"], pick["wordNgrams"],
-                                                              max_chars, Path(tmp), cache))
+            found = [
+                r
+                for r in rows
+                if (r["features"], r["wordNgrams"], r["max_chars"]) == (pick["features"], pick["wordNgrams"], max_chars)
+            ]
+            length_rows.append(
+                found[0]
+                if found
+                else measure(splits, news, pick["features"], pick["wordNgrams"], max_chars, Path(tmp), cache)
+            )
     final = choose(length_rows)
-    best = {name: final if final["features"] == name else choose([r for r in rows if r["features"] == name])
-            for name in ("chars", "words")}
+    best = {
+        name: final if final["features"] == name else choose([r for r in rows if r["features"] == name])
+        for name in ("chars", "words")
+    }
     result = {
-        "measured_on": {"kind": "spam", "split": data["split"], "pos": [f["path"] for f in data["pos"]],
-                        "neg": [f["path"] for f in data["neg"]], "seed": 0,
-                        "how": "bench/classifier_features.py: quantized models, threshold on valid (FPR <= 0.01), "
-                               "metrics on test, MB/s = one process, tokenization + predict over the test split, "
-                               "news_flagged = share of the GNE pages' extracted main text flagged at the threshold"},
-        "chars": best["chars"], "words": best["words"], "variants": rows, "max_chars_variants": length_rows,
-        "chosen": {"features": final["features"], "wordNgrams": final["wordNgrams"], "max_chars": final["max_chars"],
-                   "rule": RULE, "reason": reason(rows, length_rows, final)},
+        "measured_on": {
+            "kind": "spam",
+            "split": data["split"],
+            "pos": [f["path"] for f in data["pos"]],
+            "neg": [f["path"] for f in data["neg"]],
+            "seed": 0,
+            "how": "bench/classifier_features.py: quantized models, threshold on valid (FPR <= 0.01), "
+            "metrics on test, MB/s = one process, tokenization + predict over the test split, "
+            "news_flagged = share of the GNE pages' extracted main text flagged at the threshold",
+        },
+        "chars": best["chars"],
+        "words": best["words"],
+        "variants": rows,
+        "max_chars_variants": length_rows,
+        "chosen": {
+            "features": final["features"],
+            "wordNgrams": final["wordNgrams"],
+            "max_chars": final["max_chars"],
+            "rule": RULE,
+            "reason": reason(rows, length_rows, final),
+        },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

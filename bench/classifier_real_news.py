@@ -32,13 +32,17 @@ def main() -> int:
     quality = load_model_spec(recipe.models_path(recipe.quality.model), "quality")
     s, q = score(spam, texts), score(quality, texts)
     print(f"{len(texts)} GNE main texts")
-    print(f"spam: threshold {spam.threshold}, flagged {int((s > spam.threshold).sum())} "
-          f"({(s > spam.threshold).mean():.3f}); score quantiles 50/90/99%: "
-          f"{np.quantile(s, [0.5, 0.9, 0.99]).round(4).tolist()}")
+    print(
+        f"spam: threshold {spam.threshold}, flagged {int((s > spam.threshold).sum())} "
+        f"({(s > spam.threshold).mean():.3f}); score quantiles 50/90/99%: "
+        f"{np.quantile(s, [0.5, 0.9, 0.99]).round(4).tolist()}"
+    )
     expected_pareto = np.mean([keep_probability(v, recipe.quality.pareto_alpha) for v in q])
-    print(f"quality: threshold {quality.threshold}, kept by threshold {(q >= quality.threshold).mean():.3f}, "
-          f"expected kept by Pareto(alpha={recipe.quality.pareto_alpha}) {expected_pareto:.3f}; "
-          f"score quantiles 10/50/90%: {np.quantile(q, [0.1, 0.5, 0.9]).round(4).tolist()}")
+    print(
+        f"quality: threshold {quality.threshold}, kept by threshold {(q >= quality.threshold).mean():.3f}, "
+        f"expected kept by Pareto(alpha={recipe.quality.pareto_alpha}) {expected_pareto:.3f}; "
+        f"score quantiles 10/50/90%: {np.quantile(q, [0.1, 0.5, 0.9]).round(4).tolist()}"
+    )
     return 0
 
 

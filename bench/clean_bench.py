@@ -33,8 +33,12 @@ def _shared_texts(data: Path):
         chunk = 4000  # roughly a chapter
         for i in range(0, len(text), chunk):
             yield f"{novel.stem}-{i // chunk}", text[i : i + chunk]
-    for name in ("reference/zhwiki_cmrc2018_trial.jsonl.gz", "spam/trec06c_ham.jsonl.gz",
-                 "spam/trec06c_spam.jsonl.gz", "traditional/tang_poems_traditional.jsonl.gz"):
+    for name in (
+        "reference/zhwiki_cmrc2018_trial.jsonl.gz",
+        "spam/trec06c_ham.jsonl.gz",
+        "spam/trec06c_spam.jsonl.gz",
+        "traditional/tang_poems_traditional.jsonl.gz",
+    ):
         with gzip.open(data / name, "rt", encoding="utf-8") as f:
             for line in f:
                 record = json.loads(line)
@@ -103,8 +107,25 @@ def run_stage(stage: str, source: str, out: Path, master: str, extra: tuple[str,
     """Wall seconds of ``python -m corpus_pipeline STAGE --input SOURCE --output OUT [EXTRA]`` as a subprocess."""
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "corpus_pipeline", stage, "--input", source, "--output", str(out),
-                    "--master", master, *extra], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corpus_pipeline",
+            stage,
+            "--input",
+            source,
+            "--output",
+            str(out),
+            "--master",
+            master,
+            *extra,
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
@@ -122,7 +143,9 @@ def main() -> int:
     args = parser.parse_args()
     corpora = build(Path(args.data), args.size_mb)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| input | master | input MB | runs | median wall s | MB/s | MB/s per core | kept docs | removed | quarantined |")
+    print(
+        "| input | master | input MB | runs | median wall s | MB/s | MB/s per core | kept docs | removed | quarantined |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name in args.corpora:
         corpus = corpora[name]
@@ -133,9 +156,11 @@ def main() -> int:
             wall = statistics.median(times)
             stats = json.loads((WORK / "out" / "stats.json").read_text())
             docs = stats["documents"]
-            print(f"| {name} | {master} | {megabytes:.1f} | {args.runs} | {wall:.1f} | {megabytes / wall:.2f} | "
-                  f"{megabytes / wall / cores:.2f} | {docs['kept']} | {docs['removed']} | {docs['quarantined']} |",
-                  flush=True)
+            print(
+                f"| {name} | {master} | {megabytes:.1f} | {args.runs} | {wall:.1f} | {megabytes / wall:.2f} | "
+                f"{megabytes / wall / cores:.2f} | {docs['kept']} | {docs['removed']} | {docs['quarantined']} |",
+                flush=True,
+            )
     return 0
 
 

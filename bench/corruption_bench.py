@@ -56,8 +56,10 @@ def parser_part(cases_per_format: int, seed: int) -> int:
             out += sum(row["quarantine"] is None for row in rows)
             reasons.update(row["quarantine"] for row in rows if row["quarantine"])
         top = ", ".join(f"{reason} {n}" for reason, n in reasons.most_common(4))
-        print(f"| {fmt} | {cases_per_format} | {failed} | {docs} | {intact} | {out} | {top} | "
-              f"{time.perf_counter() - started:.1f} |")
+        print(
+            f"| {fmt} | {cases_per_format} | {failed} | {docs} | {intact} | {out} | {top} | "
+            f"{time.perf_counter() - started:.1f} |"
+        )
     for failure in failures[:20]:
         print("   ", failure)
     return len(failures)
@@ -66,9 +68,9 @@ def parser_part(cases_per_format: int, seed: int) -> int:
 def stage_part(files_per_format: int, seed: int, master: str) -> int:
     import pyarrow.dataset as ds
 
-    from corpus_pipeline.stage.commit import run_stage
     from corpus_pipeline.recipe import InputSpec, load_recipe
     from corpus_pipeline.session import build_session
+    from corpus_pipeline.stage.commit import run_stage
 
     print(f"\n## stage: {files_per_format} damaged files per format in one folder, one clean run ({master})\n")
     work = Path(tempfile.mkdtemp(prefix="corruption_bench_"))
@@ -85,18 +87,23 @@ def stage_part(files_per_format: int, seed: int, master: str) -> int:
         spark = build_session("corruption_bench", master, {"spark.sql.shuffle.partitions": "8"})
         try:
             started = time.perf_counter()
-            stats = run_stage(spark, "clean", [InputSpec(path=str(folder), source="bench")], str(work / "out"),
-                              load_recipe())
+            stats = run_stage(
+                spark, "clean", [InputSpec(path=str(folder), source="bench")], str(work / "out"), load_recipe()
+            )
             seconds = time.perf_counter() - started
         finally:
             spark.stop()
-        rows = {part: ds.dataset(work / "out" / part, format="parquet").to_table().to_pylist()
-                for part in ("kept", "removed", "quarantine")}
+        rows = {
+            part: ds.dataset(work / "out" / part, format="parquet").to_table().to_pylist()
+            for part in ("kept", "removed", "quarantine")
+        }
         problems = cases.check_stage(made, rows, stats, "bench")
         docs = stats["documents"]
-        print(f"{len(made)} files, stage {seconds:.1f} s: {docs['in']} records in, {docs['kept']} kept, "
-              f"{docs['removed']} removed, {docs['quarantined']} quarantined; intact documents "
-              f"{sum(len(c.intact) for c in made)} of {sum(len(c.docs) for c in made)}; problems {len(problems)}")
+        print(
+            f"{len(made)} files, stage {seconds:.1f} s: {docs['in']} records in, {docs['kept']} kept, "
+            f"{docs['removed']} removed, {docs['quarantined']} quarantined; intact documents "
+            f"{sum(len(c.intact) for c in made)} of {sum(len(c.docs) for c in made)}; problems {len(problems)}"
+        )
         print("quarantined:", json.dumps({r: v["documents"] for r, v in sorted(stats["quarantined"].items())}))
         print("ingest:", json.dumps(stats["ingest"]))
         for problem in problems[:20]:

@@ -74,9 +74,11 @@ BATCH = 500
 
 
 def _code_version() -> str:
-    paths = [REPO / "corpus_eval" / "decontamination_eval.py",
-             REPO / "corpus_pipeline" / "rules" / "decontamination.py",
-             REPO / "corpus_pipeline" / "dedup" / "normalize.py"]
+    paths = [
+        REPO / "corpus_eval" / "decontamination_eval.py",
+        REPO / "corpus_pipeline" / "rules" / "decontamination.py",
+        REPO / "corpus_pipeline" / "dedup" / "normalize.py",
+    ]
     return hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:12]
 
 
@@ -89,7 +91,7 @@ def eval_set(data: Path, half: str, seed: int, per_benchmark: int):
     docs = build_eval_set(data, half, seed, per_benchmark)
     points, lengths = [], []
     for start in range(0, len(docs), BATCH):
-        cp, offsets = normalize_batch([doc.text for doc in docs[start:start + BATCH]])
+        cp, offsets = normalize_batch([doc.text for doc in docs[start : start + BATCH]])
         points.append(cp)
         lengths.append(np.diff(offsets))
     offsets = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int64)
@@ -103,7 +105,7 @@ def batched_counts(index: D.BenchmarkIndex, code_points: np.ndarray, offsets: np
     for start in range(0, len(offsets) - 1, BATCH):
         end = min(start + BATCH, len(offsets) - 1)
         first, last = offsets[start], offsets[end]
-        counts = index.counts_normalized(code_points[first:last], offsets[start:end + 1] - first)
+        counts = index.counts_normalized(code_points[first:last], offsets[start : end + 1] - first)
         parts.append((counts.doc + start, counts.item, counts.counts))
     return D.ItemCounts(*(np.concatenate([p[k] for p in parts]) for k in range(3)))
 
@@ -115,8 +117,15 @@ def _rules():
 
 def _strictness(n: int, rule: D.OverlapRule) -> tuple:
     """Larger is stricter (less likely to remove a clean document the set does not hold)."""
-    return (n, rule.min_question_chars, rule.stem_evidence, rule.option_evidence, rule.fraction,
-            rule.question_fraction, rule.min_ngrams)
+    return (
+        n,
+        rule.min_question_chars,
+        rule.stem_evidence,
+        rule.option_evidence,
+        rule.fraction,
+        rule.question_fraction,
+        rule.min_ngrams,
+    )
 
 
 def tune(args) -> None:
@@ -124,8 +133,10 @@ def tune(args) -> None:
     clean = np.array([doc.label == "clean" for doc in docs])
     items = D.load_benchmarks(D.default_benchmarks(args.data))
     max_fp = int(args.max_fp * clean.sum())
-    print(f"half a: {clean.sum()} clean, {(~clean).sum()} spliced documents; at most {max_fp} clean removed "
-          f"({args.max_fp:.2%}); {len(list(_rules()))} rules per n; tolerance {args.tolerance}")
+    print(
+        f"half a: {clean.sum()} clean, {(~clean).sum()} spliced documents; at most {max_fp} clean removed "
+        f"({args.max_fp:.2%}); {len(list(_rules()))} rules per n; tolerance {args.tolerance}"
+    )
     per_n, pool = [], []
     for n in args.ns:
         t0 = time.process_time()
@@ -140,21 +151,45 @@ def tune(args) -> None:
         top = max(ok, key=lambda row: (row[1], -row[0]))
         zero = max((row for row in rows if row[0] == 0), key=lambda row: row[1], default=None)
         loose = max(rows, key=lambda row: (row[1], -row[0]))
-        print(f"n={n}: counted in {t1 - t0:.1f} s CPU, grid {time.process_time() - t1:.1f} s; best with fp<={max_fp}: "
-              f"recall {top[1]:.4f} fp {top[0]} {top[3]}; fp=0: recall {zero[1] if zero else 0:.4f}; "
-              f"highest recall {loose[1]:.4f} at fp {loose[0]}", flush=True)
-        per_n.append({"n": n, "fp": top[0], "recall": top[1], "rule": asdict(top[3]),
-                      "recall_fp0": zero[1] if zero else None, "max_recall": loose[1], "max_recall_fp": loose[0]})
+        print(
+            f"n={n}: counted in {t1 - t0:.1f} s CPU, grid {time.process_time() - t1:.1f} s; best with fp<={max_fp}: "
+            f"recall {top[1]:.4f} fp {top[0]} {top[3]}; fp=0: recall {zero[1] if zero else 0:.4f}; "
+            f"highest recall {loose[1]:.4f} at fp {loose[0]}",
+            flush=True,
+        )
+        per_n.append(
+            {
+                "n": n,
+                "fp": top[0],
+                "recall": top[1],
+                "rule": asdict(top[3]),
+                "recall_fp0": zero[1] if zero else None,
+                "max_recall": loose[1],
+                "max_recall_fp": loose[0],
+            }
+        )
         pool += ok
     best = max(row[1] for row in pool)
     near = [row for row in pool if row[1] >= best - args.tolerance]
     fp, recall, n, rule = max(near, key=lambda row: _strictness(row[2], row[3]))
     chosen = {"n": n, "fp": fp, "recall": recall, "rule": asdict(rule)}
-    print(f"best recall {best:.4f}; {len(near)} settings within {args.tolerance}; the strictest: n={n} {rule} "
-          f"(half a: recall {recall:.4f}, fp {fp})")
-    (WORK / "tune.json").write_text(json.dumps({"chosen": chosen, "per_n": per_n, "max_fp": max_fp,
-                                                "tolerance": args.tolerance, "clean": int(clean.sum()),
-                                                "spliced": int((~clean).sum())}, indent=1))
+    print(
+        f"best recall {best:.4f}; {len(near)} settings within {args.tolerance}; the strictest: n={n} {rule} "
+        f"(half a: recall {recall:.4f}, fp {fp})"
+    )
+    (WORK / "tune.json").write_text(
+        json.dumps(
+            {
+                "chosen": chosen,
+                "per_n": per_n,
+                "max_fp": max_fp,
+                "tolerance": args.tolerance,
+                "clean": int(clean.sum()),
+                "spliced": int((~clean).sum()),
+            },
+            indent=1,
+        )
+    )
 
 
 def _setting(args) -> tuple[int, D.OverlapRule]:
@@ -193,8 +228,12 @@ def report(args) -> None:
     for variant in VARIANTS + ("all",):
         cells = []
         for benchmark in benchmarks + ["all"]:
-            sel = [i for i in spliced if (variant == "all" or docs[i].variant == variant)
-                   and (benchmark == "all" or docs[i].benchmark == benchmark)]
+            sel = [
+                i
+                for i in spliced
+                if (variant == "all" or docs[i].variant == variant)
+                and (benchmark == "all" or docs[i].benchmark == benchmark)
+            ]
             k = int(removed[sel].sum())
             cells.append(f"{k / len(sel):.3f} ({k}/{len(sel)})" if sel else "–")
         print(f"| {variant} | " + " | ".join(cells) + " |")
@@ -209,14 +248,18 @@ def report(args) -> None:
     for i in np.flatnonzero(removed & np.array([d.label == "clean" for d in docs])):
         benchmark, item_id = index.names[result.item[i]]
         item = by_id[f"{benchmark}/{item_id}"]
-        print(f"FP {docs[i].id}: {benchmark}/{item_id} view {D.VIEWS[result.view[i]]} overlap {result.overlap[i]:.2f} "
-              f"({result.ngrams[i]} n-grams) | {item.question[:60]!r} {[o[:20] for o in item.options]}")
+        print(
+            f"FP {docs[i].id}: {benchmark}/{item_id} view {D.VIEWS[result.view[i]]} overlap {result.overlap[i]:.2f} "
+            f"({result.ngrams[i]} n-grams) | {item.question[:60]!r} {[o[:20] for o in item.options]}"
+        )
     if args.misses:
         for i in spliced:
             if not removed[i]:
                 item = by_id[docs[i].item_label]
-                print(f"MISS {docs[i].variant} {docs[i].item_label} | {item.question[:60]!r} "
-                      f"{[o[:15] for o in item.options]}")
+                print(
+                    f"MISS {docs[i].variant} {docs[i].item_label} | {item.question[:60]!r} "
+                    f"{[o[:15] for o in item.options]}"
+                )
 
 
 def _synthetic_items(data: Path, count: int, seed: int = 0) -> list[D.BenchmarkItem]:
@@ -229,13 +272,20 @@ def _synthetic_items(data: Path, count: int, seed: int = 0) -> list[D.BenchmarkI
 
     def window(length: int) -> str:
         start = rng.randrange(len(pool) - length - 1)
-        return pool[start:start + length]
+        return pool[start : start + length]
 
     items = []
     for k in range(count):
         shape = rng.choice(real)
-        items.append(D.BenchmarkItem("synthetic", f"s:{k}", window(max(len(shape.question), 4)),
-                                     tuple(window(max(len(o), 1)) for o in shape.options), shape.letters))
+        items.append(
+            D.BenchmarkItem(
+                "synthetic",
+                f"s:{k}",
+                window(max(len(shape.question), 4)),
+                tuple(window(max(len(o), 1)) for o in shape.options),
+                shape.letters,
+            )
+        )
     return items
 
 
@@ -258,18 +308,25 @@ def memory(args) -> None:
     texts = [docs[i].text for i in clean]
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"n={n}; matching speed over half b's clean documents ({mb:.1f} MB)")
-    print("\n| index | items | distinct n-grams | (n-gram, item) pairs | arrays MB | on disk MB | build CPU s | "
-          "build peak MB | match MB/CPU s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, items in (("CMMLU + GAOKAO-Bench", real), ("100k synthetic", _synthetic_items(args.data, 100_000)),
-                        ("real + 100k synthetic", real + _synthetic_items(args.data, 100_000, seed=1))):
+    print(
+        "\n| index | items | distinct n-grams | (n-gram, item) pairs | arrays MB | on disk MB | build CPU s | "
+        "build peak MB | match MB/CPU s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    for name, items in (
+        ("CMMLU + GAOKAO-Bench", real),
+        ("100k synthetic", _synthetic_items(args.data, 100_000)),
+        ("real + 100k synthetic", real + _synthetic_items(args.data, 100_000, seed=1)),
+    ):
         index, seconds, peak = _measure_build(items, n)
         index.set_rule(rule)
         folder = index.save(WORK / f"index_{len(items)}")
         disk = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
         mapped = D.BenchmarkIndex.load(folder, mmap=True, rule=rule)
         speed = _speed(mapped, texts, runs=2)[0]
-        print(f"| {name} | {len(items):,} | {len(index.hashes):,} | {len(index.pair_items):,} | "
-              f"{index.nbytes / 1e6:.1f} | {disk:.1f} | {seconds:.1f} | {peak / 1e6:.0f} | {mb / speed:.2f} |")
+        print(
+            f"| {name} | {len(items):,} | {len(index.hashes):,} | {len(index.pair_items):,} | "
+            f"{index.nbytes / 1e6:.1f} | {disk:.1f} | {seconds:.1f} | {peak / 1e6:.0f} | {mb / speed:.2f} |"
+        )
     # a Python set of the same hashes, for comparison
     index = D.build_index(real, n)
     gc.collect()
@@ -277,8 +334,10 @@ def memory(args) -> None:
     as_set = set(index.hashes.tolist())
     size = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    print(f"\nPython set of the real index's {len(as_set):,} n-gram hashes: {size / 1e6:.0f} MB "
-          f"(numpy sorted uint64: {index.hashes.nbytes / 1e6:.1f} MB)")
+    print(
+        f"\nPython set of the real index's {len(as_set):,} n-gram hashes: {size / 1e6:.0f} MB "
+        f"(numpy sorted uint64: {index.hashes.nbytes / 1e6:.1f} MB)"
+    )
 
 
 def _speed(index: D.BenchmarkIndex, texts: list[str], runs: int = 3) -> tuple[float, float]:
@@ -287,11 +346,11 @@ def _speed(index: D.BenchmarkIndex, texts: list[str], runs: int = 3) -> tuple[fl
     for _ in range(runs):
         t0 = time.process_time()
         for start in range(0, len(texts), BATCH):
-            index.match_batch(texts[start:start + BATCH])
+            index.match_batch(texts[start : start + BATCH])
         full.append(time.process_time() - t0)
         t0 = time.process_time()
         for start in range(0, len(texts), BATCH):
-            normalize_batch(texts[start:start + BATCH])
+            normalize_batch(texts[start : start + BATCH])
         norm.append(time.process_time() - t0)
     return min(full), min(norm)
 
@@ -303,15 +362,20 @@ def speed(args) -> None:
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     t0, w0 = time.process_time(), time.perf_counter()
     full, norm = _speed(index, texts, args.runs)
-    print(f"n={n}: {len(texts):,} documents, {mb:.1f} MB UTF-8, batches of {BATCH}, best of {args.runs}: "
-          f"matching {mb / full:.2f} MB per CPU second ({full:.2f} s), of which normalization "
-          f"{norm:.2f} s ({mb / norm:.2f} MB/s alone); n-grams + lookup + decision {mb / max(full - norm, 1e-9):.2f} "
-          f"MB/s; wall/CPU over the whole run {(time.perf_counter() - w0) / (time.process_time() - t0):.2f}")
+    print(
+        f"n={n}: {len(texts):,} documents, {mb:.1f} MB UTF-8, batches of {BATCH}, best of {args.runs}: "
+        f"matching {mb / full:.2f} MB per CPU second ({full:.2f} s), of which normalization "
+        f"{norm:.2f} s ({mb / norm:.2f} MB/s alone); n-grams + lookup + decision {mb / max(full - norm, 1e-9):.2f} "
+        f"MB/s; wall/CPU over the whole run {(time.perf_counter() - w0) / (time.process_time() - t0):.2f}"
+    )
 
 
 _LINK = re.compile(rb"""(?:href|src|content)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)""", re.IGNORECASE)
-_CANONICAL = re.compile(rb"<link[^>]*rel=[\"']canonical[\"'][^>]*href=[\"']([^\"']+)"
-                        rb"|<meta[^>]*og:url[\"'][^>]*content=[\"']([^\"']+)", re.IGNORECASE)
+_CANONICAL = re.compile(
+    rb"<link[^>]*rel=[\"']canonical[\"'][^>]*href=[\"']([^\"']+)"
+    rb"|<meta[^>]*og:url[\"'][^>]*content=[\"']([^\"']+)",
+    re.IGNORECASE,
+)
 POPULAR = (
     "sina.com.cn news.sina.com.cn 163.com news.163.com qq.com news.qq.com people.com.cn xinhuanet.com news.cn gov.cn "
     "www.gov.cn baidu.com baike.baidu.com zhihu.com zhuanlan.zhihu.com sohu.com ifeng.com 126.com taobao.com "
@@ -329,17 +393,22 @@ def domains(args) -> None:
     t0 = time.process_time()
     lists = B.load_blocklists(BLOCKLISTS, ALLOWLIST if ALLOWLIST.is_file() else None)
     load = time.process_time() - t0
-    raw = {name: sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
-           for name, path in BLOCKLISTS.items()}
+    raw = {
+        name: sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
+        for name, path in BLOCKLISTS.items()
+    }
     print(f"loaded in {load:.2f} s CPU; pickled {len(pickle.dumps(lists)) / 1e6:.2f} MB")
     print("\n| list | lines | hosts | skipped | removed by allowlist |\n|---|---:|---:|---:|---:|")
     for name, hosts in lists.lists:
-        print(f"| {name} | {raw[name]:,} | {len(hosts):,} | {len(lists.skipped[name])} "
-              f"({', '.join(lists.skipped[name])[:120]}) | {len(lists.removed_by_allowlist[name])} "
-              f"({', '.join(lists.removed_by_allowlist[name])}) |")
+        print(
+            f"| {name} | {raw[name]:,} | {len(hosts):,} | {len(lists.skipped[name])} "
+            f"({', '.join(lists.skipped[name])[:120]}) | {len(lists.removed_by_allowlist[name])} "
+            f"({', '.join(lists.removed_by_allowlist[name])}) |"
+        )
     pages, links = {}, collections.Counter()
     files = sorted((args.data / "web_html" / "gne").glob("*.html")) + sorted(
-        (args.data / "web_html" / "extraction_gold").glob("*.html"))
+        (args.data / "web_html" / "extraction_gold").glob("*.html")
+    )
     for path in files:
         data = path.read_bytes()
         if match := _CANONICAL.search(data):
@@ -350,21 +419,26 @@ def domains(args) -> None:
     blocked_pages = {k: B.blocked_by(v, lists) for k, v in pages.items() if B.blocked_by(v, lists)}
     blocked_links = {h: B.blocked_by(h, lists) for h in links if B.blocked_by(h, lists)}
     blocked_popular = {h: B.blocked_by(h, lists) for h in POPULAR if B.blocked_by(h, lists)}
-    print(f"\n{len(files)} GNE + extraction-gold pages; {len(pages)} state their URL (canonical/og:url): "
-          f"{len(set(B.url_host(u) for u in pages.values()))} hosts, blocked: {blocked_pages or 'none'}")
+    print(
+        f"\n{len(files)} GNE + extraction-gold pages; {len(pages)} state their URL (canonical/og:url): "
+        f"{len(set(B.url_host(u) for u in pages.values()))} hosts, blocked: {blocked_pages or 'none'}"
+    )
     print(f"hosts linked from those pages: {len(links):,}, blocked: {blocked_links or 'none'}")
     print(f"popular sites and hosting parents checked: {len(POPULAR)}, blocked: {blocked_popular or 'none'}")
     # lookup speed: real link hosts as URLs with paths, plus listed hosts with subdomains (blocked)
     rng = random.Random(0)
     listed = [h for _, hosts in lists.lists for h in sorted(hosts)]
-    urls = [f"https://{h}/news/2024/{rng.randrange(10**6)}.html" for h in links] + \
-           [f"http://m.{h}/p?id={rng.randrange(10**6)}" for h in rng.sample(listed, 2000)]
+    urls = [f"https://{h}/news/2024/{rng.randrange(10**6)}.html" for h in links] + [
+        f"http://m.{h}/p?id={rng.randrange(10**6)}" for h in rng.sample(listed, 2000)
+    ]
     urls = (urls * (200_000 // len(urls) + 1))[:200_000]
     best = min(_time(lambda: [B.blocked_by(u, lists) for u in urls]) for _ in range(3))
     batch = min(_time(lambda: B.blocked_batch(urls, lists)) for _ in range(3))
-    print(f"\nlookup: {len(urls):,} URLs ({len(set(urls)):,} distinct), "
-          f"blocked_by {len(urls) / best / 1e3:.0f}k URLs per "
-          f"CPU second; blocked_batch (hosts cached within the call) {len(urls) / batch / 1e3:.0f}k/s")
+    print(
+        f"\nlookup: {len(urls):,} URLs ({len(set(urls)):,} distinct), "
+        f"blocked_by {len(urls) / best / 1e3:.0f}k URLs per "
+        f"CPU second; blocked_batch (hosts cached within the call) {len(urls) / batch / 1e3:.0f}k/s"
+    )
 
 
 def _time(fn) -> float:
@@ -381,8 +455,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-benchmark", type=int, default=500)
     parser.add_argument("--ns", type=lambda s: [int(x) for x in s.split(",")], default=[5, 6, 7, 8, 10])
     parser.add_argument("--max-fp", type=float, default=0.0005, help="share of clean documents (tune)")
-    parser.add_argument("--tolerance", type=float, default=0.003,
-                        help="tune: the strictest setting whose half-a recall is within this of the best")
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.003,
+        help="tune: the strictest setting whose half-a recall is within this of the best",
+    )
     parser.add_argument("--n", type=int, help="n-gram size with the module's default rule (report/memory/speed)")
     parser.add_argument("--defaults", action="store_true", help="the module's defaults, not tune.json")
     parser.add_argument("--rule", help='JSON of OverlapRule fields to override, e.g. {"min_question_chars": 15}')

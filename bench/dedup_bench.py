@@ -50,12 +50,15 @@ WORK = REPO / "bench" / "work" / "dedup"
 PY = sys.executable
 THRESHOLD = 0.8
 NGRAM = 5
-NOTES = ("- wall s: the whole process, JVM start included. Peak RSS: VmRSS sampled every 0.2 s, each column's "
-         "own peak; the tree sums every process (driver Python, JVM, Python workers), forked workers' shared "
-         "pages counted once per process; a child the JVM is spawning is skipped (it shares the JVM's memory).")
+NOTES = (
+    "- wall s: the whole process, JVM start included. Peak RSS: VmRSS sampled every 0.2 s, each column's "
+    "own peak; the tree sums every process (driver Python, JVM, Python workers), forked workers' shared "
+    "pages counted once per process; a child the JVM is spawning is skipped (it shares the JVM's memory)."
+)
 
 
 # ---------------------------------------------------------------------------------------------------- corpora
+
 
 def corpus_dir(size_mb: float, seed: int) -> Path:
     return WORK / f"corpus-{size_mb:g}mb-seed{seed}"
@@ -89,6 +92,7 @@ def input_megabytes(corpus: Path) -> float:
 
 # ---------------------------------------------------------------------------------------------- ground truth
 
+
 def ground_truth(corpus: Path, threshold: float = THRESHOLD) -> dict[str, Any]:
     """Exact all-pairs truth (corpus_eval.dedup.exact_jaccard): ``expected`` = ``{removed id: kept id}``
     with the default recipe's source priorities; computed once per corpus and cached as JSON beside it."""
@@ -102,9 +106,15 @@ def ground_truth(corpus: Path, threshold: float = THRESHOLD) -> dict[str, Any]:
     plan = dedup_plan(load_recipe(None))
     started = time.perf_counter()
     truth = exact_jaccard.ground_truth(documents_dir(corpus), plan.priorities, n=NGRAM, threshold=threshold)
-    result = {"threshold": threshold, "ngram": NGRAM, "method": "corpus_eval.dedup.exact_jaccard",
-              "documents": len(truth.docs), "similar_pairs": len(truth.pairs),
-              "seconds": round(time.perf_counter() - started, 1), "expected": dict(sorted(truth.removed.items()))}
+    result = {
+        "threshold": threshold,
+        "ngram": NGRAM,
+        "method": "corpus_eval.dedup.exact_jaccard",
+        "documents": len(truth.docs),
+        "similar_pairs": len(truth.pairs),
+        "seconds": round(time.perf_counter() - started, 1),
+        "expected": dict(sorted(truth.removed.items())),
+    }
     cache.write_text(json.dumps(result, ensure_ascii=False))
     return result
 
@@ -116,14 +126,20 @@ def scores(predicted: dict[str, str], expected: dict[str, str], examples: int = 
     removed, truth = set(predicted), set(expected)
     precision, recall = precision_recall(removed, truth)
     both = removed & truth
-    return {"precision": precision, "recall": recall, "true_positives": len(both),
-            "false_positives": len(removed - truth), "false_negatives": len(truth - removed),
-            "same_kept": sum(predicted[i] == expected[i] for i in both) / len(both) if both else 1.0,
-            "false_positive_examples": sorted(removed - truth)[:examples],
-            "false_negative_examples": sorted(truth - removed)[:examples]}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "true_positives": len(both),
+        "false_positives": len(removed - truth),
+        "false_negatives": len(truth - removed),
+        "same_kept": sum(predicted[i] == expected[i] for i in both) / len(both) if both else 1.0,
+        "false_positive_examples": sorted(removed - truth)[:examples],
+        "false_negative_examples": sorted(truth - removed)[:examples],
+    }
 
 
 # ------------------------------------------------------------------------------------------------ contenders
+
 
 def spark_env() -> dict[str, str]:
     return dict(os.environ, PYSPARK_PYTHON=PY, PYSPARK_DRIVER_PYTHON=PY, SPARK_LOCAL_IP="127.0.0.1")
@@ -132,7 +148,7 @@ def spark_env() -> dict[str, str]:
 def cores_of(master: str | None) -> int:
     if master is None:
         return 1
-    inside = master[master.index("[") + 1:-1]
+    inside = master[master.index("[") + 1 : -1]
     return os.cpu_count() or 1 if inside == "*" else int(inside)
 
 
@@ -148,8 +164,12 @@ def removed_of_ours(out: Path) -> dict[str, Any]:
 
     removed = pq.read_table(out / "removed", columns=["id", "source", "reason", "duplicate_of"]).to_pylist()
     stats = json.loads((out / "stats.json").read_text())["dedup"]
-    return {"removed": removed, "pairs": stats.get("verified_edges"), "candidates": stats.get("candidate_edges"),
-            "bands_rows": [stats.get("bands"), stats.get("rows")]}
+    return {
+        "removed": removed,
+        "pairs": stats.get("verified_edges"),
+        "candidates": stats.get("candidate_edges"),
+        "bands_rows": [stats.get("bands"), stats.get("rows")],
+    }
 
 
 def removed_of_json(path: Path) -> dict[str, Any]:
@@ -157,43 +177,63 @@ def removed_of_json(path: Path) -> dict[str, Any]:
     return {"removed": result["removed"], "pairs": result["pair_count"], "seconds_inside": result["seconds"]}
 
 
-def measure(name: str, command: list[str], runs: int, collect, cores: int, megabytes: float,
-            timeout: float | None = None) -> dict[str, Any]:
+def measure(
+    name: str, command: list[str], runs: int, collect, cores: int, megabytes: float, timeout: float | None = None
+) -> dict[str, Any]:
     """Run ``command`` ``runs`` times; median wall, largest peaks, the last run's removed documents.
 
     A run that fails or passes ``timeout`` seconds ends the contender: its row says so (``error``) and the
     benchmark goes on with the next one.
     """
     walls, peaks = [], []
-    row: dict[str, Any] = {"name": name, "command": shlex.join(_relative(command)), "cores": cores,
-                           "input_mb": round(megabytes, 2)}
+    row: dict[str, Any] = {
+        "name": name,
+        "command": shlex.join(_relative(command)),
+        "cores": cores,
+        "input_mb": round(megabytes, 2),
+    }
     for run in range(runs):
         try:
             measured = run_measured(command, env=spark_env(), cwd=REPO, timeout=timeout)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
             kind = "timeout" if isinstance(error, subprocess.TimeoutExpired) else f"exit {error.returncode}"
-            print(f"  {name} run {run + 1}/{runs}: FAILED ({kind})\n{(error.stderr or '')[-3000:]}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {name} run {run + 1}/{runs}: FAILED ({kind})\n{(error.stderr or '')[-3000:]}",
+                file=sys.stderr,
+                flush=True,
+            )
             return {**row, "runs": run, "error": kind, "stderr_tail": (error.stderr or "")[-3000:]}
         walls.append(measured.wall_s)
         peaks.append(measured.peaks)
-        print(f"  {name} run {run + 1}/{runs}: {measured.wall_s:.1f} s, peak tree RSS "
-              f"{measured.peaks['tree_mb']:.0f} MB", file=sys.stderr, flush=True)
+        print(
+            f"  {name} run {run + 1}/{runs}: {measured.wall_s:.1f} s, peak tree RSS {measured.peaks['tree_mb']:.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
     wall = statistics.median(walls)
     worst = {key: max(p[key] for p in peaks) for key in peaks[0] if key.endswith("_mb")}
     at_peak = max(peaks, key=lambda p: p["tree_mb"])["at_tree_peak"]
-    return {**row, "runs": runs, "walls_s": [round(w, 2) for w in walls], "wall_s": round(wall, 2),
-            "mb_per_s_per_core": round(megabytes / wall / cores, 3), "peak_rss_mb": worst,
-            "samples": [p["samples"] for p in peaks], "at_tree_peak": at_peak, **collect()}
+    return {
+        **row,
+        "runs": runs,
+        "walls_s": [round(w, 2) for w in walls],
+        "wall_s": round(wall, 2),
+        "mb_per_s_per_core": round(megabytes / wall / cores, 3),
+        "peak_rss_mb": worst,
+        "samples": [p["samples"] for p in peaks],
+        "at_tree_peak": at_peak,
+        **collect(),
+    }
 
 
 def _relative(command: list[str]) -> list[str]:
     """Paths inside the repository written relative to its root (the commands run from there)."""
     root = str(REPO) + os.sep
-    return [arg[len(root):] if arg.startswith(root) else arg for arg in command]
+    return [arg[len(root) :] if arg.startswith(root) else arg for arg in command]
 
 
 # ------------------------------------------------------------------------------------------------- reporting
+
 
 def machine() -> dict[str, Any]:
     model = ""
@@ -210,54 +250,70 @@ def machine() -> dict[str, Any]:
     import pyspark
 
     java = subprocess.run(["java", "-version"], capture_output=True, text=True)
-    return {"cores": os.cpu_count(), "cpu": model, "memory_gb": round(mem_kb / 2**20, 1),
-            "python": platform.python_version(), "pyspark": pyspark.__version__,
-            "java": (java.stderr.splitlines() or ["?"])[0], "platform": platform.platform()}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "pyspark": pyspark.__version__,
+        "java": (java.stderr.splitlines() or ["?"])[0],
+        "platform": platform.platform(),
+    }
 
 
 def commit() -> dict[str, Any]:
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
-                           text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
     return {"commit": head, "uncommitted_changes": bool(dirty)}
 
 
 def header(info: dict[str, Any]) -> str:
     m, c = info["machine"], info["commit"]
-    return (f"- command: `{info['command']}`\n- commit: `{c['commit']}`"
-            f"{' (with uncommitted changes)' if c['uncommitted_changes'] else ''}\n"
-            f"- machine: {m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB RAM; Python {m['python']}, "
-            f"PySpark {m['pyspark']}, {m['java']}\n")
+    return (
+        f"- command: `{info['command']}`\n- commit: `{c['commit']}`"
+        f"{' (with uncommitted changes)' if c['uncommitted_changes'] else ''}\n"
+        f"- machine: {m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB RAM; Python {m['python']}, "
+        f"PySpark {m['pyspark']}, {m['java']}\n"
+    )
 
 
 def compare_table(info: dict[str, Any]) -> str:
     rows = info["contenders"]
     mllib = next((r for r in rows if r["name"].startswith("mllib")), None)
-    lines = [header(info),
-             f"- corpus: {info['corpus']['path']} ({info['corpus']['documents']} documents, "
-             f"{info['corpus']['input_mb']:.1f} MB text); truth: {info['truth']['method']}, "
-             f"{info['truth']['similar_pairs']} similar pairs, {info['truth']['removed']} documents to remove "
-             f"(Jaccard >= {info['truth']['threshold']} of {info['truth']['ngram']}-shingle sets)\n",
-             "| contender | master | runs | wall s (median) | input MB | MB/s per core | peak RSS MB (tree) | "
-             "JVM MB | Python workers MB | removed | pairs | precision | recall | same kept | speed vs MLlib |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        header(info),
+        f"- corpus: {info['corpus']['path']} ({info['corpus']['documents']} documents, "
+        f"{info['corpus']['input_mb']:.1f} MB text); truth: {info['truth']['method']}, "
+        f"{info['truth']['similar_pairs']} similar pairs, {info['truth']['removed']} documents to remove "
+        f"(Jaccard >= {info['truth']['threshold']} of {info['truth']['ngram']}-shingle sets)\n",
+        "| contender | master | runs | wall s (median) | input MB | MB/s per core | peak RSS MB (tree) | "
+        "JVM MB | Python workers MB | removed | pairs | precision | recall | same kept | speed vs MLlib |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['name']} | {r.get('master') or '1 process'} | {r['runs']} | failed: {r['error']} |"
-                         + " |" * 11)
+            lines.append(
+                f"| {r['name']} | {r.get('master') or '1 process'} | {r['runs']} | failed: {r['error']} |" + " |" * 11
+            )
             continue
         ratio = f"{mllib['wall_s'] / r['wall_s']:.2f}x" if mllib and "error" not in mllib else "n/a"
         p = r["peak_rss_mb"]
-        lines.append(f"| {r['name']} | {r.get('master') or '1 process'} | {r['runs']} | {r['wall_s']:.1f} | "
-                     f"{r['input_mb']:.1f} | {r['mb_per_s_per_core']:.3f} | {p['tree_mb']:.0f} | {p['jvm_mb']:.0f} | "
-                     f"{p['python_workers_mb']:.0f} | {r['removed_count']} | {r['pairs']} | {r['precision']:.4f} | "
-                     f"{r['recall']:.4f} | {r['same_kept']:.4f} | {ratio} |")
+        lines.append(
+            f"| {r['name']} | {r.get('master') or '1 process'} | {r['runs']} | {r['wall_s']:.1f} | "
+            f"{r['input_mb']:.1f} | {r['mb_per_s_per_core']:.3f} | {p['tree_mb']:.0f} | {p['jvm_mb']:.0f} | "
+            f"{p['python_workers_mb']:.0f} | {r['removed_count']} | {r['pairs']} | {r['precision']:.4f} | "
+            f"{r['recall']:.4f} | {r['same_kept']:.4f} | {ratio} |"
+        )
     lines.append("")
     lines.append(NOTES)
-    lines.append("- pairs: ours = LSH candidate edges left after verification (the recipe's `verify`, exact by default) (a star per bucket, not every "
-                 "pair); mllib = all pairs with Jaccard distance <= 0.2 of the hashed shingle sets; datasketch = "
-                 "LSH candidate pairs (not checked). same kept: share of correctly removed documents naming the "
-                 "same kept document as the truth.")
+    lines.append(
+        "- pairs: ours = LSH candidate edges left after verification (the recipe's `verify`, exact by default) (a star per bucket, not every "
+        "pair); mllib = all pairs with Jaccard distance <= 0.2 of the hashed shingle sets; datasketch = "
+        "LSH candidate pairs (not checked). same kept: share of correctly removed documents naming the "
+        "same kept document as the truth."
+    )
     lines.append("")
     lines.append("Commands (run from the repository root, PYSPARK_PYTHON=.venv/bin/python SPARK_LOCAL_IP=127.0.0.1):")
     lines.append("")
@@ -267,24 +323,31 @@ def compare_table(info: dict[str, Any]) -> str:
 
 
 def scale_table(info: dict[str, Any]) -> str:
-    lines = [header(info), f"- fixed `--conf spark.driver.memory={info['driver_memory']}`\n",
-             "| master | input MB | documents | runs | wall s (median) | MB/s per core | peak RSS MB (tree) | "
-             "JVM MB | Python workers MB (sum) | driver Python MB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        header(info),
+        f"- fixed `--conf spark.driver.memory={info['driver_memory']}`\n",
+        "| master | input MB | documents | runs | wall s (median) | MB/s per core | peak RSS MB (tree) | "
+        "JVM MB | Python workers MB (sum) | driver Python MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in info["rows"]:
         if "error" in r:
             lines.append(f"| {r['master']} | {r['input_mb']:.1f} | | {r['runs']} | failed: {r['error']} |" + " |" * 5)
             continue
         p = r["peak_rss_mb"]
-        lines.append(f"| {r['master']} | {r['input_mb']:.1f} | {r['documents']} | {r['runs']} | {r['wall_s']:.1f} | "
-                     f"{r['mb_per_s_per_core']:.3f} | {p['tree_mb']:.0f} | {p['jvm_mb']:.0f} | "
-                     f"{p['python_workers_mb']:.0f} | {p['driver_mb']:.0f} |")
+        lines.append(
+            f"| {r['master']} | {r['input_mb']:.1f} | {r['documents']} | {r['runs']} | {r['wall_s']:.1f} | "
+            f"{r['mb_per_s_per_core']:.3f} | {p['tree_mb']:.0f} | {p['jvm_mb']:.0f} | "
+            f"{p['python_workers_mb']:.0f} | {p['driver_mb']:.0f} |"
+        )
     lines.append("")
     lines.append(NOTES)
     for master, fit in info["fits"].items():
         if fit.get("k") is not None:
-            lines.append(f"- {master}: time ~ size^k with k = {fit['k']:.3f} (least squares on log-log over "
-                         f"{fit['points']} sizes)")
+            lines.append(
+                f"- {master}: time ~ size^k with k = {fit['k']:.3f} (least squares on log-log over "
+                f"{fit['points']} sizes)"
+            )
         for role, ratio in fit.get("memory_ratio_largest_two", {}).items():
             lines.append(f"  - peak {role} at {fit['largest_mb']:.0f} MB / at {fit['second_mb']:.0f} MB: {ratio:.2f}")
     lines.append("")
@@ -304,21 +367,32 @@ def fit_exponent(sizes: list[float], times: list[float]) -> float | None:
 
 # ----------------------------------------------------------------------------------------------------- modes
 
+
 def compare(args: argparse.Namespace, info: dict[str, Any], save) -> dict[str, Any]:
     corpus = build_corpus(Path(args.data), args.compare_mb, args.seed)
     docs = documents_dir(corpus)
     megabytes = input_megabytes(corpus)
     truth = ground_truth(corpus)
-    print(f"corpus {corpus}: {megabytes:.1f} MB text, truth removes {len(truth['expected'])} "
-          f"({truth['seconds']} s to compute)", file=sys.stderr, flush=True)
+    print(
+        f"corpus {corpus}: {megabytes:.1f} MB text, truth removes {len(truth['expected'])} "
+        f"({truth['seconds']} s to compute)",
+        file=sys.stderr,
+        flush=True,
+    )
     out = WORK / "out"
     conf = [f"spark.driver.memory={args.driver_memory}"]
     rows: list[dict[str, Any]] = []
     manifest = json.loads((corpus / "manifest.json").read_text())
-    info.update(corpus={"path": str(corpus.relative_to(REPO)), "input_mb": megabytes,
-                        "documents": truth["documents"], "manifest": manifest},
-                truth={k: v for k, v in truth.items() if k != "expected"} | {"removed": len(truth["expected"])},
-                contenders=rows)
+    info.update(
+        corpus={
+            "path": str(corpus.relative_to(REPO)),
+            "input_mb": megabytes,
+            "documents": truth["documents"],
+            "manifest": manifest,
+        },
+        truth={k: v for k, v in truth.items() if k != "expected"} | {"removed": len(truth["expected"])},
+        contenders=rows,
+    )
 
     def add(row: dict[str, Any]) -> None:
         if "error" not in row:
@@ -332,20 +406,67 @@ def compare(args: argparse.Namespace, info: dict[str, Any], save) -> dict[str, A
     for name, n in plan:
         master = f"local[{n}]"
         target = out / f"ours-local{n}"
-        add({**measure(name, ours_command(docs, target, master, conf), args.runs,
-                       lambda target=target: removed_of_ours(target), n, megabytes, args.timeout), "master": master})
+        add(
+            {
+                **measure(
+                    name,
+                    ours_command(docs, target, master, conf),
+                    args.runs,
+                    lambda target=target: removed_of_ours(target),
+                    n,
+                    megabytes,
+                    args.timeout,
+                ),
+                "master": master,
+            }
+        )
     if not args.skip_mllib:
         target = out / "mllib.json"
-        command = [PY, str(REPO / "bench" / "dedup_mllib.py"), "--input", str(docs), "--output", str(target),
-                   "--master", args.mllib_master, "--num-hash-tables", str(args.num_hash_tables),
-                   "--conf", conf[0]]
-        add({**measure("mllib", command, args.baseline_runs, lambda: removed_of_json(target),
-                       cores_of(args.mllib_master), megabytes, args.timeout), "master": args.mllib_master})
+        command = [
+            PY,
+            str(REPO / "bench" / "dedup_mllib.py"),
+            "--input",
+            str(docs),
+            "--output",
+            str(target),
+            "--master",
+            args.mllib_master,
+            "--num-hash-tables",
+            str(args.num_hash_tables),
+            "--conf",
+            conf[0],
+        ]
+        add(
+            {
+                **measure(
+                    "mllib",
+                    command,
+                    args.baseline_runs,
+                    lambda: removed_of_json(target),
+                    cores_of(args.mllib_master),
+                    megabytes,
+                    args.timeout,
+                ),
+                "master": args.mllib_master,
+            }
+        )
     if not args.skip_datasketch:
         target = out / "datasketch.json"
         command = [PY, str(REPO / "bench" / "dedup_datasketch.py"), "--input", str(docs), "--output", str(target)]
-        add({**measure("datasketch", command, args.baseline_runs, lambda: removed_of_json(target), 1, megabytes,
-                       args.timeout), "master": None})
+        add(
+            {
+                **measure(
+                    "datasketch",
+                    command,
+                    args.baseline_runs,
+                    lambda: removed_of_json(target),
+                    1,
+                    megabytes,
+                    args.timeout,
+                ),
+                "master": None,
+            }
+        )
     return info
 
 
@@ -365,22 +486,34 @@ def scale(args: argparse.Namespace, info: dict[str, Any], save) -> dict[str, Any
                 continue
             master = f"local[{n}]"
             target = WORK / "out" / f"scale-{size:g}mb-local{n}"
-            row = measure(f"ours {master} {size:g} MB", ours_command(documents_dir(corpus), target, master, conf),
-                          args.runs, lambda target=target: {"removed_count": len(removed_of_ours(target)["removed"])},
-                          n, megabytes, args.timeout)
+            row = measure(
+                f"ours {master} {size:g} MB",
+                ours_command(documents_dir(corpus), target, master, conf),
+                args.runs,
+                lambda target=target: {"removed_count": len(removed_of_ours(target)["removed"])},
+                n,
+                megabytes,
+                args.timeout,
+            )
             rows.append({**row, "master": master, "size_mb": size, "documents": documents})
             save(info)
     fits = {}
     for master in sorted({r["master"] for r in rows}):
         mine = sorted((r for r in rows if r["master"] == master and "error" not in r), key=lambda r: r["input_mb"])
-        fit: dict[str, Any] = {"points": len(mine),
-                               "k": fit_exponent([r["input_mb"] for r in mine], [r["wall_s"] for r in mine])}
+        fit: dict[str, Any] = {
+            "points": len(mine),
+            "k": fit_exponent([r["input_mb"] for r in mine], [r["wall_s"] for r in mine]),
+        }
         if len(mine) >= 2:
             big, second = mine[-1], mine[-2]
-            fit.update(largest_mb=big["input_mb"], second_mb=second["input_mb"],
-                       memory_ratio_largest_two={role: round(big["peak_rss_mb"][f"{role}_mb"]
-                                                             / max(second["peak_rss_mb"][f"{role}_mb"], 1e-9), 3)
-                                                 for role in ("tree", "jvm", "python_workers", "driver")})
+            fit.update(
+                largest_mb=big["input_mb"],
+                second_mb=second["input_mb"],
+                memory_ratio_largest_two={
+                    role: round(big["peak_rss_mb"][f"{role}_mb"] / max(second["peak_rss_mb"][f"{role}_mb"], 1e-9), 3)
+                    for role in ("tree", "jvm", "python_workers", "driver")
+                },
+            )
         fits[master] = fit
     info.update(fits=fits)
     return info
@@ -395,24 +528,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="labelled corpus seed")
     parser.add_argument("--runs", type=int, default=None, help="runs of ours (median); default 3 compare, 1 scale")
     parser.add_argument("--baseline-runs", type=int, default=1)
-    parser.add_argument("--ours-cores", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2],
-                        help="local[N] for ours, comma-separated (default 1,2)")
+    parser.add_argument(
+        "--ours-cores",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[1, 2],
+        help="local[N] for ours, comma-separated (default 1,2)",
+    )
     parser.add_argument("--skip-mllib", action="store_true")
     parser.add_argument("--skip-datasketch", action="store_true")
     parser.add_argument("--mllib-master", default="local[2]")
     parser.add_argument("--num-hash-tables", type=int, default=5, help="MLlib MinHashLSH hash tables")
     parser.add_argument("--driver-memory", default="4g", help="spark.driver.memory of every Spark contender")
     parser.add_argument("--local1-max-mb", type=float, default=100, help="--scale: local[1] only up to this size")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="seconds after which a contender's run is stopped (its row says so)")
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds after which a contender's run is stopped (its row says so)"
+    )
     parser.add_argument("--tag", default="", help="suffix of the results file name (e.g. --tag=-h100)")
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 3 if args.compare_mb else 1
     WORK.mkdir(parents=True, exist_ok=True)
     command = shlex.join([".venv/bin/python", "bench/dedup_bench.py", *(argv or sys.argv[1:])])
-    info: dict[str, Any] = {"command": command, "commit": commit(), "machine": machine(),
-                            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    info: dict[str, Any] = {
+        "command": command,
+        "commit": commit(),
+        "machine": machine(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
     if args.compare_mb:
         name = f"results-compare-{args.compare_mb:g}mb{args.tag}.json"
     else:

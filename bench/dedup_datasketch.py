@@ -38,13 +38,17 @@ def components_removed(pairs, meta: dict[Any, tuple]) -> list[dict[str, str]]:
     the keep order are the evaluation oracle's (:mod:`corpus_eval.dedup.exact_jaccard`).
     """
     index = {node: i for i, node in enumerate(meta)}
-    docs = [{"id": m[0], "source": m[1], "priority": m[2], "quality_score": m[3], "length": m[4]}
-            for m in meta.values()]
+    docs = [
+        {"id": m[0], "source": m[1], "priority": m[2], "quality_score": m[3], "length": m[4]} for m in meta.values()
+    ]
     removed = []
     for group in components(len(docs), [(index[a], index[b]) for a, b in pairs]):
         kept = min(group, key=lambda i: keep_order(docs[i]))
-        removed.extend({"id": docs[i]["id"], "source": docs[i]["source"], "duplicate_of": docs[kept]["id"]}
-                       for i in group if i != kept)
+        removed.extend(
+            {"id": docs[i]["id"], "source": docs[i]["source"], "duplicate_of": docs[kept]["id"]}
+            for i in group
+            if i != kept
+        )
     return sorted(removed, key=lambda row: (row["source"], row["id"]))
 
 
@@ -83,13 +87,19 @@ def read_documents(inputs: list[str], priorities: dict[str, int], deduplicated: 
             for doc_id, source, text, quality in zip(rows["id"], rows["source"], rows["text"], qualities):
                 if not deduplicated.get(source, deduplicated["default"]):
                     continue
-                yield (doc_id, source, priorities.get(source, priorities["default"]),
-                       None if quality is None else float(quality), len(text) if text is not None else None,
-                       text or "")
+                yield (
+                    doc_id,
+                    source,
+                    priorities.get(source, priorities["default"]),
+                    None if quality is None else float(quality),
+                    len(text) if text is not None else None,
+                    text or "",
+                )
 
 
-def run(inputs: list[str], recipe_path: str | None, ngram: int, num_perm: int, threshold: float, seed: int,
-        verify: bool) -> dict:
+def run(
+    inputs: list[str], recipe_path: str | None, ngram: int, num_perm: int, threshold: float, seed: int, verify: bool
+) -> dict:
     from datasketch import MinHash, MinHashLSH
 
     from corpus_pipeline.dedup.minhash import shingles
@@ -114,7 +124,7 @@ def run(inputs: list[str], recipe_path: str | None, ngram: int, num_perm: int, t
             continue
         sketch = MinHash(num_perm=num_perm, seed=seed, scheme="affine32", permutations=permutations)
         for first in range(0, len(grams), CHUNK):
-            sketch.update_batch([gram.encode("utf-8") for gram in grams[first:first + CHUNK]])
+            sketch.update_batch([gram.encode("utf-8") for gram in grams[first : first + CHUNK]])
         key = len(meta)
         meta[key] = doc[:5]
         sketches[key] = sketch
@@ -139,9 +149,15 @@ def run(inputs: list[str], recipe_path: str | None, ngram: int, num_perm: int, t
     started = time.perf_counter()
     removed = components_removed(pairs, meta)
     timings["components"] = time.perf_counter() - started
-    return {"documents": len(meta), "skipped_empty": skipped, "pair_count": len(pairs), "removed": removed,
-            "bands_rows": [lsh.b, lsh.r], "timings": timings,
-            "deduplicated_sources": sorted(name for name, on in deduplicated.items() if on)}
+    return {
+        "documents": len(meta),
+        "skipped_empty": skipped,
+        "pair_count": len(pairs),
+        "removed": removed,
+        "bands_rows": [lsh.b, lsh.r],
+        "timings": timings,
+        "deduplicated_sources": sorted(name for name, on in deduplicated.items() if on),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,25 +169,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--num-perm", type=int, default=128)
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--verify", action="store_true",
-                        help="keep a candidate pair only when the MinHashes' estimated Jaccard reaches the threshold")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="keep a candidate pair only when the MinHashes' estimated Jaccard reaches the threshold",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     found = run(args.input, args.recipe, args.ngram, args.num_perm, args.threshold, args.seed, args.verify)
     total = time.perf_counter() - started
     result = {
-        "contender": "datasketch", "input": args.input,
-        "params": {"ngram": args.ngram, "num_perm": args.num_perm, "threshold": args.threshold, "seed": args.seed,
-                   "scheme": "affine32", "hashfunc": "sha1_hash32", "bands_rows": found["bands_rows"],
-                   "verify": args.verify, "deduplicated_sources": found["deduplicated_sources"]},
-        "documents": found["documents"], "skipped_empty": found["skipped_empty"],
-        "pair_count": found["pair_count"], "removed_count": len(found["removed"]),
+        "contender": "datasketch",
+        "input": args.input,
+        "params": {
+            "ngram": args.ngram,
+            "num_perm": args.num_perm,
+            "threshold": args.threshold,
+            "seed": args.seed,
+            "scheme": "affine32",
+            "hashfunc": "sha1_hash32",
+            "bands_rows": found["bands_rows"],
+            "verify": args.verify,
+            "deduplicated_sources": found["deduplicated_sources"],
+        },
+        "documents": found["documents"],
+        "skipped_empty": found["skipped_empty"],
+        "pair_count": found["pair_count"],
+        "removed_count": len(found["removed"]),
         "seconds": {**{k: round(v, 3) for k, v in found["timings"].items()}, "total": round(total, 3)},
         "removed": found["removed"],
     }
     write_result(args.output, result)
-    print(f"datasketch: {result['documents']} documents, {result['pair_count']} pairs, "
-          f"{result['removed_count']} removed ({total:.1f} s)")
+    print(
+        f"datasketch: {result['documents']} documents, {result['pair_count']} pairs, "
+        f"{result['removed_count']} removed ({total:.1f} s)"
+    )
     return 0
 
 

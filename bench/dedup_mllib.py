@@ -50,16 +50,24 @@ def normalized_batches(batches: Iterator, opencc_config: str) -> Iterator:
         code_points, offsets = normalize_batch(texts, opencc_config)
         joined = code_points.astype(np.uint32).tobytes().decode("utf-32-le")
         bounds = offsets.tolist()
-        normalized = pa.array([joined[bounds[i]:bounds[i + 1]] for i in range(len(texts))], pa.string())
+        normalized = pa.array([joined[bounds[i] : bounds[i + 1]] for i in range(len(texts))], pa.string())
         columns = [batch.column(name) for name in batch.schema.names if name != "text"]
         names = [name for name in batch.schema.names if name != "text"]
         yield pa.RecordBatch.from_arrays(columns + [normalized], names + ["normalized"])
 
 
-def run(spark, inputs: list[str], recipe_path: str | None, ngram: int, num_features: int, num_hash_tables: int,
-        threshold: float, seed: int) -> dict:
+def run(
+    spark,
+    inputs: list[str],
+    recipe_path: str | None,
+    ngram: int,
+    num_features: int,
+    num_hash_tables: int,
+    threshold: float,
+    seed: int,
+) -> dict:
     from pyspark import StorageLevel
-    from pyspark.ml.feature import NGram, HashingTF, MinHashLSH
+    from pyspark.ml.feature import HashingTF, MinHashLSH, NGram
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
@@ -69,35 +77,50 @@ def run(spark, inputs: list[str], recipe_path: str | None, ngram: int, num_featu
 
     plan = dedup_plan(load_recipe(recipe_path))
     keyed = keyed_documents(read_documents(spark, inputs), plan)
-    schema = StructType([field for field in keyed.schema.fields if field.name != "text"]
-                        + [StructField("normalized", StringType())])
+    schema = StructType(
+        [field for field in keyed.schema.fields if field.name != "text"] + [StructField("normalized", StringType())]
+    )
     opencc = plan.params.opencc_config
-    normalized = (keyed.mapInArrow(lambda batches: normalized_batches(batches, opencc), schema)
-                  .where(F.length("normalized") > 0)
-                  .withColumn("uid", F.monotonically_increasing_id())
-                  .withColumn("chars", F.split("normalized", "")))
+    normalized = (
+        keyed.mapInArrow(lambda batches: normalized_batches(batches, opencc), schema)
+        .where(F.length("normalized") > 0)
+        .withColumn("uid", F.monotonically_increasing_id())
+        .withColumn("chars", F.split("normalized", ""))
+    )
     grams = NGram(n=ngram, inputCol="chars", outputCol="ngrams").transform(normalized)
-    grams = grams.withColumn("shingles", F.when(F.size("chars") < ngram, F.array("normalized"))
-                             .otherwise(F.col("ngrams")))
-    hashed = HashingTF(inputCol="shingles", outputCol="features", numFeatures=num_features, binary=True) \
-        .transform(grams).select("uid", "id", "source", "priority", "quality", "length", "features") \
+    grams = grams.withColumn(
+        "shingles", F.when(F.size("chars") < ngram, F.array("normalized")).otherwise(F.col("ngrams"))
+    )
+    hashed = (
+        HashingTF(inputCol="shingles", outputCol="features", numFeatures=num_features, binary=True)
+        .transform(grams)
+        .select("uid", "id", "source", "priority", "quality", "length", "features")
         .persist(StorageLevel.MEMORY_AND_DISK)
+    )
     documents = hashed.count()
     lsh = MinHashLSH(inputCol="features", outputCol="hashes", numHashTables=num_hash_tables, seed=seed)
     model = lsh.fit(hashed)
     vectors = hashed.select("uid", "features")
     joined = model.approxSimilarityJoin(vectors, vectors, 1.0 - threshold, distCol="distance")
-    pairs = (joined.select(F.col("datasetA.uid").alias("a"), F.col("datasetB.uid").alias("b"))
-             .where(F.col("a") < F.col("b")).distinct().persist(StorageLevel.MEMORY_AND_DISK))
+    pairs = (
+        joined.select(F.col("datasetA.uid").alias("a"), F.col("datasetB.uid").alias("b"))
+        .where(F.col("a") < F.col("b"))
+        .distinct()
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
     pair_rows = pairs.collect()
     involved = pairs.select(F.col("a").alias("uid")).union(pairs.select(F.col("b").alias("uid"))).distinct()
     meta_rows = hashed.join(involved, "uid").select("uid", "id", "source", "priority", "quality", "length").collect()
     pairs.unpersist()
     hashed.unpersist()
-    return {"documents": documents, "pairs": [(row["a"], row["b"]) for row in pair_rows],
-            "meta": {row["uid"]: (row["id"], row["source"], row["priority"], row["quality"], row["length"])
-                     for row in meta_rows},
-            "deduplicated_sources": sorted(name for name, on in plan.deduplicated.items() if on)}
+    return {
+        "documents": documents,
+        "pairs": [(row["a"], row["b"]) for row in pair_rows],
+        "meta": {
+            row["uid"]: (row["id"], row["source"], row["priority"], row["quality"], row["length"]) for row in meta_rows
+        },
+        "deduplicated_sources": sorted(name for name, on in plan.deduplicated.items() if on),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,8 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     spark = build_session("bench.dedup_mllib", args.master, _conf(args.conf))
     session_s = time.perf_counter() - started
     try:
-        found = run(spark, args.input, args.recipe, args.ngram, args.num_features, args.num_hash_tables,
-                    args.threshold, args.seed)
+        found = run(
+            spark,
+            args.input,
+            args.recipe,
+            args.ngram,
+            args.num_features,
+            args.num_hash_tables,
+            args.threshold,
+            args.seed,
+        )
     finally:
         spark_s = time.perf_counter() - started - session_s
         spark.stop()
@@ -130,18 +161,34 @@ def main(argv: list[str] | None = None) -> int:
     removed = components_removed(found["pairs"], found["meta"])
     components_s = time.perf_counter() - components_started
     result = {
-        "contender": "mllib", "master": args.master, "input": args.input,
-        "params": {"ngram": args.ngram, "num_features": args.num_features, "num_hash_tables": args.num_hash_tables,
-                   "threshold": args.threshold, "seed": args.seed, "binary": True,
-                   "deduplicated_sources": found["deduplicated_sources"]},
-        "documents": found["documents"], "pair_count": len(found["pairs"]), "removed_count": len(removed),
-        "seconds": {"session": round(session_s, 3), "spark": round(spark_s, 3),
-                    "components": round(components_s, 3), "total": round(time.perf_counter() - started, 3)},
+        "contender": "mllib",
+        "master": args.master,
+        "input": args.input,
+        "params": {
+            "ngram": args.ngram,
+            "num_features": args.num_features,
+            "num_hash_tables": args.num_hash_tables,
+            "threshold": args.threshold,
+            "seed": args.seed,
+            "binary": True,
+            "deduplicated_sources": found["deduplicated_sources"],
+        },
+        "documents": found["documents"],
+        "pair_count": len(found["pairs"]),
+        "removed_count": len(removed),
+        "seconds": {
+            "session": round(session_s, 3),
+            "spark": round(spark_s, 3),
+            "components": round(components_s, 3),
+            "total": round(time.perf_counter() - started, 3),
+        },
         "removed": removed,
     }
     write_result(args.output, result)
-    print(f"mllib: {result['documents']} documents, {result['pair_count']} pairs, {len(removed)} removed "
-          f"(spark {spark_s:.1f} s)")
+    print(
+        f"mllib: {result['documents']} documents, {result['pair_count']} pairs, {len(removed)} removed "
+        f"(spark {spark_s:.1f} s)"
+    )
     return 0
 
 

@@ -19,12 +19,14 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup_bench import (REPO, WORK, build_corpus, documents_dir, ground_truth, removed_of_ours,  # noqa: E402
-                         scores, spark_env)
+from dedup_bench import REPO, WORK, build_corpus, documents_dir, ground_truth, removed_of_ours, scores, spark_env  # noqa: E402
 
 SETTINGS = {  # name: dedup section overrides
-    "datasketch weights 0.5/0.5, verify signature": {"false_positive_weight": 0.5, "false_negative_weight": 0.5,
-                                                      "verify": "signature"},
+    "datasketch weights 0.5/0.5, verify signature": {
+        "false_positive_weight": 0.5,
+        "false_negative_weight": 0.5,
+        "verify": "signature",
+    },
     "datasketch weights 0.5/0.5, verify exact": {"false_positive_weight": 0.5, "false_negative_weight": 0.5},
     "weights 0.05/0.95, verify signature": {"verify": "signature"},
     "weights 0.05/0.95, verify exact (default)": {},
@@ -43,23 +45,47 @@ def main() -> int:
     print("| setting | bands x rows | candidate edges | verified edges | removed | precision | recall | wall s |")
     print("|---|---|---|---|---|---|---|---|")
     for name, overrides in SETTINGS.items():
-        recipe = {**default, "dedup": {**default["dedup"], **overrides},
-                  "rules_dir": str(REPO / "rules"), "models_dir": str(REPO / "models")}
+        recipe = {
+            **default,
+            "dedup": {**default["dedup"], **overrides},
+            "rules_dir": str(REPO / "rules"),
+            "models_dir": str(REPO / "models"),
+        }
         work = WORK / "settings"
         work.mkdir(parents=True, exist_ok=True)
         (work / "recipe.yaml").write_text(yaml.safe_dump(recipe, allow_unicode=True), encoding="utf-8")
         out = work / "out"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "corpus_pipeline", "dedup", "--input", str(documents_dir(corpus)),
-                        "--output", str(out), "--recipe", str(work / "recipe.yaml"), "--master", "local[1]"],
-                       check=True, cwd=REPO, env=spark_env(), capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "corpus_pipeline",
+                "dedup",
+                "--input",
+                str(documents_dir(corpus)),
+                "--output",
+                str(out),
+                "--recipe",
+                str(work / "recipe.yaml"),
+                "--master",
+                "local[1]",
+            ],
+            check=True,
+            cwd=REPO,
+            env=spark_env(),
+            capture_output=True,
+        )
         wall = time.perf_counter() - started
         stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))["dedup"]
         removed = {row["id"]: row["duplicate_of"] for row in removed_of_ours(out)["removed"]}
         result = scores(removed, expected)
-        print(f"| {name} | {stats['bands']} x {stats['rows']} | {stats['candidate_edges']} | "
-              f"{stats['verified_edges']} | {len(removed)} | {result['precision']:.4f} | "
-              f"{result['recall']:.4f} | {wall:.1f} |", flush=True)
+        print(
+            f"| {name} | {stats['bands']} x {stats['rows']} | {stats['candidate_edges']} | "
+            f"{stats['verified_edges']} | {len(removed)} | {result['precision']:.4f} | "
+            f"{result['recall']:.4f} | {wall:.1f} |",
+            flush=True,
+        )
     return 0
 
 

@@ -38,10 +38,18 @@ def documents(corpus: Path, out: Path, files: int = 8) -> float:
         old.unlink()
     per_file = -(-len(rows) // files)
     for k in range(files):
-        part = rows[k * per_file:(k + 1) * per_file]
-        table = pa.table({"id": [r["id"] for r in part], "source": ["web"] * len(part), "url": [None] * len(part),
-                          "title": [None] * len(part), "text": [r["text"] for r in part],
-                          "meta": [None] * len(part)}, schema=DOCUMENT_SCHEMA)
+        part = rows[k * per_file : (k + 1) * per_file]
+        table = pa.table(
+            {
+                "id": [r["id"] for r in part],
+                "source": ["web"] * len(part),
+                "url": [None] * len(part),
+                "title": [None] * len(part),
+                "text": [r["text"] for r in part],
+                "meta": [None] * len(part),
+            },
+            schema=DOCUMENT_SCHEMA,
+        )
         pq.write_table(table, out / f"part-{k:02d}.parquet")
     return sum(len(r["text"].encode("utf-8")) for r in rows) / 1e6
 
@@ -62,7 +70,7 @@ def main() -> int:
     print("| stage | master | input MB | runs | median wall s | MB/s | MB/s per core | kept | removed (reasons) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for master in args.masters:
-        cores = int(master[master.index("[") + 1: -1])
+        cores = int(master[master.index("[") + 1 : -1])
         total = 0.0
         source = docs
         for stage in ("filter", "quality"):
@@ -73,13 +81,19 @@ def main() -> int:
             stats = json.loads((out / "stats.json").read_text())
             megabytes = stats["bytes"]["in"] / 1e6
             reasons = ", ".join(f"{k} {v['documents']}" for k, v in sorted(stats["removed"].items()))
-            print(f"| {stage} | {master} | {megabytes:.1f} | {args.runs} | {wall:.1f} | {megabytes / wall:.2f} | "
-                  f"{megabytes / wall / cores:.2f} | {stats['documents']['kept']} | {reasons} |", flush=True)
+            print(
+                f"| {stage} | {master} | {megabytes:.1f} | {args.runs} | {wall:.1f} | {megabytes / wall:.2f} | "
+                f"{megabytes / wall / cores:.2f} | {stats['documents']['kept']} | {reasons} |",
+                flush=True,
+            )
             if stage == "filter":
                 first_mb = megabytes
             source = out
-        print(f"| filter + quality | {master} | {first_mb:.1f} | {args.runs} | {total:.1f} | {first_mb / total:.2f} | "
-              f"{first_mb / total / cores:.2f} | | |", flush=True)
+        print(
+            f"| filter + quality | {master} | {first_mb:.1f} | {args.runs} | {total:.1f} | {first_mb / total:.2f} | "
+            f"{first_mb / total / cores:.2f} | | |",
+            flush=True,
+        )
     return 0
 
 

@@ -154,10 +154,13 @@ def _links_dropped_only(html: str) -> str:
     return "\n".join(line.text for line in lines if not html_rule._is_link_line(line))
 
 
-_CLASS_TOKENS = ("nav menu footer sidebar comment share related recommend breadcrumb copyright "
-                 "xgyd xgxw xiangguan tuijian pinglun fenxiang banquan mianze daohang dibu").split()
-SKIP_CLASS_TOKENS = ["nav", "aside", "footer"] + [f'[class*="{t}"]' for t in _CLASS_TOKENS] + [
-    f'[id*="{t}"]' for t in _CLASS_TOKENS]
+_CLASS_TOKENS = (
+    "nav menu footer sidebar comment share related recommend breadcrumb copyright "
+    "xgyd xgxw xiangguan tuijian pinglun fenxiang banquan mianze daohang dibu"
+).split()
+SKIP_CLASS_TOKENS = (
+    ["nav", "aside", "footer"] + [f'[class*="{t}"]' for t in _CLASS_TOKENS] + [f'[id*="{t}"]' for t in _CLASS_TOKENS]
+)
 NO_BREAKS = HtmlRules()
 
 EXTRACTORS: dict[str, Callable[[str], str]] = {
@@ -166,9 +169,11 @@ EXTRACTORS: dict[str, Callable[[str], str]] = {
     "resiliparse main_content=True, comments=False": _resiliparse(main_content=True, comments=False),
     "  + post_meta=False": _resiliparse(main_content=True, comments=False, post_meta=False),
     "  + list_bullets, alt_texts, noscript, form_fields=True": _resiliparse(
-        main_content=True, comments=False, list_bullets=True, alt_texts=True, noscript=True, form_fields=True),
+        main_content=True, comments=False, list_bullets=True, alt_texts=True, noscript=True, form_fields=True
+    ),
     "  + skip_elements: nav/aside/footer + 20 class/id tokens": _resiliparse(
-        main_content=True, comments=False, skip_elements=SKIP_CLASS_TOKENS),
+        main_content=True, comments=False, skip_elements=SKIP_CLASS_TOKENS
+    ),
     "previous extract_main_text (guard, `<ul>` retry, whole-page fallback)": previous_extract,
     "  + link-dominated lines dropped (no article block)": _links_dropped_only,
     "  + article block, no section breaks": lambda html: extract_main_text(html, rules=NO_BREAKS).text,
@@ -247,11 +252,15 @@ def gold_report(data: Path, configs: list[str], passes: int, per_page: bool) -> 
     gne_keep = [p.name for p in gne if chain.kept(p.text)]
     dev = [name for name in gold_keep if not held_out(name)]
     held = [name for name in gold_keep if held_out(name)]
-    print(f"extraction_gold: {len(gold)} pages ({len(gold_keep)} should be kept: {len(dev)} development, "
-          f"{len(held)} held out); gne: {len(gne)} pages ({len(gne_keep)} should be kept)\n")
+    print(
+        f"extraction_gold: {len(gold)} pages ({len(gold_keep)} should be kept: {len(dev)} development, "
+        f"{len(held)} held out); gne: {len(gne)} pages ({len(gne_keep)} should be kept)\n"
+    )
     print("P / R / F1 = mean character precision / recall / F1 of the kept text (bag of characters).\n")
-    print("| extractor / config | gold, kept pages | gold dev | gold held-out | gold, all 69 | GNE, kept pages "
-          "| GNE, all 62 | F1 4-gram gold / GNE kept | ms/page gold | ms/page GNE |")
+    print(
+        "| extractor / config | gold, kept pages | gold dev | gold held-out | gold, all 69 | GNE, kept pages "
+        "| GNE, all 62 | F1 4-gram gold / GNE kept | ms/page gold | ms/page GNE |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     results = {}
     for config in configs:
@@ -263,17 +272,22 @@ def gold_report(data: Path, configs: list[str], passes: int, per_page: bool) -> 
         gne4 = kept_scores([p for p in gne if p.name in set(gne_keep)], extract, chain, n=4)
         gold_ms = time_per_page(extract, [p.html for p in gold], passes)
         gne_ms = time_per_page(extract, [p.html for p in gne], passes)
-        print(f"| {config} | {_cell(gold_scores, gold_keep)} | {_cell(gold_scores, dev)} | {_cell(gold_scores, held)} "
-              f"| {_cell(gold_scores, list(gold_scores))} | {_cell(gne_scores, gne_keep)} "
-              f"| {_cell(gne_scores, list(gne_scores))} | {mean_prf(gold4.values()).f1:.3f} / "
-              f"{mean_prf(gne4.values()).f1:.3f} | {gold_ms:.1f} | {gne_ms:.1f} |", flush=True)
+        print(
+            f"| {config} | {_cell(gold_scores, gold_keep)} | {_cell(gold_scores, dev)} | {_cell(gold_scores, held)} "
+            f"| {_cell(gold_scores, list(gold_scores))} | {_cell(gne_scores, gne_keep)} "
+            f"| {_cell(gne_scores, list(gne_scores))} | {mean_prf(gold4.values()).f1:.3f} / "
+            f"{mean_prf(gne4.values()).f1:.3f} | {gold_ms:.1f} | {gne_ms:.1f} |",
+            flush=True,
+        )
     if per_page:
         for label, index, pages in (("extraction_gold", 0, gold), ("gne", 1, gne)):
             print(f"\n{label}: P/R per page\n\n| page | " + " | ".join(f"c{i}" for i in range(len(configs))) + " |")
             print("|---|" + "---|" * len(configs))
             for page in pages:
-                cells = [f"{results[c][index][page.name].precision:.2f}/{results[c][index][page.name].recall:.2f}"
-                         for c in configs]
+                cells = [
+                    f"{results[c][index][page.name].precision:.2f}/{results[c][index][page.name].recall:.2f}"
+                    for c in configs
+                ]
                 print(f"| {page.name[:13]} | " + " | ".join(cells) + " |")
         print("\n" + "\n".join(f"c{i}: {config}" for i, config in enumerate(configs)))
 
@@ -286,10 +300,14 @@ def recall_report(folder: Path, configs: list[str], passes: int, per_page: bool)
     pages = load_pages(folder)
     bodies = {name: body_paragraphs(html) for name, html, _ in pages}
     total_mb = sum(size for _, _, size in pages) / 1e6
-    print(f"{len(pages)} pages, {total_mb:.1f} MB of HTML; {sum(1 for b in bodies.values() if b)} pages have body "
-          f"paragraphs ({sum(map(len, bodies.values()))} in all)\n")
-    print("| extractor / config | mean body recall | pages recall < 0.8 | empty outputs | boilerplate lines "
-          "(total / pages with any) | non-body chars | MB/s (1 core) |")
+    print(
+        f"{len(pages)} pages, {total_mb:.1f} MB of HTML; {sum(1 for b in bodies.values() if b)} pages have body "
+        f"paragraphs ({sum(map(len, bodies.values()))} in all)\n"
+    )
+    print(
+        "| extractor / config | mean body recall | pages recall < 0.8 | empty outputs | boilerplate lines "
+        "(total / pages with any) | non-body chars | MB/s (1 core) |"
+    )
     print("|---|---|---|---|---|---|---|")
     per: dict[str, dict[str, PageScore]] = {}
     for config in configs:
@@ -303,15 +321,21 @@ def recall_report(folder: Path, configs: list[str], passes: int, per_page: bool)
         non_body = sum(s.non_body_chars for s in scores.values()) / chars if chars else 0.0
         ms = time_per_page(extract, [html for _, html, _ in pages], passes)
         speed = total_mb / (ms * len(pages) / 1000)
-        print(f"| {config} | {statistics.mean(recalls):.3f} | {len(low)}{' (' + ', '.join(low) + ')' if low else ''} "
-              f"| {sum(1 for s in scores.values() if s.chars == 0)} | {sum(boiler)} / {sum(1 for b in boiler if b)} "
-              f"| {non_body:.0%} | {speed:.1f} |", flush=True)
+        print(
+            f"| {config} | {statistics.mean(recalls):.3f} | {len(low)}{' (' + ', '.join(low) + ')' if low else ''} "
+            f"| {sum(1 for s in scores.values() if s.chars == 0)} | {sum(boiler)} / {sum(1 for b in boiler if b)} "
+            f"| {non_body:.0%} | {speed:.1f} |",
+            flush=True,
+        )
     if per_page:
         print("\n| page | body paras | " + " | ".join(f"c{i}" for i in range(len(configs))) + " |")
         print("|---|---|" + "---|" * len(configs))
         for name, _, _ in pages:
-            cells = [("-" if per[c][name].recall is None else f"{per[c][name].recall:.2f}")
-                     + f"/{per[c][name].boilerplate_lines}" for c in configs]
+            cells = [
+                ("-" if per[c][name].recall is None else f"{per[c][name].recall:.2f}")
+                + f"/{per[c][name].boilerplate_lines}"
+                for c in configs
+            ]
             print(f"| {name} | {len(bodies[name])} | " + " | ".join(cells) + " |")
         print("\n" + "\n".join(f"c{i}: {config}" for i, config in enumerate(configs)))
 
@@ -333,6 +357,7 @@ def speed_report(data: Path, passes: int) -> None:
                 document.clean_document(None, None, html, None, chain.steps, chain.rules)
             finally:
                 document.extract_main_text = extract_main_text
+
         return run
 
     runs = {
@@ -363,8 +388,9 @@ def fields_report(data: Path, per_page: bool) -> None:
 
     pages = load_extraction_gold(data / "extraction_gold")
     extracted = {page.name: extract_main_text(page.html) for page in pages}
-    print("| field | pages that state it | correct: all | development | held out | returned for a page that "
-          "states none |")
+    print(
+        "| field | pages that state it | correct: all | development | held out | returned for a page that states none |"
+    )
     print("|---|---|---|---|---|---|")
     checks = {
         "author": (lambda p: p.author, lambda e, p: author_matches(e.author, p.author), lambda e: e.author),

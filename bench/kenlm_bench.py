@@ -24,7 +24,7 @@ def documents(shared: Path, chars: int = 2000) -> list[str]:
     docs = []
     for path in sorted((shared / "reference" / "novels").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        docs.extend(text[i:i + chars] for i in range(0, len(text), chars))
+        docs.extend(text[i : i + chars] for i in range(0, len(text), chars))
     return docs
 
 
@@ -50,8 +50,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--mail", type=int, metavar="N",
-                        help="instead: perplexity quartiles of N trec06c normal and N spam e-mails (seeded draw)")
+    parser.add_argument(
+        "--mail",
+        type=int,
+        metavar="N",
+        help="instead: perplexity quartiles of N trec06c normal and N spam e-mails (seeded draw)",
+    )
     args = parser.parse_args()
     from corpus_pipeline.perplexity.model import load_lm_spec, perplexities
     from corpus_pipeline.perplexity.text import lm_lines
@@ -74,10 +78,14 @@ def main() -> int:
             for _line in lm_lines(doc):
                 pass
         tokenize_s.append(time.perf_counter() - started)
-    result = {"documents": len(docs), "mb": round(size_mb, 2), "runs": args.runs,
-              "score_median_s": round(statistics.median(score_s), 3),
-              "score_mb_per_s": round(size_mb / statistics.median(score_s), 2),
-              "lm_lines_mb_per_s": round(size_mb / statistics.median(tokenize_s), 2)}
+    result = {
+        "documents": len(docs),
+        "mb": round(size_mb, 2),
+        "runs": args.runs,
+        "score_median_s": round(statistics.median(score_s), 3),
+        "score_mb_per_s": round(size_mb / statistics.median(score_s), 2),
+        "lm_lines_mb_per_s": round(size_mb / statistics.median(tokenize_s), 2),
+    }
     print(json.dumps(result, indent=2))
     return 0
 

@@ -51,11 +51,26 @@ SHARED = Path(os.environ.get("CORPUS_PIPELINE_SHARED_DATA", REPO.parent / "share
 CHINESE = {"zh", "yue"}
 CANDIDATES = ["ours", "fasttext_lid176", "pycld2", "cld3", "py3langid", "langid", "lingua_all", "lingua_14"]
 LONG_PAGES = "long zh page under a 2,200-char English head"  # for the sampling table only: the candidates read 1,000
-LINGUA_14 = ["CHINESE", "JAPANESE", "KOREAN", "ENGLISH", "FRENCH", "GERMAN", "SPANISH", "PORTUGUESE", "RUSSIAN",
-             "VIETNAMESE", "THAI", "ARABIC", "INDONESIAN", "MALAY"]
+LINGUA_14 = [
+    "CHINESE",
+    "JAPANESE",
+    "KOREAN",
+    "ENGLISH",
+    "FRENCH",
+    "GERMAN",
+    "SPANISH",
+    "PORTUGUESE",
+    "RUSSIAN",
+    "VIETNAMESE",
+    "THAI",
+    "ARABIC",
+    "INDONESIAN",
+    "MALAY",
+]
 
 
 # ----------------------------------------------------------------------------------------------- the corpus
+
 
 def _jsonl(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -63,7 +78,7 @@ def _jsonl(path: Path) -> list[dict]:
 
 
 def _groups(items: list[str], size: int) -> list[str]:
-    return ["\n".join(items[i:i + size]) for i in range(0, len(items) - size + 1, size)]
+    return ["\n".join(items[i : i + size]) for i in range(0, len(items) - size + 1, size)]
 
 
 CODE_BLOCKS = [
@@ -72,9 +87,13 @@ CODE_BLOCKS = [
     "$ pip install -r requirements.txt\n$ python manage.py migrate\n$ python manage.py runserver 0.0.0.0:8000",
     "SELECT id, title, created_at FROM posts WHERE author_id = 42 ORDER BY created_at DESC LIMIT 10;",
     "const res = await fetch('/api/items?page=2');\nconst items = await res.json();\nconsole.log(items.length);",
-    "git checkout -b feature/login\ngit add .\ngit commit -m \"add login page\"\ngit push -u origin feature/login",
+    'git checkout -b feature/login\ngit add .\ngit commit -m "add login page"\ngit push -u origin feature/login',
 ]
-CHINESE_MENU = ["首页 | 新闻 | 体育 | 财经 | 娱乐 | 科技 | 汽车 | 房产", "登录 注册 帮助中心", "版权所有 © 2023 某某网 京ICP备12345678号"]
+CHINESE_MENU = [
+    "首页 | 新闻 | 体育 | 财经 | 娱乐 | 科技 | 汽车 | 房产",
+    "登录 注册 帮助中心",
+    "版权所有 © 2023 某某网 京ICP备12345678号",
+]
 
 
 def build_corpus(shared: Path | None, per_category: int, seed: int) -> list[dict]:
@@ -99,8 +118,11 @@ def build_corpus(shared: Path | None, per_category: int, seed: int) -> list[dict
     add("ko docs (own, 4 sent.)", _groups(S.KOREAN, 4), False)
     add("en sentences (own)", S.ENGLISH, False)
     add("en docs (own, 4 sent.)", _groups(S.ENGLISH, 4), False)
-    add("en docs + zh menu lines", [CHINESE_MENU[0] + "\n" + d + "\n" + CHINESE_MENU[2]
-                                    for d in _groups(S.ENGLISH, 4)], False)
+    add(
+        "en docs + zh menu lines",
+        [CHINESE_MENU[0] + "\n" + d + "\n" + CHINESE_MENU[2] for d in _groups(S.ENGLISH, 4)],
+        False,
+    )
     if shared is None or not shared.is_dir():
         return docs
     import opencc
@@ -120,8 +142,11 @@ def build_corpus(shared: Path | None, per_category: int, seed: int) -> list[dict
     main_texts, page_texts = _gne_texts(shared / "web_html" / "gne")
     add("GNE main text", main_texts, True, None)
     add("GNE whole-page text", page_texts, True, None)
-    add("Tang poems (trad.)", [r["text"] for r in _jsonl(shared / "traditional" / "tang_poems_traditional.jsonl.gz")],
-        True)
+    add(
+        "Tang poems (trad.)",
+        [r["text"] for r in _jsonl(shared / "traditional" / "tang_poems_traditional.jsonl.gz")],
+        True,
+    )
     s2twp, s2hk = opencc.OpenCC("s2twp"), opencc.OpenCC("s2hk.json")
     add("CLUE -> s2twp (trad.)", [s2twp.convert(t) for t in rng.sample(clue, min(per_category, len(clue)))], True)
     add("zh-wiki -> s2hk (trad.)", [s2hk.convert(t) for t in wiki], True, None)
@@ -129,7 +154,7 @@ def build_corpus(shared: Path | None, per_category: int, seed: int) -> list[dict
     long_clue = [t for t in clue if len(t) >= 400]
     for text in rng.sample(long_clue, min(per_category, len(long_clue))):
         cut = rng.randint(150, 400)
-        spliced.append(text[:cut] + "\n" + rng.choice(CODE_BLOCKS) + "\n" + text[cut:cut + 300])
+        spliced.append(text[:cut] + "\n" + rng.choice(CODE_BLOCKS) + "\n" + text[cut : cut + 300])
     add("CLUE + code block", spliced, True)
     english = " ".join(S.ENGLISH)
     long_pages = []  # an English banner/notice longer than a head sample, then a long Chinese article
@@ -139,8 +164,9 @@ def build_corpus(shared: Path | None, per_category: int, seed: int) -> list[dict
             body += "\n" + rng.choice(long_clue)
         long_pages.append(english[:2200] + "\n" + body)
     add(LONG_PAGES, long_pages, True, None)
-    exams = json.loads((shared / "benchmarks" / "gaokao_bench" / "2010-2022_English_Reading_Comp.json")
-                       .read_text(encoding="utf-8"))["example"]
+    exams = json.loads(
+        (shared / "benchmarks" / "gaokao_bench" / "2010-2022_English_Reading_Comp.json").read_text(encoding="utf-8")
+    )["example"]
     add("en GAOKAO reading passages", [e["question"] for e in exams], False, None)
     return docs
 
@@ -159,12 +185,14 @@ def _gne_texts(folder: Path) -> tuple[list[str], list[str]]:
             continue
         html = decoded[0]
         main.append(extract_main_text(html).text)
-        page.append("\n".join(line.strip() for line in extract_plain_text(html, links=False).splitlines()
-                              if line.strip()))
+        page.append(
+            "\n".join(line.strip() for line in extract_plain_text(html, links=False).splitlines() if line.strip())
+        )
     return main, page
 
 
 # ------------------------------------------------------------------------------------------------ candidates
+
 
 def _norm(code: str) -> str:
     code = (code or "und").lower().replace("_", "-")
@@ -194,6 +222,7 @@ def load_candidate(name: str):
         def predict(text: str):
             labels, probs = model.predict(text.replace("\n", " "), k=1)
             return _norm(labels[0][9:]), float(probs[0])
+
         return predict
     if name == "pycld2":
         import pycld2
@@ -208,6 +237,7 @@ def load_candidate(name: str):
                 except pycld2.error:
                     return "und", 0.0
             return _norm(details[0][1]), details[0][2] / 100
+
         return predict
     if name == "cld3":
         import gcld3
@@ -217,6 +247,7 @@ def load_candidate(name: str):
         def predict(text: str):
             result = identifier.FindLanguage(text=text)
             return _norm(result.language), float(result.probability)
+
         return predict
     if name == "py3langid":
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -226,6 +257,7 @@ def load_candidate(name: str):
         def predict(text: str):
             lang, prob = identifier.classify(text)
             return _norm(lang), float(prob)
+
         return predict
     if name == "langid":
         from langid.langid import LanguageIdentifier, model
@@ -235,6 +267,7 @@ def load_candidate(name: str):
         def predict(text: str):
             lang, prob = identifier.classify(text)
             return _norm(lang), float(prob)
+
         return predict
     if name.startswith("lingua"):
         from lingua import Language, LanguageDetectorBuilder
@@ -250,6 +283,7 @@ def load_candidate(name: str):
             if not values or values[0].value <= 0:
                 return "und", 0.0
             return _norm(values[0].language.iso_code_639_1.name), float(values[0].value)
+
         return predict
     raise ValueError(f"unknown candidate {name}")
 
@@ -277,8 +311,10 @@ def worker(name: str, corpus_path: Path, out_path: Path, chars: int) -> None:
     cut = (lambda t: t) if name == "ours" else (lambda t: t[:chars].replace("\n", " "))
     preds = [predict(cut(d["text"])) for d in docs]
     speed = {}
-    for key, subset in (("clue", [d["text"] for d in docs if d["cat"] == "CLUE documents"]),
-                        ("headlines", [d["text"] for d in docs if d["cat"] == "THUCNews headlines"])):
+    for key, subset in (
+        ("clue", [d["text"] for d in docs if d["cat"] == "CLUE documents"]),
+        ("headlines", [d["text"] for d in docs if d["cat"] == "THUCNews headlines"]),
+    ):
         if not subset:
             continue
         inputs = [cut(t) for t in subset]
@@ -292,9 +328,18 @@ def worker(name: str, corpus_path: Path, out_path: Path, chars: int) -> None:
             if elapsed > 20:
                 break
         speed[key] = {"docs": len(inputs), "mb": sum(len(t.encode("utf-8")) for t in inputs) / 1e6, "s": best}
-    out_path.write_text(json.dumps({
-        "preds": preds, "load_s": load_s, "rss_base_mb": base, "rss_loaded_mb": loaded,
-        "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "speed": speed}))
+    out_path.write_text(
+        json.dumps(
+            {
+                "preds": preds,
+                "load_s": load_s,
+                "rss_base_mb": base,
+                "rss_loaded_mb": loaded,
+                "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "speed": speed,
+            }
+        )
+    )
 
 
 def _network_isolation() -> list[str]:
@@ -311,8 +356,18 @@ def run_candidate(name: str, corpus_path: Path, chars: int, extra_path: str | No
     env["PYTHONPATH"] = os.pathsep.join(paths)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
-        command = _network_isolation() + [sys.executable, __file__, "--worker", name, "--corpus", str(corpus_path),
-                                          "--out", str(out), "--chars", str(chars)]
+        command = _network_isolation() + [
+            sys.executable,
+            __file__,
+            "--worker",
+            name,
+            "--corpus",
+            str(corpus_path),
+            "--out",
+            str(out),
+            "--chars",
+            str(chars),
+        ]
         proc = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
@@ -323,14 +378,25 @@ def run_candidate(name: str, corpus_path: Path, chars: int, extra_path: str | No
 
 # ------------------------------------------------------------------------------------------ sampling strategies
 
+
 def sampling_table(docs: list[dict]) -> list[tuple[str, dict[str, float]]]:
     """Keep/remove accuracy per strategy of reading a document, on the categories with long or mixed pages."""
     from corpus_pipeline.rules import language
 
-    cats = ["zh_mixed code/terms (own)", "CLUE + code block", LONG_PAGES,
-            "GNE whole-page text", "GNE main text", "CLUE documents", "ja docs (own, 4 sent.)",
-            "ko docs (own, 4 sent.)", "en docs (own, 4 sent.)", "en docs + zh menu lines", "en GAOKAO reading passages",
-            "yue docs (own, 4 sent.)"]
+    cats = [
+        "zh_mixed code/terms (own)",
+        "CLUE + code block",
+        LONG_PAGES,
+        "GNE whole-page text",
+        "GNE main text",
+        "CLUE documents",
+        "ja docs (own, 4 sent.)",
+        "ko docs (own, 4 sent.)",
+        "en docs (own, 4 sent.)",
+        "en docs + zh menu lines",
+        "en GAOKAO reading passages",
+        "yue docs (own, 4 sent.)",
+    ]
     strategies = language.STRATEGIES
     rows = []
     for strategy in strategies:
@@ -351,6 +417,7 @@ def sampling_table(docs: list[dict]) -> list[tuple[str, dict[str, float]]]:
 
 
 # ----------------------------------------------------------------------------------------------------- main
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -382,8 +449,10 @@ def main() -> None:
         if "preds" not in r:
             print(f"skipped {n}: {r.get('missing') or r.get('error')}")
     isolated = all(results[n].get("isolated") for n in names)
-    print(f"\nKeep/remove decision accuracy (Chinese = zh or yue; each candidate reads the first {args.chars} "
-          f"characters, 'ours' reads the whole document its own way); isolated from the network: {isolated}\n")
+    print(
+        f"\nKeep/remove decision accuracy (Chinese = zh or yue; each candidate reads the first {args.chars} "
+        f"characters, 'ours' reads the whole document its own way); isolated from the network: {isolated}\n"
+    )
     print("| category | docs | " + " | ".join(names) + " |")
     print("|---|---:|" + "---:|" * len(names))
     wrong: dict[str, list] = defaultdict(list)
@@ -402,8 +471,9 @@ def main() -> None:
         print(f"| {cat} | {len(index)} | " + " | ".join(cells) + " |")
     for label, want in (("all Chinese docs", True), ("all non-Chinese docs", False)):
         index = [i for i, d in enumerate(docs) if d["chinese"] == want and d["cat"] != LONG_PAGES]
-        cells = [f"{sum((results[n]['preds'][i][0] in CHINESE) == want for i in index) / len(index):.4f}"
-                 for n in names]
+        cells = [
+            f"{sum((results[n]['preds'][i][0] in CHINESE) == want for i in index) / len(index):.4f}" for n in names
+        ]
         print(f"| **{label}** | {len(index)} | " + " | ".join(cells) + " |")
     print("\nSpeed (one process, CPU seconds, best of 3) and memory (RSS above the bare interpreter's)\n")
     print("| candidate | load CPU s | CLUE docs/s | CLUE MB/s | headlines docs/s | RSS after load MB | peak RSS MB |")
@@ -411,15 +481,19 @@ def main() -> None:
     for n in names:
         r = results[n]
         clue, heads = r["speed"].get("clue"), r["speed"].get("headlines")
-        cells = [f"{r['load_s']:.2f}",
-                 f"{clue['docs'] / clue['s']:,.0f}" if clue else "–", f"{clue['mb'] / clue['s']:.2f}" if clue else "–",
-                 f"{heads['docs'] / heads['s']:,.0f}" if heads else "–",
-                 f"+{r['rss_loaded_mb'] - r['rss_base_mb']:.0f}", f"+{r['rss_peak_mb'] - r['rss_base_mb']:.0f}"]
+        cells = [
+            f"{r['load_s']:.2f}",
+            f"{clue['docs'] / clue['s']:,.0f}" if clue else "–",
+            f"{clue['mb'] / clue['s']:.2f}" if clue else "–",
+            f"{heads['docs'] / heads['s']:,.0f}" if heads else "–",
+            f"+{r['rss_loaded_mb'] - r['rss_base_mb']:.0f}",
+            f"+{r['rss_peak_mb'] - r['rss_base_mb']:.0f}",
+        ]
         print(f"| {n} | " + " | ".join(cells) + " |")
     if args.errors:
         for n in names:
             print(f"\nwrong answers of {n} ({len(wrong[n])}):")
-            for cat, lang, text in wrong[n][:args.errors]:
+            for cat, lang, text in wrong[n][: args.errors]:
                 print(f"  [{cat}] -> {lang}: {text}")
     if not args.no_sampling and "ours" in names:
         rows = sampling_table(docs)

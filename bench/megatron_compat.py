@@ -39,8 +39,10 @@ def main(pack_dir: str) -> int:
                 assert np.array_equal(theirs[number], ours[number])
             sequences += len(ours)
             tokens += ours.num_tokens
-    print(f"megatron.core IndexedDataset read {len(manifest['shards'])} shards, {sequences} documents, "
-          f"{tokens} tokens: identical to corpus_pipeline's reader")
+    print(
+        f"megatron.core IndexedDataset read {len(manifest['shards'])} shards, {sequences} documents, "
+        f"{tokens} tokens: identical to corpus_pipeline's reader"
+    )
     return 0
 
 

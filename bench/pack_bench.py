@@ -65,8 +65,10 @@ def segmenter_table(texts: list[str]) -> list[str]:
     jieba_seconds, reference = timed(segmenter("jieba"), texts)
     rows = ["| segmenter | MB/s (1 core) | documents segmented as jieba does |", "|---|---|---|"]
     rows.append(f"| jieba 0.42.1 | {megabytes / jieba_seconds:.2f} | (reference) |")
-    for label, function in (("hybrid: jieba-rs route + jieba HMM rule (ours, default)", segmenter("rjieba")),
-                            ("rjieba.cut alone", lambda text: rjieba.cut(text))):
+    for label, function in (
+        ("hybrid: jieba-rs route + jieba HMM rule (ours, default)", segmenter("rjieba")),
+        ("rjieba.cut alone", lambda text: rjieba.cut(text)),
+    ):
         seconds, words = timed(function, texts)
         same = sum(a == b for a, b in zip(words, reference))
         rows.append(f"| {label} | {megabytes / seconds:.2f} | {same}/{len(texts)} |")
@@ -81,36 +83,59 @@ def segmenter_table(texts: list[str]) -> list[str]:
     sp_seconds = time.perf_counter() - started
     seconds, ids = timed(tokenizer.encode, texts)
     tokens = sum(map(len, ids))
-    rows += ["", "| step (1 core) | MB/s | tokens/s |", "|---|---|---|",
-             f"| SentencePiece encode of the escaped text | {megabytes / sp_seconds:.2f} | "
-             f"{tokens / sp_seconds:,.0f} |",
-             f"| whole encode (segment + escape + SentencePiece) | {megabytes / seconds:.2f} | "
-             f"{tokens / seconds:,.0f} |",
-             "", f"sample: {len(texts)} documents, {megabytes:.2f} MB, {tokens:,} tokens, "
-             f"{sum(map(len, texts)) / tokens:.3f} characters per token"]
+    rows += [
+        "",
+        "| step (1 core) | MB/s | tokens/s |",
+        "|---|---|---|",
+        f"| SentencePiece encode of the escaped text | {megabytes / sp_seconds:.2f} | {tokens / sp_seconds:,.0f} |",
+        f"| whole encode (segment + escape + SentencePiece) | {megabytes / seconds:.2f} | {tokens / seconds:,.0f} |",
+        "",
+        f"sample: {len(texts)} documents, {megabytes:.2f} MB, {tokens:,} tokens, "
+        f"{sum(map(len, texts)) / tokens:.3f} characters per token",
+    ]
     return rows
 
 
 def run_pack(documents: Path, out: Path, master: str) -> tuple[float, dict]:
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "corpus_pipeline", "pack", "--input", str(documents), "--output", str(out),
-                    "--master", master], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corpus_pipeline",
+            "pack",
+            "--input",
+            str(documents),
+            "--output",
+            str(out),
+            "--master",
+            master,
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wall = time.perf_counter() - started
     return wall, json.loads((out / "stats.json").read_text(encoding="utf-8"))
 
 
 def pack_table(documents: Path, runs: int, masters: list[str]) -> list[str]:
-    rows = ["| master | input MB | tokens | shards | runs | median wall s | MB/s per core | tokens/s per core |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| master | input MB | tokens | shards | runs | median wall s | MB/s per core | tokens/s per core |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for master in masters:
-        cores = int(master[master.index("[") + 1:-1])
+        cores = int(master[master.index("[") + 1 : -1])
         results = [run_pack(documents, WORK / "out", master) for _ in range(runs)]
         wall = statistics.median(seconds for seconds, _ in results)
         stats = results[0][1]
         megabytes = stats["text_bytes"] / 1e6
-        rows.append(f"| {master} | {megabytes:.1f} | {stats['tokens']:,} | {stats['shards']} | {runs} | {wall:.1f} | "
-                    f"{megabytes / wall / cores:.2f} | {stats['tokens'] / wall / cores:,.0f} |")
+        rows.append(
+            f"| {master} | {megabytes:.1f} | {stats['tokens']:,} | {stats['shards']} | {runs} | {wall:.1f} | "
+            f"{megabytes / wall / cores:.2f} | {stats['tokens'] / wall / cores:,.0f} |"
+        )
         print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
@@ -126,8 +151,10 @@ def main() -> int:
     parser.add_argument("--skip-pack", action="store_true")
     args = parser.parse_args()
     documents = documents_dir(build_corpus(args.data, args.size_mb, 0))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"corpus: {documents.relative_to(REPO)}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"corpus: {documents.relative_to(REPO)}"
+    )
     if not args.skip_segmenters:
         print("\n".join(segmenter_table(sample_texts(documents, args.sample_mb))), flush=True)
     if not args.skip_pack:

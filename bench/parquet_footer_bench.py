@@ -31,8 +31,12 @@ TEXT = "国家统计局今天发布数据，一季度国内生产总值同比增
 def _table(index: int, schemas: int, rows: int) -> pa.Table:
     kind = index % schemas
     ids = [f"{index}-{row}" for row in range(rows)]
-    columns = {"id": pa.array([hash(i) % 10**9 for i in ids], pa.int64() if kind % 2 else pa.int32())
-               if kind < 2 else pa.array(ids), "text": [f"{TEXT}{i}" for i in ids]}
+    columns = {
+        "id": pa.array([hash(i) % 10**9 for i in ids], pa.int64() if kind % 2 else pa.int32())
+        if kind < 2
+        else pa.array(ids),
+        "text": [f"{TEXT}{i}" for i in ids],
+    }
     for extra in range(kind):
         columns[f"extra{extra}"] = [extra] * rows
     return pa.table(columns)
@@ -72,8 +76,9 @@ def main() -> None:
         plain = best(lambda: spark.read.parquet(*same).count())
         one = [InputSpec(path=f"{folder}/s0", source="bench")]
         stage_same = best(lambda: read_raw_records(spark, one, recipe)[0].count())
-    print(f"{args.files} files, {args.schemas} schemas, {args.rows} rows each, master {args.master}, "
-          f"best of {args.runs}")
+    print(
+        f"{args.files} files, {args.schemas} schemas, {args.rows} rows each, master {args.master}, best of {args.runs}"
+    )
     print(f"footers:    {footers:6.2f} s  ({footers / args.files * 1000:.2f} ms a file)")
     print(f"stage read: {stage:6.2f} s  (all {args.files} files: listing, footers, {args.schemas} groups, count)")
     print(f"plain read: {plain:6.2f} s  (spark.read.parquet of the {len(same)} files of one schema, count)")

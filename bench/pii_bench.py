@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from corpus_pipeline.rules.pii import PII_TYPES, DEFAULT_CONFIG, compile_pii, mask_pii  # noqa: E402
+from corpus_pipeline.rules.pii import DEFAULT_CONFIG, PII_TYPES, compile_pii, mask_pii  # noqa: E402
 
 SOURCES = (
     "web_text/cluecorpussmall_sample.jsonl.gz",

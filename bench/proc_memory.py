@@ -91,7 +91,7 @@ def _parent_map() -> dict[int, list[int]]:
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
         # comm may hold spaces and parentheses: the fields after the last ')' are fixed.
-        fields = stat[stat.rfind(b")") + 2:].split()
+        fields = stat[stat.rfind(b")") + 2 :].split()
         children.setdefault(int(fields[1]), []).append(int(entry.name))
     return children
 
@@ -136,7 +136,7 @@ def _stat(pid: int) -> tuple[int, int] | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
-        fields = stat[stat.rfind(b")") + 2:].split()  # comm may hold spaces and parentheses
+        fields = stat[stat.rfind(b")") + 2 :].split()  # comm may hold spaces and parentheses
         if fields[0] in (b"Z", b"X") or int(fields[6]) & PF_EXITING:
             return None
         return int(fields[1]), int(fields[6])
@@ -230,16 +230,16 @@ class PeakRSS:
             self._take()
             self._stop.wait(self.interval)
 
-    def start(self) -> "PeakRSS":
+    def start(self) -> PeakRSS:
         self._thread.start()
         return self
 
-    def stop(self) -> "PeakRSS":
+    def stop(self) -> PeakRSS:
         self._stop.set()
         self._thread.join()
         return self
 
-    def __enter__(self) -> "PeakRSS":
+    def __enter__(self) -> PeakRSS:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -248,9 +248,15 @@ class PeakRSS:
     def result(self) -> dict[str, float | int]:
         """Peaks in MB (2**20 bytes) per role, with the sample count and the most processes seen at once."""
         peaks: dict[str, float | int] = {f"{role}_mb": round(kb / 1024, 1) for role, kb in self.peaks_kb.items()}
-        peaks.update(samples=self.samples, max_processes=self.max_processes, interval_s=self.interval,
-                     at_tree_peak=[{"pid": pid, "parent": parent, "name": name, "mb": round(kb / 1024, 1)}
-                                   for pid, parent, name, kb in self.peak_members])
+        peaks.update(
+            samples=self.samples,
+            max_processes=self.max_processes,
+            interval_s=self.interval,
+            at_tree_peak=[
+                {"pid": pid, "parent": parent, "name": name, "mb": round(kb / 1024, 1)}
+                for pid, parent, name, kb in self.peak_members
+            ],
+        )
         return peaks
 
 
@@ -264,9 +270,15 @@ class Measured:
     timed_out: bool = False
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: str | Path | None = None,
-                 interval: float = 0.2, check: bool = True, capture: bool = True,
-                 timeout: float | None = None) -> Measured:
+def run_measured(
+    command: list[str],
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+    interval: float = 0.2,
+    check: bool = True,
+    capture: bool = True,
+    timeout: float | None = None,
+) -> Measured:
     """Run ``command`` as a fresh process; wall seconds (start to exit) and peak RSS of its process tree.
 
     The command runs in its own session; after ``timeout`` seconds its whole process group is terminated

@@ -25,26 +25,50 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 BATCH = {"tiny": 8, "cpm-small": 1, "cpm-medium": 1, "probe-350m": 1}
 
 
-def measure(shards: str, preset: str, steps: int, seq_len: int, batch_size: int, device: str,
-            peak_tflops: float | None, compile_: bool) -> dict:
+def measure(
+    shards: str,
+    preset: str,
+    steps: int,
+    seq_len: int,
+    batch_size: int,
+    device: str,
+    peak_tflops: float | None,
+    compile_: bool,
+) -> dict:
     import torch
 
     from corpus_pipeline.trainer.config import TrainConfig
     from corpus_pipeline.trainer.train import LOG, train
 
-    config = TrainConfig(preset=preset, max_tokens=steps * seq_len * batch_size, seq_len=seq_len,
-                         batch_size=batch_size, log_every=1, device=device, peak_tflops=peak_tflops,
-                         compile=compile_)
+    config = TrainConfig(
+        preset=preset,
+        max_tokens=steps * seq_len * batch_size,
+        seq_len=seq_len,
+        batch_size=batch_size,
+        log_every=1,
+        device=device,
+        peak_tflops=peak_tflops,
+        compile=compile_,
+    )
     with tempfile.TemporaryDirectory() as out:
         result = train(config, shards, out, echo=lambda line: None)
         records = [json.loads(line) for line in (Path(out) / LOG).read_text().splitlines()]
     speeds = [record["tokens_per_s"] for record in records if record["event"] == "train"][1:]
     tflops = [record["model_tflops"] for record in records if record["event"] == "train"][1:]
     mfu = [record["mfu"] for record in records if "mfu" in record][1:]
-    return {"preset": preset, "parameters": result["parameters"], "device": result["device"],
-            "precision": result["precision"], "threads": torch.get_num_threads(), "seq_len": seq_len,
-            "batch_size": batch_size, "steps_timed": len(speeds), "tokens_per_s": statistics.median(speeds),
-            "model_tflops": statistics.median(tflops), "mfu": statistics.median(mfu) if mfu else None}
+    return {
+        "preset": preset,
+        "parameters": result["parameters"],
+        "device": result["device"],
+        "precision": result["precision"],
+        "threads": torch.get_num_threads(),
+        "seq_len": seq_len,
+        "batch_size": batch_size,
+        "steps_timed": len(speeds),
+        "tokens_per_s": statistics.median(speeds),
+        "model_tflops": statistics.median(tflops),
+        "mfu": statistics.median(mfu) if mfu else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,17 +83,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compile", action="store_true")
     args = parser.parse_args(argv)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| preset | parameters | device | precision | threads | seq_len x batch | steps timed | "
-          "tokens/s (median) | tokens/s per thread | model TFLOP/s | MFU |")
+    print(
+        "| preset | parameters | device | precision | threads | seq_len x batch | steps timed | "
+        "tokens/s (median) | tokens/s per thread | model TFLOP/s | MFU |"
+    )
     print("|---|---:|---|---|---:|---|---:|---:|---:|---:|---:|")
     for preset in args.presets:
-        row = measure(args.shards, preset, args.steps, args.seq_len, args.batch_size or BATCH[preset],
-                      args.device, args.peak_tflops, args.compile)
+        row = measure(
+            args.shards,
+            preset,
+            args.steps,
+            args.seq_len,
+            args.batch_size or BATCH[preset],
+            args.device,
+            args.peak_tflops,
+            args.compile,
+        )
         per_thread = f"{row['tokens_per_s'] / row['threads']:,.1f}" if row["device"].endswith("cpu") else ""
         mfu = "" if row["mfu"] is None else f"{row['mfu']:.1%}"
-        print(f"| {preset} | {row['parameters']:,} | {row['device']} | {row['precision']} | {row['threads']} | "
-              f"{row['seq_len']} x {row['batch_size']} | {row['steps_timed']} | {row['tokens_per_s']:,.1f} | "
-              f"{per_thread} | {row['model_tflops']:.4f} | {mfu} |", flush=True)
+        print(
+            f"| {preset} | {row['parameters']:,} | {row['device']} | {row['precision']} | {row['threads']} | "
+            f"{row['seq_len']} x {row['batch_size']} | {row['steps_timed']} | {row['tokens_per_s']:,.1f} | "
+            f"{per_thread} | {row['model_tflops']:.4f} | {mfu} |",
+            flush=True,
+        )
     return 0
 
 

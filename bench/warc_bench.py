@@ -30,9 +30,11 @@ MAX_DOCUMENT_BYTES = 8 * 2**20
 
 
 def _record(warc_type: str, uri: str, content_type: str, payload: bytes, n: int) -> bytes:
-    head = (f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
-            f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{n:012d}>\r\nWARC-Target-URI: {uri}\r\n"
-            f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n\r\n").encode()
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{n:012d}>\r\nWARC-Target-URI: {uri}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n\r\n"
+    ).encode()
     return head + payload + b"\r\n\r\n"
 
 
@@ -60,19 +62,27 @@ def build_records(data: Path, size_bytes: int, page_chars: int | None = None) ->
         uri = f"http://bench/{n}/{name}"
         charset = html_declared_charset(html)
         content_type = f"text/html; charset={charset}" if charset else "text/html"
-        http = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nServer: bench\r\n"
-                f"Content-Length: {len(html)}\r\n\r\n").encode() + html
+        http = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nServer: bench\r\nContent-Length: {len(html)}\r\n\r\n"
+        ).encode() + html
         batch = [
-            _record("request", uri, "application/http; msgtype=request",
-                    f"GET /{n} HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench\r\n\r\n".encode(), n),
+            _record(
+                "request",
+                uri,
+                "application/http; msgtype=request",
+                f"GET /{n} HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench\r\n\r\n".encode(),
+                n,
+            ),
             _record("response", uri, "application/http; msgtype=response", http, n),
             _record("metadata", uri, "application/warc-fields", b"fetchTimeMs: 120\r\n", n),
         ]
         if n % 10 == 0:
             image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20
             moved = b"HTTP/1.1 301 Moved Permanently\r\nLocation: http://bench/x\r\nContent-Type: text/html\r\n\r\n"
-            batch += [_record("response", uri + ".png", "application/http; msgtype=response", image, n),
-                      _record("response", uri + "/old", "application/http; msgtype=response", moved, n)]
+            batch += [
+                _record("response", uri + ".png", "application/http; msgtype=response", image, n),
+                _record("response", uri + "/old", "application/http; msgtype=response", moved, n),
+            ]
         records += batch
         total += sum(map(len, batch))
         n += 1
@@ -104,8 +114,10 @@ def main() -> None:
     parsers = [("current", warc.parse_warc)]
     if args.baseline is not None:
         parsers.insert(0, ("baseline", _load(args.baseline).parse_warc))
-    print(f"{len(records)} WARC records, {len(plain) / 1e6:.1f} MB uncompressed, "
-          f"{len(plain) / len(records) / 1e3:.1f} kB per record")
+    print(
+        f"{len(records)} WARC records, {len(plain) / 1e6:.1f} MB uncompressed, "
+        f"{len(plain) / len(records) / 1e3:.1f} kB per record"
+    )
     print("| layout | file MB | " + " | ".join(f"{name} MB/s" for name, _ in parsers) + " | documents |")
     print("|---|---|" + "---|" * len(parsers) + "---|")
     for name, compression, data in variants:

@@ -35,9 +35,11 @@ RECORD_ID = "<urn:uuid:00000000-0000-0000-0000-000000000000>"
 
 
 def _record(warc_type: str, payload: bytes, uri: str, content_type: str, record_id: str = RECORD_ID) -> bytes:
-    head = (f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: {record_id}\r\n"
-            f"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n").encode()
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: {record_id}\r\n"
+        f"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    ).encode()
     return head + payload + b"\r\n\r\n"
 
 
@@ -57,8 +59,11 @@ def crawl() -> tuple[list[bytes], dict[int, tuple[str, str]]]:
     for i in range(10):
         uri, html = f"http://f/{i}", _page(f"{ZH}第{i}页" * (1 + i % 4))
         encoding = "gbk" if i % 3 == 0 else "utf-8"
-        records.append(_record("request", f"GET /{i} HTTP/1.1\r\nHost: f\r\n\r\n".encode(), uri,
-                               "application/http; msgtype=request"))
+        records.append(
+            _record(
+                "request", f"GET /{i} HTTP/1.1\r\nHost: f\r\n\r\n".encode(), uri, "application/http; msgtype=request"
+            )
+        )
         records.append(_response(uri, html.encode(encoding), f"text/html; charset={encoding}"))
         documents[len(records) - 1] = (uri, html)
         records.append(_record("metadata", f"fetchTimeMs: {i}\r\n".encode(), uri, "application/warc-fields"))
@@ -66,8 +71,9 @@ def crawl() -> tuple[list[bytes], dict[int, tuple[str, str]]]:
             records.append(_response("http://f/img", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "image/png"))
             records.append(_response("http://f/404", _page("找不到").encode(), status="404 Not Found"))
         if i == 6:
-            quoted = _record("response", b"HTTP/1.1 200 OK\r\n\r\nhello", "http://quoted/", "application/http",
-                             "<urn:uuid:quoted>")
+            quoted = _record(
+                "response", b"HTTP/1.1 200 OK\r\n\r\nhello", "http://quoted/", "application/http", "<urn:uuid:quoted>"
+            )
             html = f"<pre>{quoted.decode()}</pre>" + _page(ZH)
             records.append(_response("http://f/about", html.encode()))
             documents[len(records) - 1] = ("http://f/about", html)
@@ -127,8 +133,11 @@ def check(data: bytes, layout: str, records: list[bytes], documents: dict, limit
         if intact and document not in emitted:
             problems.append(f"intact record {k} ({document[0]}) lost")
     if layout != "whole":
-        problems += [f"{r.url} swallowed a header" for r in out
-                     if r.quarantine is None and f"WARC-Record-ID: {RECORD_ID}" in r.html]
+        problems += [
+            f"{r.url} swallowed a header"
+            for r in out
+            if r.quarantine is None and f"WARC-Record-ID: {RECORD_ID}" in r.html
+        ]
     return problems
 
 
@@ -146,8 +155,11 @@ def main() -> None:
     outcome: collections.Counter = collections.Counter()
     failures = []
     for layout in LAYOUTS:
-        clean = {"plain": b"".join(records), "members": b"".join(gzip.compress(r, mtime=0) for r in records),
-                 "whole": gzip.compress(b"".join(records), mtime=0)}[layout]
+        clean = {
+            "plain": b"".join(records),
+            "members": b"".join(gzip.compress(r, mtime=0) for r in records),
+            "whole": gzip.compress(b"".join(records), mtime=0),
+        }[layout]
         assert not check(clean, layout, records, documents, limit, args.stream), "the undamaged file fails"
         for case in range(args.cases):
             kind, data = corrupt(rng, clean)

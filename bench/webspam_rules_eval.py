@@ -54,8 +54,16 @@ from corpus_pipeline.rules.webspam import (
 )
 
 WEBSPAM_REASONS = ("gambling", "porn", "seo_spam")
-GOOD_SOURCES = ("gne", "extraction_gold", "extraction_gold_html", "zhwiki", "clue", "novels", "people_daily",
-                "trec06c_ham")
+GOOD_SOURCES = (
+    "gne",
+    "extraction_gold",
+    "extraction_gold_html",
+    "zhwiki",
+    "clue",
+    "novels",
+    "people_daily",
+    "trec06c_ham",
+)
 
 
 @dataclass
@@ -119,10 +127,11 @@ def good_documents(shared: Path) -> list[Doc]:
         text = book.read_text(encoding="utf-8")
         marks = list(chapter.finditer(text))
         for i, mark in enumerate(marks):
-            body = text[mark.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+            body = text[mark.end() : marks[i + 1].start() if i + 1 < len(marks) else len(text)]
             body = "\n".join(line.strip() for line in body.split("\n") if line.strip())
-            docs.append(Doc(f"{book.stem}/{i}", "novels", "good", mark.group().strip(), body,
-                            half_of(f"{book.stem}/{i}")))
+            docs.append(
+                Doc(f"{book.stem}/{i}", "novels", "good", mark.group().strip(), body, half_of(f"{book.stem}/{i}"))
+            )
     docs.extend(_people_daily())
     ham = _jsonl(shared / "spam" / "trec06c_ham.jsonl.gz")
     for row in random.Random(0).sample(ham, 1500):
@@ -168,32 +177,118 @@ def _people_daily() -> list[Doc]:
 # brands and phrases that half-a calibration never saw.
 
 CASINO_BRANDS = (
-    "澳门新葡京", "威尼斯人娱乐", "金沙娱乐场", "澳门银河", "太阳城集团", "永利娱乐", "皇冠体育", "bet365", "亚博体育",
-    "乐鱼体育", "九游会", "开元棋牌", "AG真人", "新濠天地", "美高梅娱乐", "澳门葡京", "博天堂", "金宝博", "沙巴体育",
-    "凯发娱乐", "大发快三", "雷竞技", "开云体育", "华体会", "尊龙凯时", "龙8国际", "k8凯发", "bodog博狗", "w88",
-    "365bet", "澳门威尼斯人", "澳门金沙",
+    "澳门新葡京",
+    "威尼斯人娱乐",
+    "金沙娱乐场",
+    "澳门银河",
+    "太阳城集团",
+    "永利娱乐",
+    "皇冠体育",
+    "bet365",
+    "亚博体育",
+    "乐鱼体育",
+    "九游会",
+    "开元棋牌",
+    "AG真人",
+    "新濠天地",
+    "美高梅娱乐",
+    "澳门葡京",
+    "博天堂",
+    "金宝博",
+    "沙巴体育",
+    "凯发娱乐",
+    "大发快三",
+    "雷竞技",
+    "开云体育",
+    "华体会",
+    "尊龙凯时",
+    "龙8国际",
+    "k8凯发",
+    "bodog博狗",
+    "w88",
+    "365bet",
+    "澳门威尼斯人",
+    "澳门金沙",
 )
 CASINO_PHRASES = (
-    "官网", "官方网站", "娱乐平台", "注册送彩金", "首存优惠", "真人娱乐", "百家乐", "网上赌场", "时时彩", "北京赛车pk10",
-    "六合彩开奖", "电子游艺", "捕鱼游戏", "棋牌游戏", "体育投注", "APP下载", "手机版", "登录入口", "最新网址", "在线投注",
-    "开户", "信誉平台", "老虎机", "真人视讯", "返水", "彩金", "龙虎斗", "赌场", "网投", "线上娱乐",
+    "官网",
+    "官方网站",
+    "娱乐平台",
+    "注册送彩金",
+    "首存优惠",
+    "真人娱乐",
+    "百家乐",
+    "网上赌场",
+    "时时彩",
+    "北京赛车pk10",
+    "六合彩开奖",
+    "电子游艺",
+    "捕鱼游戏",
+    "棋牌游戏",
+    "体育投注",
+    "APP下载",
+    "手机版",
+    "登录入口",
+    "最新网址",
+    "在线投注",
+    "开户",
+    "信誉平台",
+    "老虎机",
+    "真人视讯",
+    "返水",
+    "彩金",
+    "龙虎斗",
+    "赌场",
+    "网投",
+    "线上娱乐",
 )
 LOTTERY_LINES = (
-    "香港六合彩今晚开奖结果查询", "{g}第{d}期特码：{n}", "一肖中特，平特一肖，三肖六码", "管家婆一码中特", "{g}计划群，稳赚不赔",
-    "澳门天天彩免费资料大全", "白小姐一码中特", "{g}人工计划，胜率高达90%", "今晚开什么生肖？精准资料请看这里",
-    "{g}走势图，{d}期杀号技巧", "新澳门六合彩资料", "马会传真{d}期", "246天天好彩免费资料", "{g}倍投方案，包中",
+    "香港六合彩今晚开奖结果查询",
+    "{g}第{d}期特码：{n}",
+    "一肖中特，平特一肖，三肖六码",
+    "管家婆一码中特",
+    "{g}计划群，稳赚不赔",
+    "澳门天天彩免费资料大全",
+    "白小姐一码中特",
+    "{g}人工计划，胜率高达90%",
+    "今晚开什么生肖？精准资料请看这里",
+    "{g}走势图，{d}期杀号技巧",
+    "新澳门六合彩资料",
+    "马会传真{d}期",
+    "246天天好彩免费资料",
+    "{g}倍投方案，包中",
 )
 LOTTERY_GAMES = ("重庆时时彩", "北京赛车", "幸运飞艇", "六合彩", "极速赛车", "加拿大28", "香港六合彩", "澳门六合彩")
 PORN_LINES = (
-    "免费在线观看{t}", "{t}高清无码在线播放", "同城约炮，寂寞少妇加微信{c}", "国产自拍偷拍视频", "裸聊一对一，点击进入",
-    "{t}视频全集免费看", "日韩av在线观看", "午夜福利视频，手机直接看", "成人网站最新地址", "楼凤信息，上门服务{c}",
-    "亚洲色图，激情小说", "一夜情交友，同城空降{c}", "波多野结衣全集", "黄色网站入口",
+    "免费在线观看{t}",
+    "{t}高清无码在线播放",
+    "同城约炮，寂寞少妇加微信{c}",
+    "国产自拍偷拍视频",
+    "裸聊一对一，点击进入",
+    "{t}视频全集免费看",
+    "日韩av在线观看",
+    "午夜福利视频，手机直接看",
+    "成人网站最新地址",
+    "楼凤信息，上门服务{c}",
+    "亚洲色图，激情小说",
+    "一夜情交友，同城空降{c}",
+    "波多野结衣全集",
+    "黄色网站入口",
 )
 PORN_TERMS = ("av", "无码", "三级片", "成人电影", "偷拍", "黄片", "福利", "色情视频")
 SEO_LINES = (
-    "蜘蛛池出租，百度秒收录", "快速排名，关键词排名三天上首页", "站群系统，泛目录程序出售", "黑帽seo技术交流{c}",
-    "代发外链，百度留痕", "全网霸屏推广，引流获客", "网站优化，整站快排{c}", "刷流量，刷点击，提升权重",
-    "最新地址发布页，永久网址", "备用网址，防屏蔽，收藏本站", "友情链接：{u}", "寄生虫程序，劫持跳转",
+    "蜘蛛池出租，百度秒收录",
+    "快速排名，关键词排名三天上首页",
+    "站群系统，泛目录程序出售",
+    "黑帽seo技术交流{c}",
+    "代发外链，百度留痕",
+    "全网霸屏推广，引流获客",
+    "网站优化，整站快排{c}",
+    "刷流量，刷点击，提升权重",
+    "最新地址发布页，永久网址",
+    "备用网址，防屏蔽，收藏本站",
+    "友情链接：{u}",
+    "寄生虫程序，劫持跳转",
 )
 CONTACTS = ("QQ:{q}", "微信:{w}", "vx:{w}", "TG@{w}", "电话{p}")
 SPEC_KEYS = ("品牌", "型号", "尺寸", "重量", "颜色", "材质", "产地", "货号", "包装", "功率", "电压", "价格", "库存")
@@ -204,13 +299,22 @@ def _split(items: tuple[str, ...], half: str) -> tuple[str, ...]:
 
 
 def _contact(rng: random.Random) -> str:
-    return rng.choice(CONTACTS).format(q=rng.randint(10 ** 7, 10 ** 10), w="".join(rng.choices("abcdefxyz0123456789", k=8)),
-                                       p="1" + "".join(rng.choices("0123456789", k=10)))
+    return rng.choice(CONTACTS).format(
+        q=rng.randint(10**7, 10**10),
+        w="".join(rng.choices("abcdefxyz0123456789", k=8)),
+        p="1" + "".join(rng.choices("0123456789", k=10)),
+    )
 
 
 def _fill(line: str, rng: random.Random) -> str:
-    return line.format(g=rng.choice(LOTTERY_GAMES), d=rng.randint(100, 999), n=rng.randint(1, 49),
-                       t=rng.choice(PORN_TERMS), c=_contact(rng), u=f"www.{rng.randint(100, 999)}{rng.choice('abcxyz')}.com")
+    return line.format(
+        g=rng.choice(LOTTERY_GAMES),
+        d=rng.randint(100, 999),
+        n=rng.randint(1, 49),
+        t=rng.choice(PORN_TERMS),
+        c=_contact(rng),
+        u=f"www.{rng.randint(100, 999)}{rng.choice('abcxyz')}.com",
+    )
 
 
 def _sentences(text: str) -> list[str]:
@@ -231,12 +335,22 @@ def _brand_splice(text: str, brands, rng, count: int) -> str:
 
 def junk_documents(shared: Path, good: list[Doc]) -> list[Doc]:
     out: list[Doc] = []
-    carriers = {h: [d for d in good if d.half == h and d.source in ("clue", "people_daily", "gne", "extraction_gold",
-                                                                   "zhwiki") and not d.text.startswith("\0html\0")
-                    and len(d.text) >= 300] for h in "ab"}
+    carriers = {
+        h: [
+            d
+            for d in good
+            if d.half == h
+            and d.source in ("clue", "people_daily", "gne", "extraction_gold", "zhwiki")
+            and not d.text.startswith("\0html\0")
+            and len(d.text) >= 300
+        ]
+        for h in "ab"
+    }
     headlines = _jsonl(shared / "web_text" / "thucnews_headlines.jsonl.gz")
-    tg = {"a": [r["text"] for r in _jsonl(shared / "spam" / "tg_spam_train.jsonl.gz") if r["label"] == "spam"],
-          "b": [r["text"] for r in _jsonl(shared / "spam" / "tg_spam_eval.jsonl.gz") if r["label"] == "spam"]}
+    tg = {
+        "a": [r["text"] for r in _jsonl(shared / "spam" / "tg_spam_train.jsonl.gz") if r["label"] == "spam"],
+        "b": [r["text"] for r in _jsonl(shared / "spam" / "tg_spam_eval.jsonl.gz") if r["label"] == "spam"],
+    }
     serial = Counter()
     for half in "ab":
         rng = random.Random(f"junk-{half}")
@@ -255,7 +369,9 @@ def junk_documents(shared: Path, good: list[Doc]) -> list[Doc]:
             add("casino_seo", title, body + "\n" + block, "gambling")
         for _ in range(40):  # (2) an organisation's name replaced by a casino brand throughout
             carrier = rng.choice(pool)
-            words = Counter(re.findall(r"[\u4e00-\u9fff]{2,4}(?:公司|集团|大学|学院|医院|银行|中心|协会|政府|学校)", carrier.text))
+            words = Counter(
+                re.findall(r"[\u4e00-\u9fff]{2,4}(?:公司|集团|大学|学院|医院|银行|中心|协会|政府|学校)", carrier.text)
+            )
             brand = rng.choice(brands)
             if words:
                 name = words.most_common(1)[0][0]
@@ -270,7 +386,10 @@ def junk_documents(shared: Path, good: list[Doc]) -> list[Doc]:
                 parts[i] += rng.choice(brands) + rng.choice(phrases)
             add("keyword_insert", carrier.title, "".join(parts), "gambling")
         for _ in range(40):  # (5) lottery ads
-            lines = [_fill(rng.choice(_split(LOTTERY_LINES, half) + LOTTERY_LINES[:2]), rng) for _ in range(rng.randint(6, 15))]
+            lines = [
+                _fill(rng.choice(_split(LOTTERY_LINES, half) + LOTTERY_LINES[:2]), rng)
+                for _ in range(rng.randint(6, 15))
+            ]
             add("lottery_ad", _fill(rng.choice(LOTTERY_LINES), rng), "\n".join(lines), "gambling")
         for _ in range(40):  # (5) porn lures around a real text or alone
             lines = [_fill(rng.choice(_split(PORN_LINES, half)), rng) for _ in range(rng.randint(3, 8))]
@@ -288,8 +407,10 @@ def junk_documents(shared: Path, good: list[Doc]) -> list[Doc]:
             title = " ".join(rng.sample(phrases, 2))
             add("headline_list", title, "\n".join(items), "repetition")
         for _ in range(30):  # (5) spec fragments
-            lines = [f"{k}：{rng.choice(['XL', '黑色', '500g', '220V', '1200W', '不锈钢', '广东', 'A-3021', '现货', '¥199'])}"
-                     for k in rng.sample(SPEC_KEYS, rng.randint(6, 12))]
+            lines = [
+                f"{k}：{rng.choice(['XL', '黑色', '500g', '220V', '1200W', '不锈钢', '广东', 'A-3021', '现货', '¥199'])}"
+                for k in rng.sample(SPEC_KEYS, rng.randint(6, 12))
+            ]
             add("spec_fragment", None, "\n".join(lines * rng.randint(1, 3)), "repetition")
         for _ in range(30):  # repeated blocks
             carrier = rng.choice(pool)
@@ -334,8 +455,16 @@ def tg_messages(shared: Path) -> list[Doc]:
     out = []
     for name, half in (("tg_spam_train", "a"), ("tg_spam_eval", "b")):
         for row in _jsonl(shared / "spam" / f"{name}.jsonl.gz"):
-            out.append(Doc(row["id"], "tg_msg_" + row["label"], "junk" if row["label"] == "spam" else "good", None,
-                           row["text"], half))
+            out.append(
+                Doc(
+                    row["id"],
+                    "tg_msg_" + row["label"],
+                    "junk" if row["label"] == "spam" else "good",
+                    None,
+                    row["text"],
+                    half,
+                )
+            )
     return out
 
 
@@ -371,7 +500,7 @@ BATCH = 1000  # documents per call of the batch statistics (as an Arrow batch of
 def judge(docs: list[Doc], rules: WebSpamRules, config: RepetitionConfig) -> None:
     all_stats = []
     for i in range(0, len(docs), BATCH):
-        chunk = docs[i:i + BATCH]
+        chunk = docs[i : i + BATCH]
         all_stats.extend(stats_for_batch([d.text for d in chunk], [d.title for d in chunk], config))
     for doc, stats in zip(docs, all_stats):
         verdict = webspam_verdict(doc.title, doc.text, rules)
@@ -386,6 +515,7 @@ def table(docs: list[Doc], reasons: tuple[str, ...]) -> dict:
     junk = [d for d in docs if d.label == "junk"]
     result = {"n_good": len(good), "n_junk": len(junk), "reasons": {}, "good_sources": {}, "junk_kinds": {}}
     for reason in (*reasons, "any_webspam", "any_repetition", "any"):
+
         def hit(d, reason=reason):
             if reason == "any":
                 return bool(d.reasons)
@@ -394,19 +524,26 @@ def table(docs: list[Doc], reasons: tuple[str, ...]) -> dict:
             if reason == "any_repetition":
                 return any(r in REPETITION_REASONS for r in d.reasons)
             return reason in d.reasons
+
         tp = sum(map(hit, junk))
         fp = sum(map(hit, good))
-        result["reasons"][reason] = {"flagged_good": fp, "flagged_junk": tp,
-                                     "precision": tp / (tp + fp) if tp + fp else None,
-                                     "recall": tp / len(junk) if junk else None,
-                                     "fpr": fp / len(good) if good else None}
+        result["reasons"][reason] = {
+            "flagged_good": fp,
+            "flagged_junk": tp,
+            "precision": tp / (tp + fp) if tp + fp else None,
+            "recall": tp / len(junk) if junk else None,
+            "fpr": fp / len(good) if good else None,
+        }
     by_source = defaultdict(list)
     for d in docs:
         by_source[(d.label, d.source)].append(d)
     for (label, source), items in sorted(by_source.items()):
         counts = Counter(r for d in items for r in d.reasons)
-        row = {"n": len(items), "flagged": sum(1 for d in items if d.reasons) / len(items),
-               "per_reason": {r: counts[r] for r in sorted(counts)}}
+        row = {
+            "n": len(items),
+            "flagged": sum(1 for d in items if d.reasons) / len(items),
+            "per_reason": {r: counts[r] for r in sorted(counts)},
+        }
         (result["good_sources"] if label == "good" else result["junk_kinds"])[source] = row
     return result
 
@@ -435,11 +572,33 @@ def _reasons(row: dict) -> str:
 # ---- calibration ------------------------------------------------------------------------------------------------
 
 CALIBRATED = (
-    "gambling", "porn", "seo_spam", "dup_line_frac", "dup_line_char_frac", "dup_para_frac", "dup_para_char_frac",
-    "top_2gram_share", "top_3gram_share", "top_4gram_share", "dup_5gram_frac", "dup_6gram_frac", "dup_7gram_frac",
-    "dup_8gram_frac", "dup_9gram_frac", "dup_10gram_frac", "sentence_end_frac", "sentence_end_char_frac",
-    "punct_line_char_frac", "short_line_frac", "short_line_char_frac", "symbol_ratio",
-    "emoji_ratio", "hashtag_ratio", "title_term_share", "title_repeats", "title_repeat_share",
+    "gambling",
+    "porn",
+    "seo_spam",
+    "dup_line_frac",
+    "dup_line_char_frac",
+    "dup_para_frac",
+    "dup_para_char_frac",
+    "top_2gram_share",
+    "top_3gram_share",
+    "top_4gram_share",
+    "dup_5gram_frac",
+    "dup_6gram_frac",
+    "dup_7gram_frac",
+    "dup_8gram_frac",
+    "dup_9gram_frac",
+    "dup_10gram_frac",
+    "sentence_end_frac",
+    "sentence_end_char_frac",
+    "punct_line_char_frac",
+    "short_line_frac",
+    "short_line_char_frac",
+    "symbol_ratio",
+    "emoji_ratio",
+    "hashtag_ratio",
+    "title_term_share",
+    "title_repeats",
+    "title_repeat_share",
 )
 
 
@@ -467,11 +626,16 @@ def calibration_report(docs: list[Doc]) -> dict:
                     groups[d.source].append(_value(d, name))
             for source, values in sorted(groups.items()):
                 values.sort()
-                row[f"{label}:{source}"] = ({"min": values[0], "p01": _quantile(values, 0.01),
-                                             "p05": _quantile(values, 0.05), "median": _quantile(values, 0.5)}
-                                            if name.startswith(("sentence_end", "punct_line")) else
-                                            {"median": _quantile(values, 0.5), "p99": _quantile(values, 0.99),
-                                             "max": values[-1]})
+                row[f"{label}:{source}"] = (
+                    {
+                        "min": values[0],
+                        "p01": _quantile(values, 0.01),
+                        "p05": _quantile(values, 0.05),
+                        "median": _quantile(values, 0.5),
+                    }
+                    if name.startswith(("sentence_end", "punct_line"))
+                    else {"median": _quantile(values, 0.5), "p99": _quantile(values, 0.99), "max": values[-1]}
+                )
         out[name] = row
     return out
 
@@ -498,7 +662,7 @@ def speed(docs: list[Doc], rules: WebSpamRules, config: RepetitionConfig, runs: 
 
     def repetition() -> None:
         for i in range(0, len(texts), BATCH):
-            chunk = texts[i:i + BATCH]
+            chunk = texts[i : i + BATCH]
             for stats in stats_for_batch([t for _, t in chunk], [h for h, _ in chunk], config):
                 repetition_reasons(stats, config)
 
@@ -514,8 +678,10 @@ def speed(docs: list[Doc], rules: WebSpamRules, config: RepetitionConfig, runs: 
             fn()
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
-        result[name] = {"mb_per_cpu_s": round(size / 1e6 / min(cpu), 2),
-                        "mb_per_wall_s": round(size / 1e6 / min(wall), 2)}
+        result[name] = {
+            "mb_per_cpu_s": round(size / 1e6 / min(cpu), 2),
+            "mb_per_wall_s": round(size / 1e6 / min(wall), 2),
+        }
     return result
 
 
@@ -538,8 +704,12 @@ def with_clean(result: dict, removed: Counter) -> dict:
             before_clean = sum(n for (s, _), n in removed.items() if s == source)
             total = row["n"] + before_clean
             flagged = round(row["flagged"] * row["n"])
-            out[source] = {"label": label, "n_before_clean": total, "removed_by_clean": before_clean / total,
-                           "removed_by_clean_and_rules": (before_clean + flagged) / total}
+            out[source] = {
+                "label": label,
+                "n_before_clean": total,
+                "removed_by_clean": before_clean / total,
+                "removed_by_clean_and_rules": (before_clean + flagged) / total,
+            }
     return out
 
 
@@ -559,8 +729,10 @@ def print_clean(name: str, rows: dict) -> None:
     print("| source / kind | label | n before clean | removed by clean | removed by clean + these rules |")
     print("|---|---|---:|---:|---:|")
     for source, row in rows.items():
-        print(f"| {source} | {row['label']} | {row['n_before_clean']} | {row['removed_by_clean']:.1%} | "
-              f"{row['removed_by_clean_and_rules']:.1%} |")
+        print(
+            f"| {source} | {row['label']} | {row['n_before_clean']} | {row['removed_by_clean']:.1%} | "
+            f"{row['removed_by_clean_and_rules']:.1%} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -568,8 +740,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--half", choices=("a", "b"), default="b")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "work" / "webspam_rules_eval.json")
-    parser.add_argument("--webeval", type=int, default=4400, metavar="N",
-                        help="also build N documents of corpus_eval.webeval for the half (0: skip)")
+    parser.add_argument(
+        "--webeval",
+        type=int,
+        default=4400,
+        metavar="N",
+        help="also build N documents of corpus_eval.webeval for the half (0: skip)",
+    )
     parser.add_argument("--calibrate", action="store_true", help="print the half's distributions (use on half a)")
     parser.add_argument("--speed", action="store_true", help="measure single-process throughput on good documents")
     args = parser.parse_args(argv)
@@ -579,13 +756,18 @@ def main(argv: list[str] | None = None) -> int:
     docs, removed_by_clean = load_all(args.shared)
     docs = [d for d in docs if d.half == args.half]
     judge(docs, rules, config)
-    out: dict = {"half": args.half, "lexicon_sha256": rules.lexicon.sha256,
-                 "lexicon_entries": rules.lexicon.size(), "webspam_config": repr(rules.config),
-                 "repetition_config": repr(config)}
+    out: dict = {
+        "half": args.half,
+        "lexicon_sha256": rules.lexicon.sha256,
+        "lexicon_entries": rules.lexicon.size(),
+        "webspam_config": repr(rules.config),
+        "repetition_config": repr(config),
+    }
     web_docs = [d for d in docs if not d.source.startswith("tg_msg_")]
     out["own"] = table(web_docs, WEBSPAM_REASONS + REPETITION_REASONS)
-    out["own_with_clean"] = with_clean(out["own"], Counter({k: v for k, v in removed_by_clean.items()
-                                                            if any(d.source == k[0] for d in web_docs)}))
+    out["own_with_clean"] = with_clean(
+        out["own"], Counter({k: v for k, v in removed_by_clean.items() if any(d.source == k[0] for d in web_docs)})
+    )
     print_table(f"half {args.half}, shared sources and junk built here, after clean", out["own"])
     msgs = [d for d in docs if d.source.startswith("tg_msg_")]
     out["tg_messages"] = table(msgs, WEBSPAM_REASONS)
@@ -608,7 +790,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.speed:
         good = [d for d in web_docs if d.label == "good"]
         out["speed"] = speed(good, rules, config)
-        out["speed"]["loadavg"] = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
+        out["speed"]["loadavg"] = (
+            Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
+        )
         print("\nspeed:", json.dumps(out["speed"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -68,21 +68,76 @@ _CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十百零〇]+回")
 
 #: word -> replacement, for the light paraphrase (exam wording and common words; either direction reads naturally)
 SYNONYMS = {
-    "下列": "以下", "以下": "下列", "正确的是": "对的是", "错误的是": "不对的是", "不正确的是": "错误的是",
-    "哪一项": "哪项", "哪项": "哪一项", "哪个": "哪一个", "属于": "归于", "主要": "重要", "关于": "有关",
-    "包括": "包含", "可以": "能够", "能够": "可以", "应该": "应当", "因为": "由于", "由于": "因为",
-    "所以": "因此", "因此": "所以", "但是": "可是", "如果": "假如", "根据": "依据", "其中": "当中",
-    "不是": "并非", "叫做": "称为", "称为": "叫做", "通常": "一般", "一般": "通常", "最早": "最先",
-    "目的": "目标", "原因": "缘故", "作用": "功能", "特点": "特征", "方法": "方式", "重要": "关键",
-    "我国": "中国", "说法": "表述", "表述": "说法", "符合": "满足", "发展": "进步", "认为": "觉得",
-    "已经": "已", "必须": "务必", "进行": "开展", "提出": "提起", "是指": "指的是", "不属于": "不归于",
-    "描述": "叙述", "叙述": "描述", "理解": "领会", "体现": "反映", "反映": "体现", "材料": "资料",
-    "图中": "图里", "该": "这个", "这些": "这类", "时期": "时代", "影响": "作用", "国家": "国度",
-    "以及": "和", "并且": "而且", "而且": "并且", "选项": "选择项", "得到": "获得", "获得": "得到",
+    "下列": "以下",
+    "以下": "下列",
+    "正确的是": "对的是",
+    "错误的是": "不对的是",
+    "不正确的是": "错误的是",
+    "哪一项": "哪项",
+    "哪项": "哪一项",
+    "哪个": "哪一个",
+    "属于": "归于",
+    "主要": "重要",
+    "关于": "有关",
+    "包括": "包含",
+    "可以": "能够",
+    "能够": "可以",
+    "应该": "应当",
+    "因为": "由于",
+    "由于": "因为",
+    "所以": "因此",
+    "因此": "所以",
+    "但是": "可是",
+    "如果": "假如",
+    "根据": "依据",
+    "其中": "当中",
+    "不是": "并非",
+    "叫做": "称为",
+    "称为": "叫做",
+    "通常": "一般",
+    "一般": "通常",
+    "最早": "最先",
+    "目的": "目标",
+    "原因": "缘故",
+    "作用": "功能",
+    "特点": "特征",
+    "方法": "方式",
+    "重要": "关键",
+    "我国": "中国",
+    "说法": "表述",
+    "表述": "说法",
+    "符合": "满足",
+    "发展": "进步",
+    "认为": "觉得",
+    "已经": "已",
+    "必须": "务必",
+    "进行": "开展",
+    "提出": "提起",
+    "是指": "指的是",
+    "不属于": "不归于",
+    "描述": "叙述",
+    "叙述": "描述",
+    "理解": "领会",
+    "体现": "反映",
+    "反映": "体现",
+    "材料": "资料",
+    "图中": "图里",
+    "该": "这个",
+    "这些": "这类",
+    "时期": "时代",
+    "影响": "作用",
+    "国家": "国度",
+    "以及": "和",
+    "并且": "而且",
+    "而且": "并且",
+    "选项": "选择项",
+    "得到": "获得",
+    "获得": "得到",
 }
 _SYNONYM_PATTERN = re.compile("|".join(sorted(map(re.escape, SYNONYMS), key=len, reverse=True)))
-_PUNCT_TO_ASCII = str.maketrans({"，": ",", "。": ".", "？": "?", "：": ":", "；": ";", "（": "(", "）": ")",
-                                 "！": "!", "“": '"', "”": '"'})
+_PUNCT_TO_ASCII = str.maketrans(
+    {"，": ",", "。": ".", "？": "?", "：": ":", "；": ";", "（": "(", "）": ")", "！": "!", "“": '"', "”": '"'}
+)
 _PUNCT_TO_WIDE = str.maketrans({",": "，", ".": "。", "?": "？", ":": "：", ";": "；", "(": "（", ")": "）"})
 #: characters inserted or substituted by ``char_edits`` (common characters of exam text)
 EDIT_CHARS = (
@@ -149,7 +204,7 @@ def _thucnews(root: Path) -> list[tuple[str, str]]:
     for topic in sorted(by_topic):
         lines = by_topic[topic]
         for start in range(0, len(lines), HEADLINES_PER_DOC):
-            out.append((f"{topic}:{start // HEADLINES_PER_DOC}", "\n".join(lines[start:start + HEADLINES_PER_DOC])))
+            out.append((f"{topic}:{start // HEADLINES_PER_DOC}", "\n".join(lines[start : start + HEADLINES_PER_DOC])))
     return out
 
 
@@ -194,8 +249,9 @@ def _clean(root: str, sources: tuple[str, ...]) -> tuple[EvalDoc, ...]:
     return tuple(docs)
 
 
-def load_clean(shared: str | Path, which_half: str | None = None,
-               sources: tuple[str, ...] = CLEAN_SOURCES) -> list[EvalDoc]:
+def load_clean(
+    shared: str | Path, which_half: str | None = None, sources: tuple[str, ...] = CLEAN_SOURCES
+) -> list[EvalDoc]:
     """The clean documents of ``sources`` (all, or one half), in source and file order."""
     docs = _clean(str(Path(shared).resolve()), tuple(sources))
     return [doc for doc in docs if which_half is None or doc.half == which_half]
@@ -242,7 +298,7 @@ def _paraphrase(stem: str, rng: random.Random) -> tuple[str, str]:
         chosen = sorted(rng.sample(found, min(len(found), rng.choice((1, 2)))), key=lambda m: m.start(), reverse=True)
         text = stem
         for match in chosen:
-            text = text[:match.start()] + SYNONYMS[match.group()] + text[match.end():]
+            text = text[: match.start()] + SYNONYMS[match.group()] + text[match.end() :]
         detail = "synonym"
     else:
         letters = set(_cjk_positions(stem))
@@ -250,7 +306,7 @@ def _paraphrase(stem: str, rng: random.Random) -> tuple[str, str]:
         text = stem
         if positions:
             i = rng.choice(positions)
-            text = stem[:i] + stem[i + 1] + stem[i] + stem[i + 2:]
+            text = stem[:i] + stem[i + 1] + stem[i] + stem[i + 2 :]
         detail = "fallback"
     table = _PUNCT_TO_ASCII if rng.random() < 0.7 else _PUNCT_TO_WIDE
     return text.translate(table), detail
@@ -295,8 +351,14 @@ def _splice(carrier: str, block: str, rng: random.Random) -> str:
     return "\n".join(window[:at] + [block] + window[at:])
 
 
-def spliced_docs(items: list[BenchmarkItem], carriers: list[EvalDoc], which_half: str, seed: int = 0,
-                 per_benchmark: int | None = 500, variants: tuple[str, ...] = VARIANTS) -> list[EvalDoc]:
+def spliced_docs(
+    items: list[BenchmarkItem],
+    carriers: list[EvalDoc],
+    which_half: str,
+    seed: int = 0,
+    per_benchmark: int | None = 500,
+    variants: tuple[str, ...] = VARIANTS,
+) -> list[EvalDoc]:
     """Documents with one item of ``which_half`` spliced into a carrier of that half, every variant of each
     chosen item (up to ``per_benchmark`` items per benchmark, chosen with ``seed``)."""
     rng = random.Random(f"decontamination/{seed}/{which_half}")
@@ -320,14 +382,30 @@ def spliced_docs(items: list[BenchmarkItem], carriers: list[EvalDoc], which_half
                 block, detail = variant_text(item, variant, rng)
                 carrier = rng.choice(by_source[rng.choice(sources)])
                 text = _splice(carrier.text, block, rng)
-                out.append(EvalDoc(f"spliced:{item.label}:{variant}", text, carrier.source, which_half, "spliced",
-                                   item.benchmark, item.item_id, variant, detail))
+                out.append(
+                    EvalDoc(
+                        f"spliced:{item.label}:{variant}",
+                        text,
+                        carrier.source,
+                        which_half,
+                        "spliced",
+                        item.benchmark,
+                        item.item_id,
+                        variant,
+                        detail,
+                    )
+                )
     return out
 
 
-def build_eval_set(shared: str | Path, which_half: str, seed: int = 0, per_benchmark: int | None = 500,
-                   clean_sources: tuple[str, ...] = CLEAN_SOURCES,
-                   variants: tuple[str, ...] = VARIANTS) -> list[EvalDoc]:
+def build_eval_set(
+    shared: str | Path,
+    which_half: str,
+    seed: int = 0,
+    per_benchmark: int | None = 500,
+    clean_sources: tuple[str, ...] = CLEAN_SOURCES,
+    variants: tuple[str, ...] = VARIANTS,
+) -> list[EvalDoc]:
     """Clean documents of one half followed by spliced ones (items of that half, carriers of that half)."""
     clean = load_clean(shared, which_half, clean_sources)
     items = load_benchmarks(default_benchmarks(shared))

@@ -27,9 +27,14 @@ NOVELS_DIR = "reference/novels"
 
 
 def _row(source: str, origin: str, title: str | None, paragraphs) -> dict:
-    return {"id": hashlib.sha256(f"dev\x1f{origin}".encode("utf-8")).hexdigest()[:32], "source": source,
-            "url": None, "title": title, "text": "\n".join(paragraphs),
-            "meta": json.dumps({"origin": origin}, ensure_ascii=False)}
+    return {
+        "id": hashlib.sha256(f"dev\x1f{origin}".encode()).hexdigest()[:32],
+        "source": source,
+        "url": None,
+        "title": title,
+        "text": "\n".join(paragraphs),
+        "meta": json.dumps({"origin": origin}, ensure_ascii=False),
+    }
 
 
 def dev_documents(shared_data: Path, novel: str = "hongloumeng.txt", chapter: int = 1) -> list[dict]:
@@ -42,8 +47,11 @@ def dev_documents(shared_data: Path, novel: str = "hongloumeng.txt", chapter: in
             raise InputError(f"{path}: not found (the dev set is read from ../shared/data/reference)")
     rows = [_row(doc.source, doc.origin, doc.title, doc.paragraphs) for doc in encyclopedia_documents(wiki)]
     prefix = f"{novel}#chapter{chapter}/"
-    pieces = [doc for doc in novel_documents(novel_path, random.Random(f"dev/{novel}/{chapter}"))
-              if doc.origin.startswith(prefix)]
+    pieces = [
+        doc
+        for doc in novel_documents(novel_path, random.Random(f"dev/{novel}/{chapter}"))
+        if doc.origin.startswith(prefix)
+    ]
     if not pieces:
         raise InputError(f"{novel_path}: has no chapter {chapter}")
     rows += [_row(doc.source, doc.origin, doc.title, doc.paragraphs) for doc in pieces]

@@ -216,11 +216,16 @@ def load_extraction_gold(folder: Path) -> list[GoldPage]:
             continue
         data = path.read_bytes()
         date = _read_field(path.with_name(path.stem + ".date.txt"))
-        pages.append(GoldPage(
-            name=path.stem, html=_decode(data), text=gold.read_text(encoding="utf-8", errors="replace"),
-            author=_read_field(path.with_name(path.stem + ".author.txt")),
-            date=date if iso_date(date) else None, size=len(data),
-        ))
+        pages.append(
+            GoldPage(
+                name=path.stem,
+                html=_decode(data),
+                text=gold.read_text(encoding="utf-8", errors="replace"),
+                author=_read_field(path.with_name(path.stem + ".author.txt")),
+                date=date if iso_date(date) else None,
+                size=len(data),
+            )
+        )
     return pages
 
 
@@ -229,8 +234,12 @@ def should_be_kept(page: GoldPage, keeps: Callable[[str], bool]) -> bool:
     return keeps(page.text)
 
 
-def score_pages(pages: Iterable[GoldPage], kept_text: Callable[[GoldPage], str],
-                gold_text: Callable[[str], str] = lambda text: text, n: int = 1) -> dict[str, PRF]:
+def score_pages(
+    pages: Iterable[GoldPage],
+    kept_text: Callable[[GoldPage], str],
+    gold_text: Callable[[str], str] = lambda text: text,
+    n: int = 1,
+) -> dict[str, PRF]:
     """Per-page character P/R/F1 of ``kept_text(page)`` against ``gold_text(page.text)``."""
     return {page.name: char_prf(kept_text(page), gold_text(page.text), n) for page in pages}
 
@@ -377,6 +386,7 @@ def load_gne(folder: Path) -> list[GoldPage]:
     for path in sorted(folder.glob("*.html")):
         data = path.read_bytes()
         html = _decode(data)
-        pages.append(GoldPage(name=path.stem, html=html, text=gne_reference(html), author=None, date=None,
-                              size=len(data)))
+        pages.append(
+            GoldPage(name=path.stem, html=html, text=gne_reference(html), author=None, date=None, size=len(data))
+        )
     return pages

@@ -84,21 +84,32 @@ def score(rows: Iterable[dict]) -> dict:
         agree[got] += got == want
         if got == "kept" and want == "kept":
             text = row.get("text") or ""
-            remaining = {"ad_lines": remaining_ad_lines(text, ad_patterns),
-                         "dup_paragraphs": remaining_duplicate_paragraphs(text)}
+            remaining = {
+                "ad_lines": remaining_ad_lines(text, ad_patterns),
+                "dup_paragraphs": remaining_duplicate_paragraphs(text),
+            }
             for column, key in LINE_RULES.items():
                 p, t = int(row.get(column) or 0), int(truth.get(key) or 0)
-                lines[column].update(predicted=p, expected=t, agree=min(p, t),
-                                     gone=max(t - remaining[column], 0))
+                lines[column].update(predicted=p, expected=t, agree=min(p, t), gone=max(t - remaining[column], 0))
     reasons = {
-        name: {"predicted": predicted[name], "expected": expected[name], "agree": agree[name],
-               "precision": _ratio(agree[name], predicted[name]), "recall": _ratio(agree[name], expected[name])}
+        name: {
+            "predicted": predicted[name],
+            "expected": expected[name],
+            "agree": agree[name],
+            "precision": _ratio(agree[name], predicted[name]),
+            "recall": _ratio(agree[name], expected[name]),
+        }
         for name in sorted(set(predicted) | set(expected))
     }
     line_rules = {
-        column: {"predicted": counts["predicted"], "expected": counts["expected"], "agree": counts["agree"],
-                 "removed_by_stage": counts["gone"], "precision": _ratio(counts["agree"], counts["predicted"]),
-                 "recall": _ratio(counts["gone"], counts["expected"])}
+        column: {
+            "predicted": counts["predicted"],
+            "expected": counts["expected"],
+            "agree": counts["agree"],
+            "removed_by_stage": counts["gone"],
+            "precision": _ratio(counts["agree"], counts["predicted"]),
+            "recall": _ratio(counts["gone"], counts["expected"]),
+        }
         for column, counts in lines.items()
     }
     return {"documents_scored": scored, "reasons": reasons, "line_rules": line_rules}
@@ -129,9 +140,15 @@ def score_dedup(rows: Iterable[dict]) -> dict | None:
     expected = sum(size - 1 for size in members.values())
     removed = [row for row in rows if row.get("reason") in DUPLICATE_REASONS and row["id"] in truth_of]
     agree = sum(1 for row in removed if row.get("duplicate_of") and group(row["duplicate_of"]) == group(row["id"]))
-    return {"documents_scored": len(truth_of), "groups": sum(1 for size in members.values() if size > 1),
-            "predicted": len(removed), "expected": expected, "agree": agree,
-            "precision": _ratio(agree, len(removed)), "recall": _ratio(agree, expected)}
+    return {
+        "documents_scored": len(truth_of),
+        "groups": sum(1 for size in members.values() if size > 1),
+        "predicted": len(removed),
+        "expected": expected,
+        "agree": agree,
+        "precision": _ratio(agree, len(removed)),
+        "recall": _ratio(agree, expected),
+    }
 
 
 def _stage_rows(stage_dir: Path, columns: tuple[str, ...]) -> list[dict]:
@@ -160,8 +177,10 @@ def score_run(run_dir: Path) -> dict | None:
 
 
 def format_table(result: dict) -> str:
-    lines = [f"ground truth: {result['documents_scored']} documents scored",
-             f"  {'outcome':<16}{'predicted':>10}{'expected':>10}{'precision':>11}{'recall':>8}"]
+    lines = [
+        f"ground truth: {result['documents_scored']} documents scored",
+        f"  {'outcome':<16}{'predicted':>10}{'expected':>10}{'precision':>11}{'recall':>8}",
+    ]
     for name, s in list(result["reasons"].items()) + list(result["line_rules"].items()):
         precision = "-" if s["precision"] is None else f"{s['precision']:.3f}"
         recall = "-" if s["recall"] is None else f"{s['recall']:.3f}"

@@ -47,8 +47,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from corpus_pipeline.rules.pii import (
-    PII_TYPES,
     DEFAULT_CONFIG,
+    PII_TYPES,
     PiiConfig,
     find_pii,
     id_check_char,
@@ -580,38 +580,45 @@ def _bad_id(rng: random.Random) -> str:
 
 _NEGATIVES = {
     "order_number": lambda rng: _not_card(rng, lambda: str(rng.randint(1, 4)) + _digits(rng, rng.choice((17, 18, 19)))),
-    "dated_order": lambda rng: "20"
-    + f"{rng.randint(18, 24)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    + _digits(rng, rng.choice((10, 11, 12))),
-    "pdd_order": lambda rng: f"{rng.randint(18, 24)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}-"
-    + _digits(rng, 15),
+    "dated_order": lambda rng: (
+        "20"
+        + f"{rng.randint(18, 24)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        + _digits(rng, rng.choice((10, 11, 12)))
+    ),
+    "pdd_order": lambda rng: (
+        f"{rng.randint(18, 24)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}-" + _digits(rng, 15)
+    ),
     "tracking": lambda rng: rng.choice(("SF", "YT", "JT", "JD", "ZTO", "YD")) + _digits(rng, rng.choice((12, 13))),
     "ems": lambda rng: "E" + rng.choice("ABCLMR") + _digits(rng, 9) + "CN",
     "zto_tracking": lambda rng: "7" + str(rng.randint(3, 8)) + _digits(rng, rng.choice((11, 12, 13))),
-    "timestamp14": lambda rng: f"20{rng.randint(10, 24)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    + f"{rng.randint(0, 23):02d}{rng.randint(0, 59):02d}{rng.randint(0, 59):02d}",
+    "timestamp14": lambda rng: (
+        f"20{rng.randint(10, 24)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        + f"{rng.randint(0, 23):02d}{rng.randint(0, 59):02d}{rng.randint(0, 59):02d}"
+    ),
     "unix_time": lambda rng: str(rng.randint(1_300_000_000, 1_750_000_000)),
     "unix_ms": lambda rng: str(rng.randint(1_300_000_000_000, 1_750_000_000_000)),
-    "price": lambda rng: rng.choice(("¥", "￥", "RMB ", ""))
-    + f"{rng.randint(1, 9_999_999):,}"
-    + rng.choice((".00", "", "元", ".50元")),
+    "price": lambda rng: (
+        rng.choice(("¥", "￥", "RMB ", "")) + f"{rng.randint(1, 9_999_999):,}" + rng.choice((".00", "", "元", ".50元"))
+    ),
     "isbn_dashed": lambda rng: _isbn(rng, dashed=True),
     "isbn": lambda rng: _isbn(rng, dashed=False),
-    "version": lambda rng: rng.choice(("", "v", "V", "版本 ", "version "))
-    + ".".join(str(rng.randint(0, 9)) for _ in range(4)),
+    "version": lambda rng: (
+        rng.choice(("", "v", "V", "版本 ", "version ")) + ".".join(str(rng.randint(0, 9)) for _ in range(4))
+    ),
     "long_version": lambda rng: f"{rng.randint(10, 130)}.0.{rng.randint(1000, 9999)}.{rng.randint(10, 300)}",
     "bad_id": lambda rng: _not_card(rng, lambda: _bad_id(rng)),
-    "id_shaped_15": lambda rng: rng.choice(_PROVINCES)
-    + _digits(rng, 4)
-    + _birth(rng, 1930, 1984)[2:]
-    + _digits(rng, 3),
+    "id_shaped_15": lambda rng: (
+        rng.choice(_PROVINCES) + _digits(rng, 4) + _birth(rng, 1930, 1984)[2:] + _digits(rng, 3)
+    ),
     "eleven_digits_10_12": lambda rng: "1" + rng.choice("012") + _digits(rng, 9),
     "embedded_mobile": lambda rng: _not_card(
         rng,
-        lambda: str(rng.randint(1, 9))
-        + _digits(rng, rng.randint(0, 3))
-        + rng.choice(_MOBILE_SEGMENTS)
-        + _digits(rng, 8 + rng.randint(0, 3)),
+        lambda: (
+            str(rng.randint(1, 9))
+            + _digits(rng, rng.randint(0, 3))
+            + rng.choice(_MOBILE_SEGMENTS)
+            + _digits(rng, 8 + rng.randint(0, 3))
+        ),
     ),
     "date": lambda rng: rng.choice(
         ("{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}.{m:02d}.{d:02d}", "{y}年{m}月{d}日")
@@ -649,11 +656,11 @@ _NEGATIVES = {
             "https://www.example.com/p/{c}",
             "http://v.youku.com/v_show/id_{c}.html",
         )
-    ).format(
-        a=rng.randint(10**11, 10**12), b=rng.randint(10**9, 7 * 10**9), c=_digits(rng, rng.choice((8, 10, 13)))
+    ).format(a=rng.randint(10**11, 10**12), b=rng.randint(10**9, 7 * 10**9), c=_digits(rng, rng.choice((8, 10, 13)))),
+    "icp": lambda rng: (
+        rng.choice(("京", "沪", "粤", "浙", "苏"))
+        + f"ICP备{rng.randint(2005, 2024)}{_digits(rng, 6)}号-{rng.randint(1, 9)}"
     ),
-    "icp": lambda rng: rng.choice(("京", "沪", "粤", "浙", "苏"))
-    + f"ICP备{rng.randint(2005, 2024)}{_digits(rng, 6)}号-{rng.randint(1, 9)}",
     "stock_code": lambda rng: rng.choice(("600", "601", "000", "002", "300", "688")) + _digits(rng, 3),
     "section_number": lambda rng: ".".join(str(rng.randint(1, 9)) for _ in range(4)),
     "gps": lambda rng: f"{rng.uniform(18, 53):.4f},{rng.uniform(73, 135):.4f}",

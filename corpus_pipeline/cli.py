@@ -48,11 +48,21 @@ def _add_spark_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool) -> None:
     if raw_input:
-        parser.add_argument("--input", nargs="+", default=[], metavar="[SOURCE=]PATH",
-                            help="files, directories or globs on any Hadoop file system (default: the recipe's inputs)")
+        parser.add_argument(
+            "--input",
+            nargs="+",
+            default=[],
+            metavar="[SOURCE=]PATH",
+            help="files, directories or globs on any Hadoop file system (default: the recipe's inputs)",
+        )
     else:
-        parser.add_argument("--input", nargs="+", required=True, metavar="DIR",
-                            help="a previous stage's output directory, or parquet documents")
+        parser.add_argument(
+            "--input",
+            nargs="+",
+            required=True,
+            metavar="DIR",
+            help="a previous stage's output directory, or parquet documents",
+        )
     parser.add_argument("--output", required=True, metavar="DIR")
     parser.add_argument("--recipe", metavar="FILE", help="YAML recipe (default: rules/recipes/default.yaml)")
     _add_spark_arguments(parser)
@@ -60,8 +70,13 @@ def _add_stage_arguments(parser: argparse.ArgumentParser, raw_input: bool) -> No
 
 
 def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sample", type=int, default=2000, metavar="N",
-                        help="documents sampled per stage and outcome for the distributions (default 2000)")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="documents sampled per stage and outcome for the distributions (default 2000)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seeds the report's samples")
 
 
@@ -76,13 +91,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_stage_arguments(run, raw_input=True)
     for stage in stages():
         stage.add_arguments(run)
-    run.add_argument("--pack-output", metavar="DIR",
-                     help="where pack writes its shards, a local or shared POSIX path (default: OUTPUT/pack); "
-                          "the other stages may then write to HDFS or S3")
-    run.add_argument("--from", dest="start", metavar="STAGE", choices=stage_names(),
-                     help="run this stage and the later ones; reuse the committed outputs before it as they are")
-    run.add_argument("--force", action="store_true",
-                     help="run every stage, even one whose committed output matches (by default it is reused)")
+    run.add_argument(
+        "--pack-output",
+        metavar="DIR",
+        help="where pack writes its shards, a local or shared POSIX path (default: OUTPUT/pack); "
+        "the other stages may then write to HDFS or S3",
+    )
+    run.add_argument(
+        "--from",
+        dest="start",
+        metavar="STAGE",
+        choices=stage_names(),
+        help="run this stage and the later ones; reuse the committed outputs before it as they are",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run every stage, even one whose committed output matches (by default it is reused)",
+    )
     _add_report_arguments(run)
     report = commands.add_parser("report", help="write RUN/report.html and RUN/report.json from a run's stage outputs")
     report.add_argument("--run", required=True, metavar="DIR", help="a run directory (clean/, filter/, ... inside)")
@@ -91,21 +117,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_arguments(report)
     from corpus_pipeline.tokenizer.train import add_train_tokenizer_arguments
 
-    add_train_tokenizer_arguments(commands.add_parser(
-        "train-tokenizer", help="train the CPM-style tokenizer (jieba + SentencePiece)"))
+    add_train_tokenizer_arguments(
+        commands.add_parser("train-tokenizer", help="train the CPM-style tokenizer (jieba + SentencePiece)")
+    )
     from corpus_pipeline.classify.train import add_train_arguments
 
     add_train_arguments(commands.add_parser("train-classifier", help="train the fastText spam or quality classifier"))
     from corpus_pipeline.perplexity.train import add_train_kenlm_arguments
 
-    add_train_kenlm_arguments(commands.add_parser(
-        "train-kenlm", help="train a KenLM n-gram model on text normalized exactly as the perplexity step scores it"))
+    add_train_kenlm_arguments(
+        commands.add_parser(
+            "train-kenlm", help="train a KenLM n-gram model on text normalized exactly as the perplexity step scores it"
+        )
+    )
     from corpus_pipeline.trainer.config import add_train_arguments as add_trainer_arguments
 
     gpt = commands.add_parser("train", help="train the bundled GPT on pack output shards (CPU, CUDA, torchrun)")
     gpt.add_argument("--shards", required=True, metavar="DIR", help="a pack output (manifest.json + shards/)")
-    gpt.add_argument("--out", required=True, metavar="DIR", help="log.jsonl, checkpoint.pt, result.json; "
-                                                                 "an existing checkpoint is resumed")
+    gpt.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="log.jsonl, checkpoint.pt, result.json; an existing checkpoint is resumed",
+    )
     gpt.add_argument("--dev", metavar="DIR", help="a pack output to evaluate loss and perplexity on")
     add_trainer_arguments(gpt)
     probe = commands.add_parser("probe", help="small-model perplexity probe: same model, equal tokens per corpus")
@@ -120,8 +154,9 @@ def _session(args: argparse.Namespace):
     """The session of a command that writes no stage output, with a clean Ctrl-C."""
     from corpus_pipeline.interrupt import interruptible_session
 
-    return interruptible_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
-                                 _conf(getattr(args, "conf", [])))
+    return interruptible_session(
+        f"corpus_pipeline.{args.command}", getattr(args, "master", None), _conf(getattr(args, "conf", []))
+    )
 
 
 def _guarded_session(args: argparse.Namespace):
@@ -129,8 +164,9 @@ def _guarded_session(args: argparse.Namespace):
     a clean Ctrl-C."""
     from corpus_pipeline.session import guarded_session
 
-    return guarded_session(f"corpus_pipeline.{args.command}", args.output, args.master, _conf(args.conf),
-                           args.overwrite, args.break_lock)
+    return guarded_session(
+        f"corpus_pipeline.{args.command}", args.output, args.master, _conf(args.conf), args.overwrite, args.break_lock
+    )
 
 
 def _raw_inputs(args: argparse.Namespace, recipe) -> list[InputSpec]:
@@ -169,16 +205,20 @@ def run_command(args: argparse.Namespace) -> int:
     check_sample_size(args.sample)
     recipe = load_recipe(args.recipe)
     inputs = _raw_inputs(args, recipe)
-    check_run_paths(args.output, [spec.path for spec in inputs], stage_names(), args.pack_output, args.overwrite,
-                    _conf(args.conf))
+    check_run_paths(
+        args.output, [spec.path for spec in inputs], stage_names(), args.pack_output, args.overwrite, _conf(args.conf)
+    )
     plans = prepare_plans(recipe, vars(args))  # every model and rule file is checked before Spark starts
     lm = _report_lm(recipe)
     with _guarded_session(args) as spark:
-        record = run_pipeline(spark, inputs, args.output, recipe, plans, start=args.start, force=args.force,
-                              pack_output=args.pack_output)
+        record = run_pipeline(
+            spark, inputs, args.output, recipe, plans, start=args.start, force=args.force, pack_output=args.pack_output
+        )
         write_report(spark, args.output, lm, args.sample, args.seed)
-    print(f"run: {len(record['stages'])} stages in {record['seconds']} s; "
-          f"report: {args.output}/report.html, {args.output}/report.json")
+    print(
+        f"run: {len(record['stages'])} stages in {record['seconds']} s; "
+        f"report: {args.output}/report.html, {args.output}/report.json"
+    )
     return 0
 
 
@@ -219,8 +259,13 @@ def train_kenlm_command(args: argparse.Namespace) -> int:
 
     check_plain_output(args.out, args.input)
     card = run_train_kenlm_command(args)
-    print(json.dumps({"size_bytes": card["size_bytes"], "ngrams": card["training"]["ngrams"], **card["metrics"]},
-                     indent=2, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"size_bytes": card["size_bytes"], "ngrams": card["training"]["ngrams"], **card["metrics"]},
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 
@@ -228,8 +273,10 @@ def _require_torch() -> None:
     try:
         import torch  # noqa: F401
     except ModuleNotFoundError:
-        raise InputError("train and probe need PyTorch: pip install 'corpus-pipeline[train]' (torch 2.13.0; "
-                         "on GPU nodes a CUDA build of that version)") from None
+        raise InputError(
+            "train and probe need PyTorch: pip install 'corpus-pipeline[train]' (torch 2.13.0; "
+            "on GPU nodes a CUDA build of that version)"
+        ) from None
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -240,8 +287,16 @@ def train_command(args: argparse.Namespace) -> int:
     check_plain_output(args.out, [args.shards, args.dev])
     result = train(config_from_args(args), args.shards, args.out, dev=args.dev)
     if os.environ.get("RANK", "0") == "0":  # under torchrun, one summary
-        print(json.dumps({key: result[key] for key in ("steps", "tokens", "final_train_loss", "dev_loss", "dev_ppl")
-                          if key in result}, indent=2))
+        print(
+            json.dumps(
+                {
+                    key: result[key]
+                    for key in ("steps", "tokens", "final_train_loss", "dev_loss", "dev_ppl")
+                    if key in result
+                },
+                indent=2,
+            )
+        )
     return 0
 
 
@@ -282,8 +337,9 @@ def _start_submitted_session(args: argparse.Namespace) -> None:
     if os.environ.get("PYSPARK_GATEWAY_PORT") and args.command in spark_commands():
         from corpus_pipeline.session import build_session
 
-        build_session(f"corpus_pipeline.{args.command}", getattr(args, "master", None),
-                      _conf(getattr(args, "conf", [])))
+        build_session(
+            f"corpus_pipeline.{args.command}", getattr(args, "master", None), _conf(getattr(args, "conf", []))
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

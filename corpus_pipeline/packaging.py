@@ -119,8 +119,9 @@ def runtime_dependencies(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list
     """``[project] dependencies`` without pyspark (the cluster's Spark provides it)."""
     dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
     name = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-    return [dep for dep in dependencies
-            if name.match(dep).group().lower().replace("_", "-") not in EXCLUDED_DEPENDENCIES]
+    return [
+        dep for dep in dependencies if name.match(dep).group().lower().replace("_", "-") not in EXCLUDED_DEPENDENCIES
+    ]
 
 
 def base_python() -> Path:
@@ -143,8 +144,9 @@ def build_env(python: Path, env_dir: Path = BUILD_DIR / "package-env") -> Path:
     shutil.rmtree(env_dir, ignore_errors=True)
     # No pip or setuptools in the env: this interpreter's pip installs into it (pip --python).
     _run([str(python), "-m", "venv", "--without-pip", str(env_dir)])
-    _run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install", "--quiet",
-          *dependencies])
+    _run(
+        [sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install", "--quiet", *dependencies]
+    )
     stamp.write_text(key + "\n")
     return env_dir
 
@@ -158,8 +160,11 @@ def pack_env(env_dir: Path, out_dir: Path) -> Path:
         if not (tools / "venv_pack").is_dir():
             _run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(tools), VENV_PACK])
         environ = {**os.environ, "PYTHONPATH": str(tools)}
-        _run([sys.executable, "-m", "venv_pack", "--prefix", str(env_dir), "--output", str(out), "--force"],
-             env=environ, stdout=subprocess.DEVNULL)
+        _run(
+            [sys.executable, "-m", "venv_pack", "--prefix", str(env_dir), "--output", str(out), "--force"],
+            env=environ,
+            stdout=subprocess.DEVNULL,
+        )
     out.chmod(0o644)  # venv-pack leaves it readable by its owner only; the archive holds nothing secret
     return out
 
@@ -173,8 +178,9 @@ def _env_python(env_dir: Path) -> dict[str, str]:
 
 def write_manifest(out_dir: Path, artifacts: list[Path], env_dir: Path, jobs: list[Path]) -> Path:
     manifest = {
-        "artifacts": [{"name": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
-                      for path in artifacts],
+        "artifacts": [
+            {"name": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path)} for path in artifacts
+        ],
         "jobs": [f"jobs/{path.name}" for path in jobs],
         "python": _env_python(env_dir),
         "dependencies": runtime_dependencies(),
@@ -188,8 +194,12 @@ def build_all(out_dir: Path, python: Path | None = None) -> dict:
     """Every artifact into ``out_dir``; returns ``package.json``'s content."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env_dir = build_env(python or base_python())
-    artifacts = [build_code_zip(out_dir), pack_env(env_dir, out_dir), build_models_zip(out_dir),
-                 build_rules_zip(out_dir)]
+    artifacts = [
+        build_code_zip(out_dir),
+        pack_env(env_dir, out_dir),
+        build_models_zip(out_dir),
+        build_rules_zip(out_dir),
+    ]
     jobs = write_jobs(out_dir)
     return json.loads(write_manifest(out_dir, artifacts, env_dir, jobs).read_text(encoding="utf-8"))
 
@@ -197,8 +207,12 @@ def build_all(out_dir: Path, python: Path | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m corpus_pipeline.packaging", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "dist", help="output folder (default: dist/)")
-    parser.add_argument("--python", type=Path, help="the Python 3.11 the env links to, at the path it has on the "
-                        "cluster's nodes (default: the interpreter behind this one)")
+    parser.add_argument(
+        "--python",
+        type=Path,
+        help="the Python 3.11 the env links to, at the path it has on the "
+        "cluster's nodes (default: the interpreter behind this one)",
+    )
     args = parser.parse_args(argv)
     manifest = build_all(args.out, args.python)
     for artifact in manifest["artifacts"]:

@@ -26,11 +26,11 @@ from pyspark.sql import SparkSession
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.io import fs
 from corpus_pipeline.recipe import InputSpec, Recipe
-from corpus_pipeline.stage.lock import output_lock
-from corpus_pipeline.stage.safety import HadoopView, check_run_outputs, current_policy
 from corpus_pipeline.stage.commit import check_writable, commit_stage
 from corpus_pipeline.stage.fingerprint import MARKER, code_version, fingerprint_for, read_marker
+from corpus_pipeline.stage.lock import output_lock
 from corpus_pipeline.stage.registry import stage_names, stages
+from corpus_pipeline.stage.safety import HadoopView, check_run_outputs, current_policy
 from corpus_pipeline.stage.stats import read_stats
 
 
@@ -44,9 +44,17 @@ def check_start(start: str | None) -> None:
         raise InputError(f"--from {start}: not a stage; the stages are {', '.join(stage_names())}")
 
 
-def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe,
-                 plans: dict[str, Any], echo: Callable[[str], None] = print, start: str | None = None,
-                 force: bool = False, pack_output: str | None = None) -> dict[str, Any]:
+def run_pipeline(
+    spark: SparkSession,
+    inputs: list[InputSpec],
+    output: str,
+    recipe: Recipe,
+    plans: dict[str, Any],
+    echo: Callable[[str], None] = print,
+    start: str | None = None,
+    force: bool = False,
+    pack_output: str | None = None,
+) -> dict[str, Any]:
     """Run every stage into ``output``; returns (and writes) ``run.json``.
 
     Pack writes to ``pack_output`` when given (its shards need a local or shared POSIX path, while the other
@@ -64,8 +72,7 @@ def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, reci
     for stage in stages():  # fails now, not after the earlier stages, if a stage cannot write there
         stage.check_output(spark, outputs[stage.name])
     policy = current_policy()
-    check_run_outputs(HadoopView(spark), output, [spec.path for spec in inputs], names, pack_output,
-                      policy.overwrite)
+    check_run_outputs(HadoopView(spark), output, [spec.path for spec in inputs], names, pack_output, policy.overwrite)
     if policy.overwrite and fs.exists(spark, output) and not fs.is_dir(spark, output):
         fs.delete(spark, output)  # --overwrite: a file where the run folder goes
     check_writable(spark, output)
@@ -73,13 +80,26 @@ def run_pipeline(spark: SparkSession, inputs: list[InputSpec], output: str, reci
         return _run_stages(spark, inputs, output, recipe, plans, outputs, echo, start, force)
 
 
-def _run_stages(spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe, plans: dict[str, Any],
-                outputs: dict[str, str], echo: Callable[[str], None], start: str | None,
-                force: bool) -> dict[str, Any]:
+def _run_stages(
+    spark: SparkSession,
+    inputs: list[InputSpec],
+    output: str,
+    recipe: Recipe,
+    plans: dict[str, Any],
+    outputs: dict[str, str],
+    echo: Callable[[str], None],
+    start: str | None,
+    force: bool,
+) -> dict[str, Any]:
     names = stage_names()
     started = time.time()
-    record: dict[str, Any] = {"inputs": [spec.model_dump() for spec in inputs], "recipe_sha256": recipe.sha256(),
-                              "code_version": code_version(), "outputs": outputs, "stages": {}}
+    record: dict[str, Any] = {
+        "inputs": [spec.model_dump() for spec in inputs],
+        "recipe_sha256": recipe.sha256(),
+        "code_version": code_version(),
+        "outputs": outputs,
+        "stages": {},
+    }
     previous: str | None = None
     for index, stage in enumerate(stages()):
         stage_dir = outputs[stage.name]
@@ -90,21 +110,31 @@ def _run_stages(spark: SparkSession, inputs: list[InputSpec], output: str, recip
         committed = marker is not None and marker.get("fingerprint") == fingerprint["fingerprint"]
         before_start = start is not None and index < names.index(start)
         if before_start and marker is None:
-            raise InputError(f"--from {start}: {stage_dir} has no {MARKER}, so {stage.name} must run first "
-                             f"(run without --from)")
+            raise InputError(
+                f"--from {start}: {stage_dir} has no {MARKER}, so {stage.name} must run first (run without --from)"
+            )
         rerun = force or (start is not None and not before_start)
         if not rerun and (committed or before_start):
             stats = read_stats(spark, stage_dir)
             status = "reused" if committed else "reused (--from; fingerprint differs)"
         else:
-            stats = commit_stage(spark, stage_dir, fingerprint,
-                                 lambda staging: stage.write(spark, stage_inputs, staging, recipe, plan),
-                                 stage_inputs)
+            stats = commit_stage(
+                spark,
+                stage_dir,
+                fingerprint,
+                lambda staging: stage.write(spark, stage_inputs, staging, recipe, plan),
+                stage_inputs,
+            )
             status = "ran"
-        record["stages"][stage.name] = {"status": status, **stage.summarize(stats),
-                                        "fingerprint": fingerprint["fingerprint"]}
-        echo(f"{stage.name}: " + ", ".join(f"{key} {value}" for key, value in record["stages"][stage.name].items()
-                                           if key != "fingerprint"))
+        record["stages"][stage.name] = {
+            "status": status,
+            **stage.summarize(stats),
+            "fingerprint": fingerprint["fingerprint"],
+        }
+        echo(
+            f"{stage.name}: "
+            + ", ".join(f"{key} {value}" for key, value in record["stages"][stage.name].items() if key != "fingerprint")
+        )
         previous = stage_dir
     record["seconds"] = round(time.time() - started, 3)
     fs.write_text(spark, fs.join(output, "run.json"), json.dumps(record, indent=2, ensure_ascii=False) + "\n")

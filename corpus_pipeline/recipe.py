@@ -31,8 +31,10 @@ class _Strict(BaseModel):
 class PythonStep(_Strict):
     """A user-defined step, ``{python: "package.module:function"}`` (:mod:`corpus_pipeline.steps.user`)."""
 
-    python: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
-                        description="module:function, importable on the driver and the executors")
+    python: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
+        description="module:function, importable on the driver and the executors",
+    )
 
 
 def _step_entry(value: Any) -> Any:
@@ -41,8 +43,9 @@ def _step_entry(value: Any) -> Any:
 
     if isinstance(value, str):
         if value not in STEP_NAMES:
-            raise ValueError(f"unknown step {value!r}; the steps are {', '.join(STEP_NAMES)} "
-                             "and {python: module:function}")
+            raise ValueError(
+                f"unknown step {value!r}; the steps are {', '.join(STEP_NAMES)} and {{python: module:function}}"
+            )
         return value
     try:
         return PythonStep.model_validate(value)
@@ -56,7 +59,8 @@ StepEntry = Annotated[str | PythonStep, BeforeValidator(_step_entry)]
 class SourceConfig(_Strict):
     steps: tuple[StepEntry, ...] = Field(
         description="built-in steps (corpus_pipeline.steps.registry), in the registry's order, and python: steps, "
-        "each running in the stage of the built-in step before it, right after it")
+        "each running in the stage of the built-in step before it, right after it"
+    )
     priority: int = Field(0, description="dedup keeps the copy from the source with the highest priority")
 
     @field_validator("steps")
@@ -70,8 +74,10 @@ class SourceConfig(_Strict):
             raise ValueError(f"step(s) listed twice: {', '.join(repeated)}")
         for first, second in zip(builtin, builtin[1:]):
             if position(first) > position(second):
-                raise ValueError(f"{second!r} is listed after {first!r}, but built-in steps run in this order: "
-                                 f"{', '.join(n for n in STEP_NAMES if n in builtin)}")
+                raise ValueError(
+                    f"{second!r} is listed after {first!r}, but built-in steps run in this order: "
+                    f"{', '.join(n for n in STEP_NAMES if n in builtin)}"
+                )
         from corpus_pipeline.steps.registry import step
 
         previous = None
@@ -80,13 +86,15 @@ class SourceConfig(_Strict):
                 previous = name
                 continue
             if previous == "dedup":
-                raise ValueError(f"python: {name.python} follows dedup, which is not a per-document step; "
-                                 "list it before dedup")
-            later = next((n for n in steps[index + 1:] if isinstance(n, str)), None)
+                raise ValueError(
+                    f"python: {name.python} follows dedup, which is not a per-document step; list it before dedup"
+                )
+            later = next((n for n in steps[index + 1 :] if isinstance(n, str)), None)
             stage = step(previous).stage if previous else "clean"
             if stage != "clean" and later is not None and step(later).stage == stage:
-                raise ValueError(f"python: {name.python} runs in the {stage} stage after its built-in steps: "
-                                 f"list it after {later!r}")
+                raise ValueError(
+                    f"python: {name.python} runs in the {stage} stage after its built-in steps: list it after {later!r}"
+                )
         return steps
 
     def builtin_steps(self) -> frozenset[str]:
@@ -154,7 +162,9 @@ class AdConfig(_Strict):
 class DocumentFilterConfig(_Strict):
     min_cjk_ratio: float = Field(0.6, ge=0, le=1)
     min_chars: int = Field(150, ge=0)
-    title_max_chars: int = Field(40, gt=0, description="a line this short without sentence punctuation reads as a title")
+    title_max_chars: int = Field(
+        40, gt=0, description="a line this short without sentence punctuation reads as a title"
+    )
     sentence_end_file: str = "sentence_end.txt"
 
 
@@ -173,12 +183,15 @@ class CleanConfig(_Strict):
 
 class SensitiveConfig(_Strict):
     lexicons: tuple[str, ...] = Field(
-        ("sensitive",), description="word-list files, folders (their *.txt) or globs, relative to rules_dir; "
-        "a word's category is its file's stem")
+        ("sensitive",),
+        description="word-list files, folders (their *.txt) or globs, relative to rules_dir; "
+        "a word's category is its file's stem",
+    )
     count: Literal["total", "distinct"] = Field("total", description="count every match, or distinct words")
     max_hits: int = Field(3, ge=0, description="drop a document with more hits than this")
     category_limits: dict[str, int] = Field(
-        default_factory=dict, description="drop a document with more hits than this in one category")
+        default_factory=dict, description="drop a document with more hits than this in one category"
+    )
 
     @field_validator("category_limits")
     @classmethod
@@ -206,7 +219,8 @@ class FilterConfig(_Strict):
 class QualityConfig(ClassifierConfig):
     model: str = "quality/model.ftz"
     mode: Literal["threshold", "pareto"] = Field(
-        "threshold", description="keep when score >= threshold, or GPT-3's rule: keep when pareto(alpha) > 1 - score")
+        "threshold", description="keep when score >= threshold, or GPT-3's rule: keep when pareto(alpha) > 1 - score"
+    )
     pareto_alpha: float = Field(9.0, gt=0)
     seed: int = Field(0, description="seeds the per-document Pareto draw together with the document id")
 
@@ -216,10 +230,13 @@ class PerplexityConfig(_Strict):
 
     model: str = Field("kenlm/model.klm", description="KenLM binary, relative to models_dir; card.json beside it")
     bucket_percentiles: tuple[float, float] = Field(
-        (30.0, 60.0), description="perplexity percentiles (over the stage's scored documents) that end head and "
-        "middle (CCNet: 30, 60)")
+        (30.0, 60.0),
+        description="perplexity percentiles (over the stage's scored documents) that end head and "
+        "middle (CCNet: 30, 60)",
+    )
     max_perplexity: float | None = Field(
-        None, gt=0, description="drop scored documents above this perplexity as high_perplexity; null: no filter")
+        None, gt=0, description="drop scored documents above this perplexity as high_perplexity; null: no filter"
+    )
     quantile_error: float = Field(0.001, ge=0, lt=1, description="relative error of Spark's approxQuantile")
 
     @field_validator("bucket_percentiles")
@@ -234,15 +251,20 @@ class DedupConfig(_Strict):
     ngram: int = Field(5, ge=1, description="characters per shingle")
     num_perm: int = Field(128, ge=1, le=1024, description="MinHash permutations")
     seed: int = Field(1, ge=0, description="seeds the permutations (datasketch's default is 1)")
-    threshold: float = Field(0.8, gt=0, le=1, description="Jaccard similarity at or above which documents are duplicates")
+    threshold: float = Field(
+        0.8, gt=0, le=1, description="Jaccard similarity at or above which documents are duplicates"
+    )
     bands: int | None = Field(None, ge=1, description="LSH bands; default: optimal for the threshold")
     rows: int | None = Field(None, ge=1, description="rows per band; set together with bands")
     false_positive_weight: float = Field(
-        0.05, ge=0, le=1, description="low by default: verification removes LSH false positives, misses are lost")
+        0.05, ge=0, le=1, description="low by default: verification removes LSH false positives, misses are lost"
+    )
     false_negative_weight: float = Field(0.95, ge=0, le=1)
     verify: Literal["exact", "signature", "off"] = Field(
-        "exact", description="check each LSH candidate pair: exact Jaccard of the two texts' shingle sets, the "
-        "MinHash estimate from the full signatures, or not at all")
+        "exact",
+        description="check each LSH candidate pair: exact Jaccard of the two texts' shingle sets, the "
+        "MinHash estimate from the full signatures, or not at all",
+    )
     opencc_config: str = Field("t2s", description="OpenCC conversion applied before hashing")
     max_rounds: int = Field(64, ge=1, description="connected-components rounds before giving up")
     partitions: int | None = Field(None, gt=0, description="shuffle partitions; default: from the input size")
@@ -250,7 +272,7 @@ class DedupConfig(_Strict):
     checkpoint_dir: str | None = Field(None, description="reliable checkpoints here; default: under the output")
 
     @model_validator(mode="after")
-    def _bands_and_rows(self) -> "DedupConfig":
+    def _bands_and_rows(self) -> DedupConfig:
         if (self.bands is None) != (self.rows is None):
             raise ValueError("set both bands and rows, or neither")
         if self.bands is not None and self.bands * self.rows > self.num_perm:
@@ -265,19 +287,28 @@ class MixtureConfig(_Strict):
 class PackConfig(_Strict):
     tokenizer: str = Field("tokenizer", description="tokenizer directory, relative to models_dir")
     bytes_per_shard: int = Field(
-        256 * 2**20, gt=0, description="input parquet bytes per partition (it writes one shard per source it holds)")
+        256 * 2**20, gt=0, description="input parquet bytes per partition (it writes one shard per source it holds)"
+    )
     partitions: int | None = Field(
-        None, gt=0, description="shard partitions; default: one per bytes_per_shard of input, at least one per core")
+        None, gt=0, description="shard partitions; default: one per bytes_per_shard of input, at least one per core"
+    )
     mixture: dict[str, MixtureConfig] = Field(
-        default_factory=dict, description="per-source epochs; the manifest turns them into sampling weights")
+        default_factory=dict, description="per-source epochs; the manifest turns them into sampling weights"
+    )
 
 
 class Recipe(_Strict):
     version: int = 1
-    rules_dir: str | None = Field(None, description="rule files are relative to this; default: the checkout's "
-                                     "rules/, or the one shipped with spark-submit --archives")
-    models_dir: str | None = Field(None, description="model files are relative to this; default: the checkout's "
-                                      "models/, or the one shipped with spark-submit --archives")
+    rules_dir: str | None = Field(
+        None,
+        description="rule files are relative to this; default: the checkout's "
+        "rules/, or the one shipped with spark-submit --archives",
+    )
+    models_dir: str | None = Field(
+        None,
+        description="model files are relative to this; default: the checkout's "
+        "models/, or the one shipped with spark-submit --archives",
+    )
     default_source: str = "web"
     inputs: tuple[InputSpec, ...] = ()
     sources: dict[str, SourceConfig]
@@ -297,13 +328,13 @@ class Recipe(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _default_source_defined(self) -> "Recipe":
+    def _default_source_defined(self) -> Recipe:
         if "default" not in self.sources:
             raise ValueError("sources must define 'default' (the steps for sources the recipe does not name)")
         return self
 
     @model_validator(mode="after")
-    def _mixture_sources_defined(self) -> "Recipe":
+    def _mixture_sources_defined(self) -> Recipe:
         unknown = sorted(set(self.pack.mixture) - set(self.sources))
         if unknown:
             raise ValueError(f"pack.mixture names source(s) the recipe does not define: {', '.join(unknown)}")
@@ -370,8 +401,9 @@ def read_recipe_text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise RecipeError(f"recipe {path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") \
-            from None
+        raise RecipeError(
+            f"recipe {path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
+        ) from None
 
 
 def load_recipe(path: str | Path | None = None) -> Recipe:

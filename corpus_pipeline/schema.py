@@ -58,5 +58,8 @@ def write_document_rows(rows: list[dict], out_dir, name: str = "part-00000.parqu
     out_dir.mkdir(parents=True, exist_ok=True)
     table = pa.table({column: [row[column] for row in rows] for column in DOCUMENT_COLUMNS}, schema=DOCUMENT_SCHEMA)
     pq.write_table(table, out_dir / name)
-    return {"documents": len(rows), "sources": dict(sorted(Counter(row["source"] for row in rows).items())),
-            "text_bytes": sum(len(row["text"].encode("utf-8")) for row in rows)}
+    return {
+        "documents": len(rows),
+        "sources": dict(sorted(Counter(row["source"] for row in rows).items())),
+        "text_bytes": sum(len(row["text"].encode("utf-8")) for row in rows),
+    }

@@ -58,8 +58,14 @@ def build_session(app_name: str, master: str | None = None, conf: dict[str, str]
 
 
 @contextlib.contextmanager
-def guarded_session(app_name: str, output: str, master: str | None = None, conf: dict[str, str] | None = None,
-                    overwrite: bool = False, break_lock: bool = False) -> Iterator[SparkSession]:
+def guarded_session(
+    app_name: str,
+    output: str,
+    master: str | None = None,
+    conf: dict[str, str] | None = None,
+    overwrite: bool = False,
+    break_lock: bool = False,
+) -> Iterator[SparkSession]:
     """A session for a command writing ``output``: ``--overwrite``/``--break-lock`` in force for its stage
     commits, the output's lock taken before Spark starts when the output is local (so a second run stops at
     once; other file systems are locked by the stage commit), and Ctrl-C turned into a clean stop."""
@@ -67,6 +73,9 @@ def guarded_session(app_name: str, output: str, master: str | None = None, conf:
     from corpus_pipeline.stage.lock import local_output_lock
     from corpus_pipeline.stage.safety import local_os_path, output_policy
 
-    with output_policy(overwrite, break_lock), local_output_lock(local_os_path(output, conf), break_lock), \
-            interruptible_session(app_name, master, conf) as spark:
+    with (
+        output_policy(overwrite, break_lock),
+        local_output_lock(local_os_path(output, conf), break_lock),
+        interruptible_session(app_name, master, conf) as spark,
+    ):
         yield spark

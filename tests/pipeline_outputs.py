@@ -25,8 +25,10 @@ def run_outputs(out: Path) -> dict:
     the manifest without the tokenizer's path (where the tokenizer was read from differs between hosts)."""
     result = {}
     for stage in DOCUMENT_STAGES:
-        result[stage] = {"kept": _ids(out / stage / "kept", ["source", "id"]),
-                         "removed": _ids(out / stage / "removed", ["source", "id", "reason"])}
+        result[stage] = {
+            "kept": _ids(out / stage / "kept", ["source", "id"]),
+            "removed": _ids(out / stage / "removed", ["source", "id", "reason"]),
+        }
     shards = out / "pack" / "shards"
     result["shards"] = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(shards.iterdir())}
     manifest = json.loads((out / "pack" / "manifest.json").read_text(encoding="utf-8"))
@@ -37,20 +39,36 @@ def run_outputs(out: Path) -> dict:
 
 def cli_command(raw: Path, out: Path, *extra: str) -> list[str]:
     """``corpus-pipeline run`` over the demo corpus's three sources, two local cores, a small report sample."""
-    return [sys.executable, "-m", "corpus_pipeline", "run", "--master", "local[2]", "--output", str(out),
-            "--sample", "20", "--input", *(f"{name}={raw / name}" for name in ("web", "news", "reviews")), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "corpus_pipeline",
+        "run",
+        "--master",
+        "local[2]",
+        "--output",
+        str(out),
+        "--sample",
+        "20",
+        "--input",
+        *(f"{name}={raw / name}" for name in ("web", "news", "reviews")),
+        *extra,
+    ]
 
 
 def cli_env() -> dict[str, str]:
-    return {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
-            "SPARK_LOCAL_IP": "127.0.0.1"}
+    return {
+        **os.environ,
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+        "SPARK_LOCAL_IP": "127.0.0.1",
+    }
 
 
 def run_cli(command: list[str], timeout: int = 900, env: dict[str, str] | None = None) -> str:
     """Run to completion (``env`` added to :func:`cli_env`); returns stdout (fails the test with stderr's tail on
     a non-zero exit)."""
-    done = subprocess.run(command, env={**cli_env(), **(env or {})}, capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(command, env={**cli_env(), **(env or {})}, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-4000:]
     return done.stdout
 

@@ -17,8 +17,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_parse_input_with_and_without_source():
-    assert parse_input("web=/data/crawl/*.warc.gz").model_dump() == {"path": "/data/crawl/*.warc.gz",
-                                                                      "source": "web", "format": None}
+    assert parse_input("web=/data/crawl/*.warc.gz").model_dump() == {
+        "path": "/data/crawl/*.warc.gz",
+        "source": "web",
+        "format": None,
+    }
     assert parse_input("hdfs://nn:8020/raw/x.jsonl").source is None
     assert parse_input("/data/a=b/x.jsonl").source is None  # '=' inside a path is not a source prefix
     assert parse_input("x.txt", "text").format == "text"
@@ -34,10 +37,16 @@ def test_bad_recipe_is_reported_by_key(tmp_path, capsys):
 def test_train_classifier_and_document_stages_parse():
     from corpus_pipeline.cli import build_parser
 
-    args = build_parser().parse_args(["train-classifier", "quality", "--pos", "a.jsonl", "b/", "--neg", "c.txt",
-                                      "--out", "models/q"])
-    assert (args.kind, args.pos, args.neg, args.out, args.features) == ("quality", ["a.jsonl", "b/"], ["c.txt"],
-                                                                       "models/q", "chars")
+    args = build_parser().parse_args(
+        ["train-classifier", "quality", "--pos", "a.jsonl", "b/", "--neg", "c.txt", "--out", "models/q"]
+    )
+    assert (args.kind, args.pos, args.neg, args.out, args.features) == (
+        "quality",
+        ["a.jsonl", "b/"],
+        ["c.txt"],
+        "models/q",
+        "chars",
+    )
     args = build_parser().parse_args(["filter", "--input", "out/clean", "--output", "out/f", "--lexicon", "x.txt"])
     assert (args.input, args.lexicon) == (["out/clean"], ["x.txt"])
     with pytest.raises(SystemExit):  # a document stage needs --input
@@ -46,10 +55,13 @@ def test_train_classifier_and_document_stages_parse():
 
 def test_unknown_category_limit_is_a_one_line_error(tmp_path, capsys):
     recipe = tmp_path / "r.yaml"
-    recipe.write_text("sources: {default: {steps: [sensitive_words]}}\n"
-                      "filter: {sensitive: {category_limits: {nosuch: 1}}}\n", encoding="utf-8")
-    assert main(["filter", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"), "--recipe",
-                 str(recipe)]) == 2
+    recipe.write_text(
+        "sources: {default: {steps: [sensitive_words]}}\nfilter: {sensitive: {category_limits: {nosuch: 1}}}\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["filter", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"), "--recipe", str(recipe)]) == 2
+    )
     assert "category_limits: unknown category nosuch" in capsys.readouterr().err
 
 
@@ -68,15 +80,30 @@ def test_unknown_format_rejected_by_argparse(tmp_path):
 @pytest.mark.spark
 def test_spark_submit_runs_the_clean_job(tmp_path):
     text = "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。" * 5
-    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "1", "text": text}, ensure_ascii=False) + "\n"
-                                       + json.dumps({"id": "2", "text": "短"}, ensure_ascii=False) + "\n")
+    (tmp_path / "in.jsonl").write_text(
+        json.dumps({"id": "1", "text": text}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": "2", "text": "短"}, ensure_ascii=False)
+        + "\n"
+    )
     spark_submit = Path(sys.executable).parent / "spark-submit"
     write_jobs(tmp_path / "dist")
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
     completed = subprocess.run(
-        [str(spark_submit), "--master", "local[1]", str(tmp_path / "dist" / "jobs" / "clean.py"),
-         "--input", f"news={tmp_path / 'in.jsonl'}", "--output", str(tmp_path / "out")],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(spark_submit),
+            "--master",
+            "local[1]",
+            str(tmp_path / "dist" / "jobs" / "clean.py"),
+            "--input",
+            f"news={tmp_path / 'in.jsonl'}",
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     stats = json.loads((tmp_path / "out" / "stats.json").read_text())
@@ -87,8 +114,7 @@ def test_spark_submit_runs_the_clean_job(tmp_path):
 def test_run_checks_every_stage_s_models_before_spark_starts(tmp_path, capsys):
     recipe = tmp_path / "r.yaml"
     recipe.write_text("sources: {default: {steps: [normalize, perplexity]}}\nperplexity: {model: missing/lm.klm}\n")
-    assert main(["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"), "--recipe",
-                 str(recipe)]) == 2
+    assert main(["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"), "--recipe", str(recipe)]) == 2
     assert "lm.klm: KenLM model file not found" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
@@ -102,26 +128,34 @@ def test_report_of_a_folder_without_stage_output_is_a_one_line_error(tmp_path, c
 
 def run_cli_process(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
-    return subprocess.run([sys.executable, "-m", "corpus_pipeline", *argv], env=env, capture_output=True, text=True,
-                          timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "corpus_pipeline", *argv], env=env, capture_output=True, text=True, timeout=300, cwd=cwd
+    )
 
 
 def recipe_cases(tmp_path: Path) -> list[tuple[Path, str]]:
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("sources: {default: {steps: [normalize]}}\n# café\n".encode("latin-1"))
-    return [(tmp_path / "missing.yaml", "no such file"), (tmp_path, "is a folder, not a YAML file"),
-            (latin1, "not UTF-8 text (byte 0xe9 at offset 46)")]
+    return [
+        (tmp_path / "missing.yaml", "no such file"),
+        (tmp_path, "is a folder, not a YAML file"),
+        (latin1, "not UTF-8 text (byte 0xe9 at offset 46)"),
+    ]
 
 
 def test_a_bad_recipe_path_is_one_line_and_status_2(tmp_path, capsys):
     (tmp_path / "in.jsonl").write_text('{"text": "x"}\n')
     for recipe, reason in recipe_cases(tmp_path):
-        for command in (["clean", "--input", str(tmp_path / "in.jsonl")], ["run", "--input", str(tmp_path)],
-                        ["filter", "--input", str(tmp_path)]):
+        for command in (
+            ["clean", "--input", str(tmp_path / "in.jsonl")],
+            ["run", "--input", str(tmp_path)],
+            ["filter", "--input", str(tmp_path)],
+        ):
             assert main([*command, "--output", str(tmp_path / "o"), "--recipe", str(recipe)]) == 2
             assert capsys.readouterr().err == f"recipe {recipe}: {reason}\n"
-        done = run_cli_process("clean", "--input", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "o"),
-                               "--recipe", str(recipe))
+        done = run_cli_process(
+            "clean", "--input", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "o"), "--recipe", str(recipe)
+        )
         assert done.returncode == 2 and done.stderr == f"recipe {recipe}: {reason}\n", done.stderr[-2000:]
     assert not (tmp_path / "o").exists()
 
@@ -132,8 +166,10 @@ def test_an_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path):
     (raw / "a.jsonl").write_text('{"text": "国家统计局今天发布数据"}\n', encoding="utf-8")
     done = run_cli_process("clean", "--input", "raw/", "--output", "./raw", cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr == "refusing to write ./raw: it is the input raw/ (it would replace its own input); " \
-                          "choose another output\n"
+    assert (
+        done.stderr == "refusing to write ./raw: it is the input raw/ (it would replace its own input); "
+        "choose another output\n"
+    )
     assert [path.name for path in raw.iterdir()] == ["a.jsonl"]
 
 
@@ -154,8 +190,7 @@ def test_outputs_that_would_destroy_data_are_refused_before_spark_starts(tmp_pat
         (["quality", "--input", str(clean), "--output", str(tmp_path / "out")], "contains the input"),
         (["pack", "--input", str(clean), "--output", str(clean / "pack")], "is inside the input"),
         (["run", "--input", str(raw), "--output", str(raw)], "is inside the input"),
-        (["run", "--input", str(raw), "--output", str(tmp_path / "run"), "--pack-output", str(raw)],
-         "it is the input"),
+        (["run", "--input", str(raw), "--output", str(tmp_path / "run"), "--pack-output", str(raw)], "it is the input"),
         (["run", "--input", str(raw), "--output", str(tmp_path / "notes.txt")], "it is an existing file"),
         (["run", "--input", str(clean), "--output", str(tmp_path / "out")], "is the input"),
     ]

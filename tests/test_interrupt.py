@@ -29,8 +29,18 @@ def raw(tmp_path_factory):
 
 
 def clean_command(raw, out) -> list[str]:
-    return [sys.executable, "-m", "corpus_pipeline", "clean", "--master", "local[2]", "--output", str(out),
-            "--input", *(f"{name}={raw / name}" for name in ("web", "news", "reviews"))]
+    return [
+        sys.executable,
+        "-m",
+        "corpus_pipeline",
+        "clean",
+        "--master",
+        "local[2]",
+        "--output",
+        str(out),
+        "--input",
+        *(f"{name}={raw / name}" for name in ("web", "news", "reviews")),
+    ]
 
 
 def cli_env() -> dict[str, str]:
@@ -53,7 +63,9 @@ def process_tree(root: int) -> dict[tuple[int, int | None], str]:
         for child in children.get(stack.pop(), []):
             try:
                 with open(f"/proc/{child}/cmdline", "rb") as handle:
-                    tree[(child, process_start_time(child))] = handle.read().replace(b"\0", b" ").decode(errors="replace")
+                    tree[(child, process_start_time(child))] = (
+                        handle.read().replace(b"\0", b" ").decode(errors="replace")
+                    )
             except OSError:
                 continue
             stack.append(child)
@@ -77,8 +89,9 @@ def test_ctrl_c_is_one_line_status_130_and_the_run_resumes(raw, tmp_path, target
     command = clean_command(raw, out)
     stderr_path = tmp_path / "stderr.txt"
     with open(stderr_path, "w") as stderr:
-        process = subprocess.Popen(command, env=cli_env(), stdout=subprocess.DEVNULL, stderr=stderr,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, env=cli_env(), stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
     tree: dict = {}
     try:
         deadline = time.monotonic() + 600

@@ -39,17 +39,28 @@ def raw(tmp_path_factory):
 def clean_on_tmpfs(raw, mount, mount_options: str, remount_read_only: bool = False) -> tuple[int, str, list[str]]:
     """Run ``clean`` into ``mount/run/clean`` on a fresh tmpfs; returns (exit status, stderr, _SUCCESS files)."""
     mount.mkdir()
-    command = [sys.executable, "-m", "corpus_pipeline", "clean", "--master", "local[1]",
-               "--output", str(mount / "run" / "clean"),
-               "--input", *(f"{name}={raw / name}" for name in ("web", "news", "reviews"))]
-    script = "\n".join([
-        f"mount -t tmpfs -o {mount_options} tmpfs {shlex.quote(str(mount))} || exit 90",
-        f"mount -o remount,ro {shlex.quote(str(mount))} || exit 91" if remount_read_only else "",
-        f"{shlex.join(command)} 2> {shlex.quote(str(mount.parent / 'stderr.txt'))}",
-        "status=$?",
-        f"find {shlex.quote(str(mount))} -name _SUCCESS > {shlex.quote(str(mount.parent / 'markers.txt'))}",
-        "exit $status",
-    ])
+    command = [
+        sys.executable,
+        "-m",
+        "corpus_pipeline",
+        "clean",
+        "--master",
+        "local[1]",
+        "--output",
+        str(mount / "run" / "clean"),
+        "--input",
+        *(f"{name}={raw / name}" for name in ("web", "news", "reviews")),
+    ]
+    script = "\n".join(
+        [
+            f"mount -t tmpfs -o {mount_options} tmpfs {shlex.quote(str(mount))} || exit 90",
+            f"mount -o remount,ro {shlex.quote(str(mount))} || exit 91" if remount_read_only else "",
+            f"{shlex.join(command)} 2> {shlex.quote(str(mount.parent / 'stderr.txt'))}",
+            "status=$?",
+            f"find {shlex.quote(str(mount))} -name _SUCCESS > {shlex.quote(str(mount.parent / 'markers.txt'))}",
+            "exit $status",
+        ]
+    )
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
     done = subprocess.run(["unshare", "-rm", "sh", "-c", script], env=env, timeout=600, capture_output=True, text=True)
     assert done.returncode not in (90, 91), done.stderr
@@ -62,8 +73,7 @@ def test_a_full_disk_is_one_clear_error_and_leaves_no_success(raw, tmp_path):
     status, stderr, markers = clean_on_tmpfs(raw, tmp_path / "small", "size=96k")
     output = tmp_path / "small" / "run" / "clean"
     assert status == 2, stderr[-3000:]
-    assert f"cannot write {output}: no space left on device (the stage did not complete; no _SUCCESS written)" \
-        in stderr
+    assert f"cannot write {output}: no space left on device (the stage did not complete; no _SUCCESS written)" in stderr
     assert "Traceback" not in stderr and markers == []
 
 

@@ -22,9 +22,12 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_no_product_module_imports_the_evaluation_package():
-    offenders = {str(path.relative_to(REPO)): sorted(name for name in _imported_modules(path)
-                                                     if name.split(".")[0] in ("corpus_eval", "snownlp", "tests"))
-                 for path in PRODUCT.rglob("*.py")}
+    offenders = {
+        str(path.relative_to(REPO)): sorted(
+            name for name in _imported_modules(path) if name.split(".")[0] in ("corpus_eval", "snownlp", "tests")
+        )
+        for path in PRODUCT.rglob("*.py")
+    }
     assert {path: names for path, names in offenders.items() if names} == {}
     assert len(offenders) > 50  # the walk saw the package
 

@@ -33,8 +33,9 @@ def corpus(tmp_path_factory):
 
 def kill_while_writing(command: list[str], staging, timeout: float = 600) -> None:
     """Start ``command``; SIGKILL its process group as soon as ``staging`` exists (the stage is writing)."""
-    process = subprocess.Popen(command, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + timeout
         while not staging.exists():
@@ -57,8 +58,7 @@ def test_a_killed_driver_resumes_at_the_interrupted_stage_with_identical_output(
     assert not (out / "quality").exists()  # only the hidden staging folder was being written
 
     resumed = run_cli(command)
-    assert statuses(resumed) == {"clean": "reused", "filter": "reused", "quality": "ran", "dedup": "ran",
-                                 "pack": "ran"}
+    assert statuses(resumed) == {"clean": "reused", "filter": "reused", "quality": "ran", "dedup": "ran", "pack": "ran"}
     assert run_outputs(out) == reference
     assert not (out / ".quality.incomplete").exists()
 
@@ -69,14 +69,22 @@ def test_a_killed_driver_resumes_at_the_interrupted_stage_with_identical_output(
 
     shared = base / "shared-posix" / "pack"  # --pack-output: the shards elsewhere, the report still finds them
     from_dedup = run_cli(command + ["--from", "dedup", "--pack-output", str(shared)])
-    assert statuses(from_dedup) == {"clean": "reused", "filter": "reused", "quality": "reused", "dedup": "ran",
-                                    "pack": "ran"}
-    assert {path.name: path.read_bytes() for path in (shared / "shards").iterdir()} == \
-        {path.name: path.read_bytes() for path in (out / "pack" / "shards").iterdir()}
+    assert statuses(from_dedup) == {
+        "clean": "reused",
+        "filter": "reused",
+        "quality": "reused",
+        "dedup": "ran",
+        "pack": "ran",
+    }
+    assert {path.name: path.read_bytes() for path in (shared / "shards").iterdir()} == {
+        path.name: path.read_bytes() for path in (out / "pack" / "shards").iterdir()
+    }
     run_record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run_record["outputs"]["pack"] == str(shared)
-    assert sum(json.loads((out / "report.json").read_text(encoding="utf-8"))["tokens"].values()) == \
-        reference["manifest"]["tokens"]
+    assert (
+        sum(json.loads((out / "report.json").read_text(encoding="utf-8"))["tokens"].values())
+        == reference["manifest"]["tokens"]
+    )
     forced = run_cli(command + ["--force"])
     assert set(statuses(forced).values()) == {"ran"}
     assert run_outputs(out) == reference
@@ -84,15 +92,25 @@ def test_a_killed_driver_resumes_at_the_interrupted_stage_with_identical_output(
 
 def test_from_needs_the_earlier_stages_committed(corpus, tmp_path):
     base, _ = corpus
-    done = subprocess.run(cli_command(base / "raw", tmp_path / "empty", "--from", "quality"), env=cli_env(),
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        cli_command(base / "raw", tmp_path / "empty", "--from", "quality"),
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 2
     assert f"--from quality: {tmp_path / 'empty' / 'clean'} has no _SUCCESS, so clean must run first" in done.stderr
 
 
 def test_pack_output_must_be_posix_and_is_checked_before_any_stage(corpus, tmp_path):
     base, _ = corpus
-    done = subprocess.run(cli_command(base / "raw", tmp_path / "run", "--pack-output", "hdfs://namenode/corpus/pack"),
-                          env=cli_env(), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        cli_command(base / "raw", tmp_path / "run", "--pack-output", "hdfs://namenode/corpus/pack"),
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 2 and "needs a local or shared (NFS, Lustre) path, not hdfs://" in done.stderr
     assert not (tmp_path / "run" / "clean").exists()

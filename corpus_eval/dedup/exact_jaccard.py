@@ -54,8 +54,9 @@ def jaccard(a: ShingleSet, b: ShingleSet) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def similar_pairs(shingle_sets: Sequence[ShingleSet], threshold: float = 0.8,
-                  token_key: Callable[[str], int] = hash) -> list[Pair]:
+def similar_pairs(
+    shingle_sets: Sequence[ShingleSet], threshold: float = 0.8, token_key: Callable[[str], int] = hash
+) -> list[Pair]:
     """All ``(i, j, jaccard)`` with ``i < j`` and exact Jaccard ``>= threshold``, sorted by ``(i, j)``.
 
     ``threshold`` must be in ``(0, 1]``. Empty sets are skipped (never similar, not even to each other).
@@ -68,8 +69,9 @@ def similar_pairs(shingle_sets: Sequence[ShingleSet], threshold: float = 0.8,
     return _verified(shingle_sets, first, second, threshold)
 
 
-def _ranked_tokens(shingle_sets: Sequence[ShingleSet],
-                   token_key: Callable[[str], int]) -> tuple[np.ndarray, np.ndarray]:
+def _ranked_tokens(
+    shingle_sets: Sequence[ShingleSet], token_key: Callable[[str], int]
+) -> tuple[np.ndarray, np.ndarray]:
     """Set sizes, and every set's tokens as global ranks (rarest first), sets back to back, each sorted.
 
     Tokens are identified by ``token_key`` (Python's string hash: no dictionary of millions of strings).
@@ -83,8 +85,11 @@ def _ranked_tokens(shingle_sets: Sequence[ShingleSet],
     ranks = _sorted_ranks(keys, sizes)
     if ranks is None:
         vocabulary: dict[str, int] = {}
-        exact_ids = np.fromiter(map(vocabulary.setdefault, itertools.chain.from_iterable(shingle_sets),
-                                    itertools.count()), dtype=np.int64, count=total)
+        exact_ids = np.fromiter(
+            map(vocabulary.setdefault, itertools.chain.from_iterable(shingle_sets), itertools.count()),
+            dtype=np.int64,
+            count=total,
+        )
         ranks = _sorted_ranks(exact_ids, sizes)
     return sizes, ranks
 
@@ -121,13 +126,15 @@ def _candidates(sizes: np.ndarray, ranks: np.ndarray, threshold: float) -> tuple
     swap = (a > b)[first_seen]
     pos_a, pos_b = pos[left][first_seen], pos[right][first_seen]
     first, second = first[first_seen], second[first_seen]
-    passes = _positional_bound(sizes[first], sizes[second], np.where(swap, pos_b, pos_a),
-                               np.where(swap, pos_a, pos_b), threshold)
+    passes = _positional_bound(
+        sizes[first], sizes[second], np.where(swap, pos_b, pos_a), np.where(swap, pos_a, pos_b), threshold
+    )
     return first[passes], second[passes]
 
 
-def _prefix_entries(sizes: np.ndarray, ranks: np.ndarray,
-                    threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _prefix_entries(
+    sizes: np.ndarray, ranks: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(token, set, position)`` of the tokens in each set's prefix, sorted by token, set size, set."""
     owner = np.repeat(np.arange(len(sizes)), sizes)
     position = np.arange(len(ranks)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
@@ -138,8 +145,9 @@ def _prefix_entries(sizes: np.ndarray, ranks: np.ndarray,
     return token[order], doc[order], pos[order]
 
 
-def _positional_bound(size_x: np.ndarray, size_y: np.ndarray, pos_x: np.ndarray, pos_y: np.ndarray,
-                      threshold: float) -> np.ndarray:
+def _positional_bound(
+    size_x: np.ndarray, size_y: np.ndarray, pos_x: np.ndarray, pos_y: np.ndarray, threshold: float
+) -> np.ndarray:
     """Whether the overlap left after the first common token (at ``pos_x``, ``pos_y``) can still suffice."""
     bound = 1 + np.minimum(size_x - pos_x - 1, size_y - pos_y - 1)
     return bound >= _min_overlap(threshold / (1 + threshold) * (size_x + size_y))
@@ -154,8 +162,9 @@ def _expand_pairs(partners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left, left + 1 + offsets
 
 
-def _verified(shingle_sets: Sequence[ShingleSet], first: np.ndarray, second: np.ndarray,
-              threshold: float) -> list[Pair]:
+def _verified(
+    shingle_sets: Sequence[ShingleSet], first: np.ndarray, second: np.ndarray, threshold: float
+) -> list[Pair]:
     pairs = []
     for i, j in zip(first.tolist(), second.tolist()):
         a, b = shingle_sets[i], shingle_sets[j]
@@ -180,8 +189,14 @@ def keep_order(doc: Mapping[str, Any]) -> tuple:
     lowest), longer ``text`` (code points; or the doc's ``length`` when given), smaller ``id``, smaller ``source``."""
     quality = doc.get("quality_score")
     length = doc["length"] if "length" in doc else len(doc.get("text") or "")
-    return (-(doc["priority"] or 0), quality is None, -(quality or 0.0), -(length or 0), doc["id"],
-            doc.get("source") or "")
+    return (
+        -(doc["priority"] or 0),
+        quality is None,
+        -(quality or 0.0),
+        -(length or 0),
+        doc["id"],
+        doc.get("source") or "",
+    )
 
 
 def components(count: int, pairs: Iterable[Pair | tuple[int, int]]) -> list[list[int]]:
@@ -246,8 +261,9 @@ def read_documents(documents: str | Path | pa.Table) -> pa.Table:
     return table.select(columns)
 
 
-def ground_truth(documents: str | Path | pa.Table, priorities: Mapping[str, int], n: int = 5,
-                 threshold: float = 0.8) -> GroundTruth:
+def ground_truth(
+    documents: str | Path | pa.Table, priorities: Mapping[str, int], n: int = 5, threshold: float = 0.8
+) -> GroundTruth:
     """Exact similar pairs and expected removals of a corpus. A source missing from ``priorities`` gets
     ``priorities['default']`` (0 when absent too)."""
     docs = read_documents(documents).to_pylist()
@@ -255,8 +271,7 @@ def ground_truth(documents: str | Path | pa.Table, priorities: Mapping[str, int]
     for doc in docs:
         doc["priority"] = priorities.get(doc.get("source"), fallback)
     pairs = similar_pairs(document_shingles([doc["text"] for doc in docs], n), threshold)
-    return GroundTruth(docs=docs, pairs=pairs, removed=expected_duplicates(docs, pairs), threshold=threshold,
-                       ngram=n)
+    return GroundTruth(docs=docs, pairs=pairs, removed=expected_duplicates(docs, pairs), threshold=threshold, ngram=n)
 
 
 def score(truth: GroundTruth, predicted: Set[str] | Mapping[str, str], examples: int = 20) -> dict[str, Any]:
@@ -265,10 +280,17 @@ def score(truth: GroundTruth, predicted: Set[str] | Mapping[str, str], examples:
     removed = set(predicted)
     precision, recall = precision_recall(removed, expected)
     result: dict[str, Any] = {
-        "documents": len(truth.docs), "similar_pairs": len(truth.pairs), "threshold": truth.threshold,
-        "ngram": truth.ngram, "expected_removed": len(expected), "predicted_removed": len(removed),
-        "true_positives": len(removed & expected), "false_positives": len(removed - expected),
-        "false_negatives": len(expected - removed), "precision": precision, "recall": recall,
+        "documents": len(truth.docs),
+        "similar_pairs": len(truth.pairs),
+        "threshold": truth.threshold,
+        "ngram": truth.ngram,
+        "expected_removed": len(expected),
+        "predicted_removed": len(removed),
+        "true_positives": len(removed & expected),
+        "false_positives": len(removed - expected),
+        "false_negatives": len(expected - removed),
+        "precision": precision,
+        "recall": recall,
         "false_positive_examples": sorted(removed - expected)[:examples],
         "false_negative_examples": sorted(expected - removed)[:examples],
     }
@@ -279,7 +301,12 @@ def score(truth: GroundTruth, predicted: Set[str] | Mapping[str, str], examples:
     return result
 
 
-def evaluate(documents: str | Path | pa.Table, predicted_removed: Set[str] | Mapping[str, str],
-             priorities: Mapping[str, int], n: int = 5, threshold: float = 0.8) -> dict[str, Any]:
+def evaluate(
+    documents: str | Path | pa.Table,
+    predicted_removed: Set[str] | Mapping[str, str],
+    priorities: Mapping[str, int],
+    n: int = 5,
+    threshold: float = 0.8,
+) -> dict[str, Any]:
     """Score a dedup prediction against the exact ground truth of ``documents`` (see :func:`score`)."""
     return score(ground_truth(documents, priorities, n, threshold), predicted_removed)

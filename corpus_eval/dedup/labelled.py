@@ -110,8 +110,15 @@ STRONG_EDITS = ("nav_lines", "ad_lines", "insert_text", "delete_sentences", "tru
 EDIT_LIMITS = {"nav_lines": 2, "footer": 1, "ad_lines": 3, "insert_text": 4, "swap_sentences": 6}
 LABEL_ORDER = CONTENT_EDITS + ("s2t", "t2s", "repunctuate", "whitespace")
 
-LABEL_SCHEMA = pa.schema([("id", pa.string()), ("family", pa.string()), ("parent", pa.string()),
-                          ("edit", pa.string()), ("origin", pa.string())])
+LABEL_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("family", pa.string()),
+        ("parent", pa.string()),
+        ("edit", pa.string()),
+        ("origin", pa.string()),
+    ]
+)
 CORPUS_SCHEMA = DOCUMENT_SCHEMA.append(pa.field("quality_score", pa.float64()))
 
 DOMAINS = {
@@ -123,8 +130,18 @@ DOMAINS = {
 }
 
 #: Short insertions an editor or a copying site adds (written for this generator).
-INSERTIONS = ("据了解，", "记者获悉，", "（图略）", "编者按：本文有删节。", "（完）", "注：以上内容仅供参考。",
-              "转载请注明出处。", "小编提示：", "（本文来自网友投稿）", "阅读原文")
+INSERTIONS = (
+    "据了解，",
+    "记者获悉，",
+    "（图略）",
+    "编者按：本文有删节。",
+    "（完）",
+    "注：以上内容仅供参考。",
+    "转载请注明出处。",
+    "小编提示：",
+    "（本文来自网友投稿）",
+    "阅读原文",
+)
 TRUNCATION_MARKS = ("……", "（未完待续）", "阅读全文>>", "")
 
 _SENTENCE = re.compile(r".+?(?:[。！？!?．；]+[”’」』）)\"]*|$)")
@@ -133,8 +150,9 @@ _HEADING = re.compile(r"^(?:第[一二三四五六七八九十百零〇两\d]+�
 _BOOK_TITLE = re.compile(r"《([^》]+)》")
 _QUOTED = re.compile(r"^\s*[:：>]|【\s*在.*提到|^\s*※|发信站|^\s*标\s*题")
 _SIGNATURE = re.compile(r"^\s*--\s*$")
-_HALF_WIDTH = str.maketrans({"，": ",", "。": ".", "：": ":", "；": ";", "！": "!", "？": "?", "（": "(", "）": ")",
-                             "“": '"', "”": '"'})
+_HALF_WIDTH = str.maketrans(
+    {"，": ",", "。": ".", "：": ":", "；": ";", "！": "!", "？": "?", "（": "(", "）": ")", "“": '"', "”": '"'}
+)
 
 
 @dataclass(frozen=True)
@@ -188,8 +206,9 @@ def _split_long(paragraphs: list[str], limit: int) -> list[str]:
     return out
 
 
-def chunk_paragraphs(rng: random.Random, paragraphs: list[str], low: int = MIN_CHARS,
-                     high: int = MAX_CHARS) -> list[list[str]]:
+def chunk_paragraphs(
+    rng: random.Random, paragraphs: list[str], low: int = MIN_CHARS, high: int = MAX_CHARS
+) -> list[list[str]]:
     """Consecutive paragraphs grouped into pieces of a log-uniform target length in ``[low, high]``; a
     short last piece joins the one before when that stays within ``high``."""
     pieces: list[list[str]] = []
@@ -231,8 +250,11 @@ def novel_documents(path: Path, rng: random.Random) -> list[BaseDoc]:
     docs = []
     for number, (heading, paragraphs) in enumerate(chapters, start=1):
         for part, piece in enumerate(chunk_paragraphs(rng, paragraphs), start=1):
-            docs.append(BaseDoc("ebook", f"{book_title} {heading}（{part}）", tuple(piece),
-                                f"{path.name}#chapter{number}/{part}"))
+            docs.append(
+                BaseDoc(
+                    "ebook", f"{book_title} {heading}（{part}）", tuple(piece), f"{path.name}#chapter{number}/{part}"
+                )
+            )
     return docs
 
 
@@ -250,8 +272,11 @@ def news_documents(rng: random.Random) -> list[BaseDoc]:
 
 def encyclopedia_documents(path: Path) -> list[BaseDoc]:
     """zh-Wikipedia paragraphs, one document each, source ``encyclopedia``."""
-    return [BaseDoc("encyclopedia", row.get("title"), tuple(_split_long([row["text"]], MAX_CHARS)), row["id"])
-            for row in _read_jsonl_gz(path) if row.get("text")]
+    return [
+        BaseDoc("encyclopedia", row.get("title"), tuple(_split_long([row["text"]], MAX_CHARS)), row["id"])
+        for row in _read_jsonl_gz(path)
+        if row.get("text")
+    ]
 
 
 def email_body(text: str) -> list[str]:
@@ -320,8 +345,15 @@ def poem_documents(path: Path, rng: random.Random) -> list[BaseDoc]:
             lines.extend([f"{poem['title']}（{poem['author']}）", *poem["text"].splitlines()])
             end += 1
         title = f"{poems[start]['author']}詩選"
-        docs.append(BaseDoc("ebook", title, tuple(line for line in lines if line.strip()),
-                            f"{path.name}#{poems[start]['id']}+{end - start - 1}", traditional=True))
+        docs.append(
+            BaseDoc(
+                "ebook",
+                title,
+                tuple(line for line in lines if line.strip()),
+                f"{path.name}#{poems[start]['id']}+{end - start - 1}",
+                traditional=True,
+            )
+        )
         start = end
     return docs
 
@@ -384,8 +416,9 @@ def fill_paragraph(rng: random.Random, length: int, sentences: list[str]) -> str
     return "".join(taken) or shortest or ""
 
 
-def base_documents(rng: random.Random, pool: tuple[BaseDoc, ...],
-                   sentences: dict[tuple[str, bool], list[str]]) -> Iterator[tuple[BaseDoc, bool]]:
+def base_documents(
+    rng: random.Random, pool: tuple[BaseDoc, ...], sentences: dict[tuple[str, bool], list[str]]
+) -> Iterator[tuple[BaseDoc, bool]]:
     """``(document, synthetic)`` forever: the pool in a seeded order, then synthetic documents."""
     order = list(range(len(pool)))
     rng.shuffle(order)
@@ -415,8 +448,12 @@ def navigation_lines() -> tuple[str, ...]:
     portals = assets.data("sites.json")["portals"]
     lines = list(furniture["extra_nav_lines"])
     lines += [" | ".join(portal["nav"]) for portal in portals]
-    lines += [f"{prefix}首页{sep}{column}{sep}正文" for prefix in furniture["breadcrumb_prefix"]
-              for sep in furniture["breadcrumb_sep"] for column in sorted(portals[0]["columns"])]
+    lines += [
+        f"{prefix}首页{sep}{column}{sep}正文"
+        for prefix in furniture["breadcrumb_prefix"]
+        for sep in furniture["breadcrumb_sep"]
+        for column in sorted(portals[0]["columns"])
+    ]
     lines += [label + " ".join(furniture["share_targets"]) for label in furniture["share_label"]]
     lines += [f"{source} {editor}" for source in furniture["info_source"] for editor in furniture["info_editor"]]
     return tuple(lines)
@@ -513,14 +550,19 @@ def edit_truncate(rng: random.Random, doc: Sentences, context: EditContext) -> C
 
 
 EDIT_FUNCTIONS: dict[str, Callable[[random.Random, Sentences, EditContext], Change | None]] = {
-    "nav_lines": edit_nav_lines, "footer": edit_footer, "ad_lines": edit_ad_lines,
-    "insert_text": edit_insert_text, "delete_sentences": edit_delete_sentences,
-    "swap_sentences": edit_swap_sentences, "truncate": edit_truncate,
+    "nav_lines": edit_nav_lines,
+    "footer": edit_footer,
+    "ad_lines": edit_ad_lines,
+    "insert_text": edit_insert_text,
+    "delete_sentences": edit_delete_sentences,
+    "swap_sentences": edit_swap_sentences,
+    "truncate": edit_truncate,
 }
 
 
-def content_edits(rng: random.Random, paragraphs: list[str], sentences: list[str],
-                  target: float) -> tuple[list[str], list[str]]:
+def content_edits(
+    rng: random.Random, paragraphs: list[str], sentences: list[str], target: float
+) -> tuple[list[str], list[str]]:
     """Edits applied until the estimated Jaccard similarity to ``paragraphs`` is at most ``target``:
     the edited paragraphs and the edits used. Estimate: ``(S - lost) / (S + added)`` shingles; one
     deletion or insertion touches at most :data:`MAX_CUT_SHARE` of the text."""
@@ -684,8 +726,10 @@ class CorpusWriter:
     def _write(self, rows: list[dict[str, Any]]) -> None:
         self.rng.shuffle(rows)
         columns = {name: [row[name] for row in rows] for name in CORPUS_SCHEMA.names + LABEL_SCHEMA.names}
-        pq.write_table(pa.table({name: columns[name] for name in CORPUS_SCHEMA.names}, schema=CORPUS_SCHEMA),
-                       self.documents_dir / f"part-{self.parts:05d}.parquet")
+        pq.write_table(
+            pa.table({name: columns[name] for name in CORPUS_SCHEMA.names}, schema=CORPUS_SCHEMA),
+            self.documents_dir / f"part-{self.parts:05d}.parquet",
+        )
         self.labels.write_table(pa.table({name: columns[name] for name in LABEL_SCHEMA.names}, schema=LABEL_SCHEMA))
         self.parts += 1
 
@@ -738,12 +782,22 @@ class LabelledCorpus:
     def emit(self, base: BaseDoc, source: str, variant: Variant, family: str | None, parent: str | None) -> str:
         doc_id = document_id(self.writer.documents, self.key)
         rng = self.rng
-        self.writer.add({
-            "id": doc_id, "source": source, "title": base.title, "text": variant.text, "meta": "{}",
-            "url": f"https://{rng.choice(DOMAINS[source])}/{source}/{doc_id}.html",
-            "quality_score": None if rng.random() < QUALITY_NULL_SHARE else round(rng.random(), 4),
-            "family": family or doc_id, "parent": parent, "edit": variant.edit, "origin": base.origin,
-        }, hold_back=family is not None and rng.random() < 0.5)
+        self.writer.add(
+            {
+                "id": doc_id,
+                "source": source,
+                "title": base.title,
+                "text": variant.text,
+                "meta": "{}",
+                "url": f"https://{rng.choice(DOMAINS[source])}/{source}/{doc_id}.html",
+                "quality_score": None if rng.random() < QUALITY_NULL_SHARE else round(rng.random(), 4),
+                "family": family or doc_id,
+                "parent": parent,
+                "edit": variant.edit,
+                "origin": base.origin,
+            },
+            hold_back=family is not None and rng.random() < 0.5,
+        )
         self.counts["sources"][source] += 1
         for edit in variant.edit.split("+"):
             self.counts["edits"][edit] += 1
@@ -752,9 +806,14 @@ class LabelledCorpus:
     def manifest(self, size_mb: float, seed: int) -> dict[str, Any]:
         families = self.counts["variants"]
         return {
-            "generator_version": GENERATOR_VERSION, "seed": seed, "size_mb": size_mb,
-            "text_bytes": self.writer.bytes, "documents": self.writer.documents, "parts": self.writer.parts,
-            "families": sum(families.values()), "duplicated_families": sum(v for k, v in families.items() if k),
+            "generator_version": GENERATOR_VERSION,
+            "seed": seed,
+            "size_mb": size_mb,
+            "text_bytes": self.writer.bytes,
+            "documents": self.writer.documents,
+            "parts": self.writer.parts,
+            "families": sum(families.values()),
+            "duplicated_families": sum(v for k, v in families.items() if k),
             "variants": sum(k * v for k, v in families.items()),
             "base_documents": dict(sorted(self.counts["base"].items())),
             "real_pool_documents": len(self.pool),
@@ -774,14 +833,16 @@ def build_labelled_corpus(shared_data: Path, out_dir: Path, size_mb: float, seed
     corpus = LabelledCorpus(Path(shared_data), out_dir, size_mb, seed)
     corpus.run()
     manifest = corpus.manifest(size_mb, seed)
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                           encoding="utf-8")
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m corpus_eval.dedup.labelled",
-                                     description="Build the labelled near-duplicate evaluation corpus.")
+    parser = argparse.ArgumentParser(
+        prog="python -m corpus_eval.dedup.labelled", description="Build the labelled near-duplicate evaluation corpus."
+    )
     parser.add_argument("--shared-data", required=True, type=Path, help="the real data folder (../shared/data)")
     parser.add_argument("--out", required=True, type=Path, help="folder for documents/, labels.parquet, manifest.json")
     parser.add_argument("--size-mb", type=float, default=10.0, help="UTF-8 bytes of text to reach, in MB (10^6 bytes)")

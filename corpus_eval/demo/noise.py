@@ -145,7 +145,12 @@ def apply_edit(rng: random.Random, paragraphs: list[str], edit: str) -> tuple[li
         # a sentence of at most 12% of the text, so that the copy stays a *near* duplicate
         limit = 0.12 * sum(len(p) for p in paras)
         slots = _sentence_slots(paras)
-        spots = [(i, k) for i, sents in slots for k, s in enumerate(sents) if len(s) <= limit and (len(sents) >= 2 or len(paras) >= 3)]
+        spots = [
+            (i, k)
+            for i, sents in slots
+            for k, s in enumerate(sents)
+            if len(s) <= limit and (len(sents) >= 2 or len(paras) >= 3)
+        ]
         if not spots:
             return paras, False
         i, k = rng.choice(spots)
@@ -265,9 +270,19 @@ def english_text(rng: random.Random) -> tuple[str, list[tuple[str, str]], str]:
     else:
         major, minor, patch = rng.randint(1, 9), rng.randint(0, 20), rng.randint(0, 9)
         title = f"Release notes: version {major}.{minor}.{patch}"
-        blocks = [("p", f"Version {major}.{minor}.{patch} was released on 2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}. "
-                   + _english_fill(rng, rng.choice(sentences)))]
+        blocks = [
+            (
+                "p",
+                f"Version {major}.{minor}.{patch} was released on 2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}. "
+                + _english_fill(rng, rng.choice(sentences)),
+            )
+        ]
         for _ in range(rng.randint(10, 18)):
-            blocks.append(("li", f"{rng.choice(eng['changelog_verbs'])} {rng.choice(eng['changelog_objects'])} (#{rng.randint(100, 9999)})"))
+            blocks.append(
+                (
+                    "li",
+                    f"{rng.choice(eng['changelog_verbs'])} {rng.choice(eng['changelog_objects'])} (#{rng.randint(100, 9999)})",
+                )
+            )
         blocks.append(("p", "Checksums: sha256 " + "".join(rng.choice("0123456789abcdef") for _ in range(64))))
     return title, blocks, variant

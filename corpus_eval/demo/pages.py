@@ -78,8 +78,16 @@ def _link(rng: random.Random, site: dict, slug: str) -> str:
     return f"/{slug}/{rng.randint(100_000, 9_999_999)}.html"
 
 
-def _head(b: _Builder, rng: random.Random, title_tag: str, *, description: str = "", lang: str = "zh-CN",
-          script_fill: dict | None = None, with_assets: bool = True) -> None:
+def _head(
+    b: _Builder,
+    rng: random.Random,
+    title_tag: str,
+    *,
+    description: str = "",
+    lang: str = "zh-CN",
+    script_fill: dict | None = None,
+    with_assets: bool = True,
+) -> None:
     boiler = _boiler()
     b.add("<!DOCTYPE html>")
     b.add(f'<html lang="{lang}">')
@@ -204,7 +212,9 @@ def article_page(
     if sidebar_ads:
         b.add('<div class="sidebar"><div class="ad-box">')
         b.nav(f"<h3>{esc(rng.choice(boiler['sidebar_heading']))}</h3>")
-        lis = "".join(f'<li><a href="{attr("https://" + assets.url(rng))}" rel="nofollow">{esc(t)}</a></li>' for t in sidebar_ads)
+        lis = "".join(
+            f'<li><a href="{attr("https://" + assets.url(rng))}" rel="nofollow">{esc(t)}</a></li>' for t in sidebar_ads
+        )
         b.nav(f"<ul>{lis}</ul>", len(sidebar_ads))
         b.add("</div></div>")
     b.add("</div>")
@@ -256,7 +266,7 @@ def index_page(rng: random.Random, site: dict, *, column: str, headlines: list[s
     for t in headlines:
         b.add(f'<li data-href="{attr(_link(rng, site, slug))}"><h3>{esc(t)}</h3></li>')
     b.add("</ul>")
-    pager = " ".join(f"<a href=\"/{slug}/index_{i}.html\">{esc(x)}</a>" for i, x in enumerate(boiler["pager"]))
+    pager = " ".join(f'<a href="/{slug}/index_{i}.html">{esc(x)}</a>' for i, x in enumerate(boiler["pager"]))
     b.nav(f'<div class="pages">{pager}</div>')
     b.add("</div>")
     _footer(b, site, style)
@@ -303,7 +313,7 @@ def english_page(rng: random.Random, site: dict, *, title: str, blocks: list[tup
         i += 1
     b.add("</main>")
     rows = site["footer"]
-    b.nav('<footer>' + "".join(f"<div>{esc(r)}</div>" for r in rows) + "</footer>", len(rows))
+    b.nav("<footer>" + "".join(f"<div>{esc(r)}</div>" for r in rows) + "</footer>", len(rows))
     b.add("</body>")
     b.add("</html>")
     return Rendered(b.html(), url, b.nav_lines)
@@ -325,7 +335,9 @@ def spam_page(rng: random.Random, site: dict, *, title: str, paragraphs: list[st
     b.add("</div>")
     b.nav(f'<div class="contact">{esc(contact)}</div>')
     b.add("</div>")
-    b.nav('<div class="foot">' + "".join(f"<div>{esc(r)}</div>" for r in site["footer"]) + "</div>", len(site["footer"]))
+    b.nav(
+        '<div class="foot">' + "".join(f"<div>{esc(r)}</div>" for r in site["footer"]) + "</div>", len(site["footer"])
+    )
     b.add("</body>")
     b.add("</html>")
     return Rendered(b.html(), url, b.nav_lines)

@@ -58,7 +58,7 @@ _SECTION = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|第[一二三四五六七八九十百\d]+[章节部分篇条])"
 )
 _FW_DOT = re.compile(r"(?<=\d)．(?=\d)")
-_FW_RUN = re.compile("[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]+")
+_FW_RUN = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _FULLWIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 _FULLWIDTH_TABLE.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
 _FULLWIDTH_TABLE.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
@@ -67,12 +67,7 @@ _FULLWIDTH_TABLE.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
 def is_cjk(ch: str) -> bool:
     """A CJK unified ideograph (basic block, extension A, compatibility, or the supplementary planes)."""
     o = ord(ch)
-    return (
-        0x4E00 <= o <= 0x9FFF
-        or 0x3400 <= o <= 0x4DBF
-        or 0xF900 <= o <= 0xFAFF
-        or 0x20000 <= o <= 0x3134F
-    )
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
 
 
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -95,10 +90,8 @@ def _fold_run(match: re.Match[str]) -> str:
 
 _LINE_ID_PREFIX = re.compile(r"^\d{8}-\d{2}-\d{3}-\d{3}/m\s+")
 _COMPOUND_OPEN = re.compile(r"(?:(?<=\s)|^)\[(?=[^\s/])")
-_LETTER = "A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A"
-_TAG_BETWEEN_LETTERS = re.compile(
-    rf"(?<=[{_LETTER}])/[A-Za-z]+(?:\][A-Za-z]+)?\s+(?=\[?[{_LETTER}])"
-)
+_LETTER = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
+_TAG_BETWEEN_LETTERS = re.compile(rf"(?<=[{_LETTER}])/[A-Za-z]+(?:\][A-Za-z]+)?\s+(?=\[?[{_LETTER}])")
 _TAG = re.compile(r"/[A-Za-z]+(?:\][A-Za-z]+)?(?:\s+|$)")
 
 

@@ -131,8 +131,9 @@ def build(out_dir: str | Path, shared: str | Path, seed: int = 0, n_ad_pages: in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m corpus_eval.training_data.classifiers",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m corpus_eval.training_data.classifiers", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--out", required=True, metavar="DIR")
     parser.add_argument("--shared", default="../shared/data", metavar="DIR", help="the shared data folder")
     parser.add_argument("--seed", type=int, default=0)

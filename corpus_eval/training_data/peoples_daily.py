@@ -21,8 +21,9 @@ def article_rows() -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m corpus_eval.training_data.peoples_daily",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m corpus_eval.training_data.peoples_daily", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.jsonl.gz")
     args = parser.parse_args(argv)
     rows = article_rows()

@@ -29,9 +29,17 @@ def reference_documents(shared_data: Path, seed: int = 0) -> list[dict]:
     for doc in base_pool(shared_data, seed):
         paragraphs = [to_simplified.convert(p) for p in doc.paragraphs] if doc.traditional else list(doc.paragraphs)
         title = to_simplified.convert(doc.title) if doc.traditional and doc.title else doc.title
-        doc_id = hashlib.sha256(f"{doc.source}\x1f{doc.origin}".encode("utf-8")).hexdigest()[:32]
-        rows.append({"id": doc_id, "source": doc.source, "url": None, "title": title, "text": "\n".join(paragraphs),
-                     "meta": json.dumps({"origin": doc.origin}, ensure_ascii=False)})
+        doc_id = hashlib.sha256(f"{doc.source}\x1f{doc.origin}".encode()).hexdigest()[:32]
+        rows.append(
+            {
+                "id": doc_id,
+                "source": doc.source,
+                "url": None,
+                "title": title,
+                "text": "\n".join(paragraphs),
+                "meta": json.dumps({"origin": doc.origin}, ensure_ascii=False),
+            }
+        )
     return rows
 
 

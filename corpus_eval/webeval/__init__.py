@@ -64,6 +64,20 @@ from .sources import ALL_SOURCES, CARRIERS, INJECTED, Item, Shared, half, load_i
 from .vocab import Vocabulary
 
 __all__ = [
-    "ALL_SOURCES", "CARRIERS", "DEFAULT_N", "GOOD_KINDS", "INJECTED", "JUNK_KINDS", "KINDS", "PLAN", "Item",
-    "Shared", "Vocabulary", "build_documents", "half", "load_items", "summarize", "write_eval_set",
+    "ALL_SOURCES",
+    "CARRIERS",
+    "DEFAULT_N",
+    "GOOD_KINDS",
+    "INJECTED",
+    "JUNK_KINDS",
+    "KINDS",
+    "PLAN",
+    "Item",
+    "Shared",
+    "Vocabulary",
+    "build_documents",
+    "half",
+    "load_items",
+    "summarize",
+    "write_eval_set",
 ]

@@ -79,8 +79,17 @@ GOOD_KINDS = tuple(k for k in KINDS if k.startswith("good:"))
 JUNK_KINDS = tuple(k for k in KINDS if k.startswith("junk:"))
 
 #: Share of a carrier source's items reserved for good documents (the rest carry junk); by a stable hash of the key.
-GOOD_SHARE = {"gne": 0.5, "extraction_gold": 0.55, "zhwiki": 0.75, "people_daily": 0.55, "clue": 0.65, "novels": 0.6,
-              "trec06c_ham": 0.6, "reviews": 1.0, "tg_ham": 1.0}
+GOOD_SHARE = {
+    "gne": 0.5,
+    "extraction_gold": 0.55,
+    "zhwiki": 0.75,
+    "people_daily": 0.55,
+    "clue": 0.65,
+    "novels": 0.6,
+    "trec06c_ham": 0.6,
+    "reviews": 1.0,
+    "tg_ham": 1.0,
+}
 _MESSAGE_SOURCES = ("tg_spam_train", "tg_spam_eval")
 
 
@@ -194,17 +203,32 @@ def neutral_url(rng: random.Random) -> str:
         host += str(rng.randint(1, 999))
     host += rng.choice(L.TLDS)
     n = rng.randint(1000, 9999999)
-    path = rng.choice((f"/{rng.randint(2005, 2024)}/{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}/{n}.html",
-                       f"/article/{n}.html", f"/thread-{n}-1-1.html", f"/p/{n}", f"/{rng.choice(words)}/{n}.shtml",
-                       f"/?p={n}", f"/a/{n}_{rng.randint(100, 999999)}", f"/news/{n}.htm"))
+    path = rng.choice(
+        (
+            f"/{rng.randint(2005, 2024)}/{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}/{n}.html",
+            f"/article/{n}.html",
+            f"/thread-{n}-1-1.html",
+            f"/p/{n}",
+            f"/{rng.choice(words)}/{n}.shtml",
+            f"/?p={n}",
+            f"/a/{n}_{rng.randint(100, 999999)}",
+            f"/news/{n}.htm",
+        )
+    )
     return rng.choice(("http://", "https://")) + host + path
 
 
 class _Build:
     """One build: pools, vocabulary, allowed sources, per-kind generation."""
 
-    def __init__(self, shared: Shared, carriers: Iterable[str] | None, injected: Iterable[str] | None,
-                 which_half: str | None, seed: int):
+    def __init__(
+        self,
+        shared: Shared,
+        carriers: Iterable[str] | None,
+        injected: Iterable[str] | None,
+        which_half: str | None,
+        seed: int,
+    ):
         self.shared, self.half, self.seed = shared, which_half, seed
         self.carriers = tuple(carriers) if carriers is not None else CARRIERS
         self.injected = tuple(injected) if injected is not None else INJECTED
@@ -224,8 +248,9 @@ class _Build:
 
     # -- carriers --------------------------------------------------------------------------------------------
 
-    def _carrier(self, rng: random.Random, plan: KindPlan, want_role: str, name: str,
-                 filters: dict[str, str] | None = None) -> Item | None:
+    def _carrier(
+        self, rng: random.Random, plan: KindPlan, want_role: str, name: str, filters: dict[str, str] | None = None
+    ) -> Item | None:
         options = [(s, w) for s, w in plan.carriers if s in self.pools.allowed]
         while options:
             source = _weighted(rng, options)
@@ -278,9 +303,15 @@ class _Build:
 
     def _good(self, plan: KindPlan, rng: random.Random) -> Doc | None:
         kind = plan.kind
-        simple = {"good:news_about_gambling": "gambling", "good:news": "news", "good:government": "government",
-                  "good:encyclopedia": "long", "good:web_text": "web_text", "good:qa": "question",
-                  "good:forum": "email"}
+        simple = {
+            "good:news_about_gambling": "gambling",
+            "good:news": "news",
+            "good:government": "government",
+            "good:encyclopedia": "long",
+            "good:web_text": "web_text",
+            "good:qa": "question",
+            "good:forum": "email",
+        }
         if kind in simple:
             name = simple[kind]
             item = self._carrier(rng, plan, "good", name)
@@ -310,8 +341,9 @@ class _Build:
         kind = plan.kind
         intensity = _intensity(rng)
         if kind in ("junk:casino_splice", "junk:spun", "junk:brand_replace"):
-            item = self._carrier(rng, plan, "junk", "org" if kind == "junk:brand_replace" else "long",
-                                 {"novels": "any"})
+            item = self._carrier(
+                rng, plan, "junk", "org" if kind == "junk:brand_replace" else "long", {"novels": "any"}
+            )
             if item is None:
                 return None
             if kind == "junk:casino_splice":
@@ -343,8 +375,9 @@ class _Build:
                 if not messages or not 20 <= sum(len(m.text) for m in messages) < 150:
                     return None
                 return junk.chat_spam(rng, inj, messages, "short")
-            target = junk._intensity_pick(intensity, rng.randint(150, 300), rng.randint(300, 600),
-                                          rng.randint(600, 1200))
+            target = junk._intensity_pick(
+                intensity, rng.randint(150, 300), rng.randint(300, 600), rng.randint(600, 1200)
+            )
             messages, size = [], 0
             while size < target and len(messages) < 60:
                 more = self._messages(rng, "msg", 1)
@@ -366,8 +399,13 @@ class _Build:
         if doc.label == "good":
             doc.url = neutral_url(rng) if roll < 0.7 else None
             return
-        listed = {"porn_lure": "porn_domain", "casino_splice": "gambling_domain", "lottery_ad": "gambling_domain",
-                  "brand_replace": "gambling_domain", "link_farm": "spam_url"}.get(doc.kind.split(":", 1)[1])
+        listed = {
+            "porn_lure": "porn_domain",
+            "casino_splice": "gambling_domain",
+            "lottery_ad": "gambling_domain",
+            "brand_replace": "gambling_domain",
+            "link_farm": "spam_url",
+        }.get(doc.kind.split(":", 1)[1])
         if roll < 0.5:
             doc.url = neutral_url(rng)
         elif roll < 0.75 and listed and self.vocab.has(listed):
@@ -388,19 +426,41 @@ def _targets(n: int, kinds: Iterable[str]) -> dict[str, int]:
 
 def _record(doc: Doc, which_half: str | None) -> dict:
     truth = {
-        "label": doc.label, "kind": doc.kind, "carrier": doc.carrier, "carrier_ids": doc.carrier_ids,
-        "injected_from": doc.injected_from, "sources": sorted({doc.carrier, *doc.injected_from}),
-        "half": which_half or "both", "intensity": doc.intensity, "hard_negative": doc.hard_negative,
-        "disguise": doc.disguise, "injected": doc.injected[:40], "n_chars": len(doc.text), **doc.extra,
+        "label": doc.label,
+        "kind": doc.kind,
+        "carrier": doc.carrier,
+        "carrier_ids": doc.carrier_ids,
+        "injected_from": doc.injected_from,
+        "sources": sorted({doc.carrier, *doc.injected_from}),
+        "half": which_half or "both",
+        "intensity": doc.intensity,
+        "hard_negative": doc.hard_negative,
+        "disguise": doc.disguise,
+        "injected": doc.injected[:40],
+        "n_chars": len(doc.text),
+        **doc.extra,
     }
     digest = hashlib.sha256(f"{doc.kind}\0{doc.title}\0{doc.text}".encode()).hexdigest()[:20]
-    return {"id": f"wev-{which_half or 'ab'}-{digest}", "source": PIPELINE_SOURCE, "title": doc.title,
-            "url": doc.url, "text": doc.text, "truth": truth}
+    return {
+        "id": f"wev-{which_half or 'ab'}-{digest}",
+        "source": PIPELINE_SOURCE,
+        "title": doc.title,
+        "url": doc.url,
+        "text": doc.text,
+        "truth": truth,
+    }
 
 
-def build_documents(shared: str | Path | Shared, *, carriers: Iterable[str] | None = None,
-                    injected: Iterable[str] | None = None, half: str | None = "b", seed: int = DEFAULT_SEED,
-                    n: int = DEFAULT_N, kinds: Iterable[str] | None = None) -> list[dict]:
+def build_documents(
+    shared: str | Path | Shared,
+    *,
+    carriers: Iterable[str] | None = None,
+    injected: Iterable[str] | None = None,
+    half: str | None = "b",
+    seed: int = DEFAULT_SEED,
+    n: int = DEFAULT_N,
+    kinds: Iterable[str] | None = None,
+) -> list[dict]:
     """About ``n`` labelled documents from half ``half`` (``"a"``, ``"b"`` or None for both) of the shared sources.
 
     Only carriers in ``carriers`` and injected material from ``injected`` are used (None: all of
@@ -471,16 +531,26 @@ def summarize(records: list[dict]) -> dict:
         "disguise": _counts(records, lambda t: t["disguise"]),
         "carrier_by_label": {f"{label}:{carrier}": c for (label, carrier), c in sorted(by_kind_label.items())},
         "length": {
-            "min": lengths[0] if lengths else 0, "median": statistics.median(lengths) if lengths else 0,
-            "p90": lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0, "max": lengths[-1] if lengths else 0,
-            "under_150": sum(1 for x in lengths if x < 150), "over_5000": sum(1 for x in lengths if x > 5000),
+            "min": lengths[0] if lengths else 0,
+            "median": statistics.median(lengths) if lengths else 0,
+            "p90": lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0,
+            "max": lengths[-1] if lengths else 0,
+            "under_150": sum(1 for x in lengths if x < 150),
+            "over_5000": sum(1 for x in lengths if x > 5000),
         },
     }
 
 
-def write_eval_set(shared: str | Path, out: str | Path, *, seed: int = DEFAULT_SEED, n: int = DEFAULT_N,
-                   half: str | None = "b", carriers: Iterable[str] | None = None,
-                   injected: Iterable[str] | None = None) -> dict:
+def write_eval_set(
+    shared: str | Path,
+    out: str | Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    n: int = DEFAULT_N,
+    half: str | None = "b",
+    carriers: Iterable[str] | None = None,
+    injected: Iterable[str] | None = None,
+) -> dict:
     """Build the set and write ``documents.jsonl.gz`` (records with ``truth``, which the pipeline's JSONL reader
     puts into ``meta``), ``labels.jsonl`` (``{id, **truth}``) and ``manifest.json``; returns the manifest."""
     started = time.perf_counter()
@@ -493,25 +563,33 @@ def write_eval_set(shared: str | Path, out: str | Path, *, seed: int = DEFAULT_S
     (out / "documents.jsonl.gz").write_bytes(documents)
     (out / "labels.jsonl").write_bytes(labels)
     manifest = {
-        "version": VERSION, "seed": seed, "n_requested": n, "half": half,
+        "version": VERSION,
+        "seed": seed,
+        "n_requested": n,
+        "half": half,
         "carriers": list(carriers) if carriers is not None else list(CARRIERS),
         "injected": list(injected) if injected is not None else list(INJECTED),
         "pipeline_source": PIPELINE_SOURCE,
-        "files": {"documents.jsonl.gz": hashlib.sha256(documents).hexdigest(),
-                  "labels.jsonl": hashlib.sha256(labels).hexdigest()},
+        "files": {
+            "documents.jsonl.gz": hashlib.sha256(documents).hexdigest(),
+            "labels.jsonl": hashlib.sha256(labels).hexdigest(),
+        },
         "counts": summarize(records),
         "vocabulary": build.vocab.counts(),
         "inputs": dict(sorted(shared_obj.inputs.items())),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     manifest["seconds"] = round(time.perf_counter() - started, 1)
     return manifest
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m corpus_eval.webeval",
-                                     description="Build the labelled real-web evaluation set (issue 19, item 4).")
+    parser = argparse.ArgumentParser(
+        prog="python -m corpus_eval.webeval",
+        description="Build the labelled real-web evaluation set (issue 19, item 4).",
+    )
     parser.add_argument("--shared", required=True, help="the shared data folder (../shared/data)")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -521,9 +599,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--injected", nargs="*", help="only these injected sources")
     args = parser.parse_args(argv)
     try:
-        manifest = write_eval_set(args.shared, args.out, seed=args.seed, n=args.n,
-                                  half=None if args.half == "both" else args.half, carriers=args.carriers,
-                                  injected=args.injected)
+        manifest = write_eval_set(
+            args.shared,
+            args.out,
+            seed=args.seed,
+            n=args.n,
+            half=None if args.half == "both" else args.half,
+            carriers=args.carriers,
+            injected=args.injected,
+        )
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -33,7 +33,7 @@ def lookalike(rng: random.Random, text: str) -> str:
 
 def separators(rng: random.Random, text: str) -> str:
     sep = rng.choice(L.SEPARATORS)
-    return sep.join(text) if len(text) <= 6 else sep.join(text[i:i + 2] for i in range(0, len(text), 2))
+    return sep.join(text) if len(text) <= 6 else sep.join(text[i : i + 2] for i in range(0, len(text), 2))
 
 
 def variant(rng: random.Random, text: str) -> str:

@@ -83,8 +83,9 @@ def hard_negative(items: list[Item]) -> bool:
 
 def single(item: Item, kind: str) -> Doc:
     """One item as it is."""
-    return Doc(item.text, item.title, "good", kind, item.source, [item.id], url=item.url,
-               hard_negative=hard_negative([item]))
+    return Doc(
+        item.text, item.title, "good", kind, item.source, [item.id], url=item.url, hard_negative=hard_negative([item])
+    )
 
 
 def novel_excerpt(rng: random.Random, item: Item, min_chars: int = 300, max_chars: int = 3000) -> Doc:
@@ -105,11 +106,25 @@ def novel_excerpt(rng: random.Random, item: Item, min_chars: int = 300, max_char
 
 def group(items: list[Item], kind: str) -> Doc:
     """Several items of one source joined by newlines (a review page, a comment page)."""
-    return Doc("\n".join(i.text for i in items), None, "good", kind, items[0].source, [i.id for i in items],
-               hard_negative=hard_negative(items))
+    return Doc(
+        "\n".join(i.text for i in items),
+        None,
+        "good",
+        kind,
+        items[0].source,
+        [i.id for i in items],
+        hard_negative=hard_negative(items),
+    )
 
 
 def chat(rng: random.Random, items: list[Item]) -> Doc:
     """Chat messages as a thread (kind ``good:chat``)."""
-    return Doc(thread_text(rng, [i.text for i in items]), None, "good", "good:chat", items[0].source,
-               [i.id for i in items], hard_negative=hard_negative(items))
+    return Doc(
+        thread_text(rng, [i.text for i in items]),
+        None,
+        "good",
+        "good:chat",
+        items[0].source,
+        [i.id for i in items],
+        hard_negative=hard_negative(items),
+    )

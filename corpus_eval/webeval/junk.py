@@ -44,8 +44,22 @@ INTENSITIES = ("light", "medium", "heavy")
 _SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]+[”’」』）)]*|[^。！？!?\n]+$")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _TITLE_SEPS = ("_", "-", "|", "，", " ", "、", "——", "_")
-ORG_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "大学", "学院", "医院", "银行", "研究院",
-                "研究所", "协会", "中学", "小学")
+ORG_SUFFIXES = (
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "公司",
+    "集团",
+    "大学",
+    "学院",
+    "医院",
+    "银行",
+    "研究院",
+    "研究所",
+    "协会",
+    "中学",
+    "小学",
+)
 _ORG_SUFFIX = re.compile("|".join(ORG_SUFFIXES))
 _PROPER_TAGS = frozenset({"ns", "nr", "nrt", "nz", "nt", "j", "eng", "nrfg", None})  # None: not in the dictionary
 _NOUN_TAGS = _PROPER_TAGS | {"n", "vn", "an", "ng"}
@@ -108,8 +122,16 @@ class Injector:
         term = self._pick(category)
         rng = self.rng
         host = term.text if term.text.count(".") >= 2 or rng.random() < 0.5 else "www." + term.text
-        path = rng.choice(("", "/", f"/{rng.randint(1, 99999)}.html", f"/?id={rng.randint(100, 9999)}",
-                           f"/index.php?u={rng.randint(1, 999)}", f"/{rng.choice(('vip', 'reg', 'app', 'm'))}/"))
+        path = rng.choice(
+            (
+                "",
+                "/",
+                f"/{rng.randint(1, 99999)}.html",
+                f"/?id={rng.randint(100, 9999)}",
+                f"/index.php?u={rng.randint(1, 999)}",
+                f"/{rng.choice(('vip', 'reg', 'app', 'm'))}/",
+            )
+        )
         url = rng.choice(("http://", "https://", "", "http://")) + host + path
         self.surfaces.append(url)
         return url
@@ -120,12 +142,15 @@ class Injector:
         rng = self.rng
         kind = rng.choice(("phone", "qq", "wechat"))
         label = rng.choice(L.CONTACT_LABELS[kind])
-        value = {"phone": lambda: f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}",
-                 "qq": lambda: str(rng.randint(100000, 3999999999)),
-                 "wechat": lambda: rng.choice(("", "vip", "ab", "kf", "xx"))
-                 + "".join(rng.choice("abcdefghjkmnpqrstuvwxyz") for _ in range(rng.randint(2, 5)))
-                 + str(rng.randint(10, 99999))
-                 }[kind]()
+        value = {
+            "phone": lambda: f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}",
+            "qq": lambda: str(rng.randint(100000, 3999999999)),
+            "wechat": lambda: (
+                rng.choice(("", "vip", "ab", "kf", "xx"))
+                + "".join(rng.choice("abcdefghjkmnpqrstuvwxyz") for _ in range(rng.randint(2, 5)))
+                + str(rng.randint(10, 99999))
+            ),
+        }[kind]()
         text = f"{label}{rng.choice(('：', ':', ' ', '', '+'))}{value}"
         return self._surface(text, disguise_p)
 
@@ -163,15 +188,34 @@ def _truncate(paras: list[str], limit: int) -> list[str]:
     return out
 
 
-def _doc(kind: str, text: str, title: str | None, carrier: str, carrier_ids: list[str], inj: Injector,
-         intensity: str | None, **extra) -> Doc:
-    return Doc(text, title, "junk", kind, carrier, carrier_ids, injected_from=sorted(inj.sources),
-               intensity=intensity, injected=list(dict.fromkeys(inj.surfaces)), disguise=sorted(inj.disguises),
-               extra=extra)
+def _doc(
+    kind: str,
+    text: str,
+    title: str | None,
+    carrier: str,
+    carrier_ids: list[str],
+    inj: Injector,
+    intensity: str | None,
+    **extra,
+) -> Doc:
+    return Doc(
+        text,
+        title,
+        "junk",
+        kind,
+        carrier,
+        carrier_ids,
+        injected_from=sorted(inj.sources),
+        intensity=intensity,
+        injected=list(dict.fromkeys(inj.surfaces)),
+        disguise=sorted(inj.disguises),
+        extra=extra,
+    )
 
 
-def _block(rng: random.Random, inj: Injector, theme: str, lines: int, disguise_p: float,
-           domain_cats: list[str]) -> list[str]:
+def _block(
+    rng: random.Random, inj: Injector, theme: str, lines: int, disguise_p: float, domain_cats: list[str]
+) -> list[str]:
     out = []
     for _ in range(lines):
         frame = rng.choice(L.BLOCK_LINES)
@@ -222,7 +266,7 @@ def casino_splice(rng: random.Random, inj: Injector, item: Item, intensity: str)
         elif style == 1:
             s = f"【{b}】{s}"
         elif style == 2 and 0 < comma < len(s) - 2:
-            s = s[:comma + 1] + b + s[comma + 1:]
+            s = s[: comma + 1] + b + s[comma + 1 :]
         else:
             end = len(s.rstrip("。！？!?”’」』）)"))
             extra = inj.any_term(("gambling_term", "lottery_game")) if inj.can("gambling_term") else ""
@@ -234,8 +278,18 @@ def casino_splice(rng: random.Random, inj: Injector, item: Item, intensity: str)
     cats = [c for c in ("gambling_domain", "spam_url") if inj.vocab.has(c)]
     n_block = _intensity_pick(intensity, 1, rng.randint(2, 3), rng.randint(4, 8))
     block = _block(rng, inj, "gambling", n_block, dis, cats)
-    return _doc("junk:casino_splice", "\n".join(paras + block), title, item.source, [item.id], inj, intensity,
-                title_brand=brand, spliced=spliced, block_lines=len(block))
+    return _doc(
+        "junk:casino_splice",
+        "\n".join(paras + block),
+        title,
+        item.source,
+        [item.id],
+        inj,
+        intensity,
+        title_brand=brand,
+        spliced=spliced,
+        block_lines=len(block),
+    )
 
 
 # --- 2. brand replacement --------------------------------------------------------------------------------------
@@ -256,7 +310,7 @@ def organisations(text: str) -> Counter:
 
     tags, out = _word_tags(), Counter()
     for match in _ORG_SUFFIX.finditer(text):
-        window = text[max(0, match.start() - 16):match.end()]
+        window = text[max(0, match.start() - 16) : match.end()]
         words = rjieba.cut(window)
         if not words or not words[-1].endswith(match.group()):
             continue
@@ -266,8 +320,13 @@ def organisations(text: str) -> Counter:
         parts = [last]
         ptags = [tags.get(last)]
         j = len(words) - 1
-        while j > 0 and len(parts) < 4 and _HAN.fullmatch(words[j - 1]) and len(words[j - 1]) >= 2 \
-                and tags.get(words[j - 1]) in _NOUN_TAGS:
+        while (
+            j > 0
+            and len(parts) < 4
+            and _HAN.fullmatch(words[j - 1])
+            and len(words[j - 1]) >= 2
+            and tags.get(words[j - 1]) in _NOUN_TAGS
+        ):
             parts.insert(0, words[j - 1])
             ptags.insert(0, tags.get(words[j - 1]))
             j -= 1
@@ -298,8 +357,18 @@ def brand_replace(rng: random.Random, inj: Injector, item: Item, intensity: str 
         head = title or sentences(text.split("\n")[0])[0][:24]
         title = f"{surface}{rng.choice(_TITLE_SEPS)}{head}"
     intensity = "light" if count == 1 else "medium" if count <= 3 else "heavy"
-    return _doc("junk:brand_replace", text, title, item.source, [item.id], inj, intensity, replaced=org,
-                replacement=surface, replacements=count)
+    return _doc(
+        "junk:brand_replace",
+        text,
+        title,
+        item.source,
+        [item.id],
+        inj,
+        intensity,
+        replaced=org,
+        replacement=surface,
+        replacements=count,
+    )
 
 
 # --- 3. spun copies --------------------------------------------------------------------------------------------
@@ -332,7 +401,7 @@ def spin(rng: random.Random, text: str, share: float, shuffle: float = 0.0) -> t
             for k, s in enumerate(sents):
                 clauses = s.rstrip("。！？!?").split("，")
                 if len(clauses) >= 3 and rng.random() < shuffle:
-                    tail = s[len(s.rstrip("。！？!?")):]
+                    tail = s[len(s.rstrip("。！？!?")) :]
                     middle = clauses[1:]
                     rng.shuffle(middle)
                     sents[k] = "，".join([clauses[0]] + middle) + tail
@@ -371,8 +440,18 @@ def spun(rng: random.Random, inj: Injector, item: Item, intensity: str) -> Doc |
         title_kws = kws[: rng.randint(1, min(3, len(kws)))]
         sep = rng.choice(_TITLE_SEPS)
         title = sep.join([head] + title_kws) if rng.random() < 0.6 else sep.join(title_kws + [head])
-    return _doc("junk:spun", "\n".join(paras), title, item.source, [item.id], inj, intensity, spun_swaps=swaps,
-                theme=theme, keywords=placed)
+    return _doc(
+        "junk:spun",
+        "\n".join(paras),
+        title,
+        item.source,
+        [item.id],
+        inj,
+        intensity,
+        spun_swaps=swaps,
+        theme=theme,
+        keywords=placed,
+    )
 
 
 # --- 4. keyword-stuffed lists ----------------------------------------------------------------------------------
@@ -415,11 +494,19 @@ def keyword_list(rng: random.Random, inj: Injector, headlines: list[Item], inten
             rng.shuffle(cloud)
             per = rng.randint(3, 6)
             lines = [sep.join(cloud[: len(cloud) // 2])]
-            lines += [" | ".join(heads[i:i + per]) for i in range(0, len(heads), per)]
-            lines.append(sep.join(cloud[len(cloud) // 2:]))
+            lines += [" | ".join(heads[i : i + per]) for i in range(0, len(heads), per)]
+            lines.append(sep.join(cloud[len(cloud) // 2 :]))
         title = sep.join([main] + inj.keywords(theme, rng.randint(1, 3))) if rng.random() < 0.6 else None
-    return _doc("junk:keyword_list", "\n".join(lines), title, "thucnews", [h.id for h in headlines], inj, intensity,
-                variant=variant)
+    return _doc(
+        "junk:keyword_list",
+        "\n".join(lines),
+        title,
+        "thucnews",
+        [h.id for h in headlines],
+        inj,
+        intensity,
+        variant=variant,
+    )
 
 
 # --- 5. link farms, lures, lottery ads, contact blocks, spec fragments -----------------------------------------
@@ -448,18 +535,27 @@ def link_farm(rng: random.Random, inj: Injector, anchors: list[Item], intensity:
     elif layout == "bar":
         names = [anchor() for _ in range(n)]
         per = rng.randint(4, 8)
-        lines = ["友情链接："] + [" | ".join(names[i:i + per]) for i in range(0, n, per)]
+        lines = ["友情链接："] + [" | ".join(names[i : i + per]) for i in range(0, n, per)]
         lines += [" ".join(inj.url(rng.choice(cats)) for _ in range(4)) for _ in range(max(1, n // 8))]
     else:
         urls = [inj.url(rng.choice(cats)) for _ in range(n)]
-        lines = [anchor() + "网址大全"] + [" ".join(urls[i:i + 4]) for i in range(0, n, 4)]
+        lines = [anchor() + "网址大全"] + [" ".join(urls[i : i + 4]) for i in range(0, n, 4)]
     title = anchor() if rng.random() < 0.5 else None
     used_anchors = [a for a in anchors if a.text in "\n".join(lines) or a.text == title]
     carrier = "thucnews" if used_anchors else inj.sources[0] if inj.sources else cats[0]
     if not used_anchors and carrier not in inj.sources:
         return None
-    return _doc("junk:link_farm", "\n".join(lines), title, carrier, [a.id for a in used_anchors], inj, intensity,
-                layout=layout, links=n)
+    return _doc(
+        "junk:link_farm",
+        "\n".join(lines),
+        title,
+        carrier,
+        [a.id for a in used_anchors],
+        inj,
+        intensity,
+        layout=layout,
+        links=n,
+    )
 
 
 def _excerpt(rng: random.Random, item: Item, limit: int) -> list[str]:
@@ -479,14 +575,20 @@ def _lure_line(rng: random.Random, inj: Injector, dis: float) -> str:
     return " ".join(parts)
 
 
-def porn_lure(rng: random.Random, inj: Injector, intensity: str, messages: list[Item],
-              carrier: Item | None) -> Doc | None:
+def porn_lure(
+    rng: random.Random, inj: Injector, intensity: str, messages: list[Item], carrier: Item | None
+) -> Doc | None:
     if not inj.can("porn_term"):
         return None
     dis = _intensity_pick(intensity, 0.3, 0.5, 0.6)
     roll = rng.random()
-    title = _lure_line(rng, inj, dis) if roll < 0.35 else rng.choice(("_", " ", "|")).join(
-        inj.term("porn_term", dis) for _ in range(rng.randint(2, 5))) if roll < 0.7 else None
+    title = (
+        _lure_line(rng, inj, dis)
+        if roll < 0.35
+        else rng.choice(("_", " ", "|")).join(inj.term("porn_term", dis) for _ in range(rng.randint(2, 5)))
+        if roll < 0.7
+        else None
+    )
     if intensity == "light" and carrier is not None:
         body = _excerpt(rng, carrier, rng.randint(200, 700))
         lures = [_lure_line(rng, inj, dis) for _ in range(rng.randint(1, 3))]
@@ -509,10 +611,13 @@ def _lottery_line(rng: random.Random, inj: Injector, dis: float) -> str:
         inj.surfaces.pop()
         brand = inj.term("gambling_brand", dis) if "{b}" in template and inj.can("gambling_brand") else ""
         return template.format(
-            g=inj.phrase(L.LOTTERY_GAMES, dis) if "{g}" in template else "", b=brand,
-            c=inj.contact(dis) if "{c}" in template else "", n=rng.choice((8, 18, 28, 38, 88, 188, 888, 1000, 5000)),
+            g=inj.phrase(L.LOTTERY_GAMES, dis) if "{g}" in template else "",
+            b=brand,
+            c=inj.contact(dis) if "{c}" in template else "",
+            n=rng.choice((8, 18, 28, 38, 88, 188, 888, 1000, 5000)),
             d=f"{rng.randint(2019, 2025)}{rng.randint(1, 360):03d}",
-            p=" ".join(f"{rng.randint(0, 49):02d}" for _ in range(rng.randint(3, 7))))
+            p=" ".join(f"{rng.randint(0, 49):02d}" for _ in range(rng.randint(3, 7))),
+        )
     parts = [inj.term("gambling_brand", dis)] if inj.can("gambling_brand") else []
     parts += [inj.term("gambling_term", dis) for _ in range(rng.randint(1, 3))] if inj.can("gambling_term") else []
     if inj.vocab.has("gambling_domain"):
@@ -520,8 +625,9 @@ def _lottery_line(rng: random.Random, inj: Injector, dis: float) -> str:
     return " ".join(parts)
 
 
-def lottery_ad(rng: random.Random, inj: Injector, intensity: str, messages: list[Item],
-               carrier: Item | None) -> Doc | None:
+def lottery_ad(
+    rng: random.Random, inj: Injector, intensity: str, messages: list[Item], carrier: Item | None
+) -> Doc | None:
     if not (inj.hand or inj.can("gambling_brand") or inj.can("gambling_term")):
         return None
     dis = _intensity_pick(intensity, 0.3, 0.45, 0.6)
@@ -593,9 +699,12 @@ def _spec_value(rng: random.Random, kind: str) -> str:
         "model": lambda: f"{rng.choice(('KX', 'HD', 'TY', 'M', 'JS', 'A'))}-{r(10, 9999)}",
         "size": lambda: f"{r(5, 200)}×{r(5, 200)}×{r(1, 80)}cm",
         "weight": lambda: f"{r(50, 5000)}g" if rng.random() < 0.6 else f"{r(1, 50)}kg",
-        "power": lambda: f"{r(5, 3000)}W", "voltage": lambda: rng.choice(("220V", "110-240V", "12V", "5V/2A")),
-        "standard": lambda: f"GB/T {r(1000, 39999)}-{r(2000, 2023)}", "price": lambda: f"¥{r(9, 9999)}.00",
-        "stock": lambda: f"{r(0, 9999)}件", "date": lambda: f"{r(2015, 2024)}年{r(1, 12)}月",
+        "power": lambda: f"{r(5, 3000)}W",
+        "voltage": lambda: rng.choice(("220V", "110-240V", "12V", "5V/2A")),
+        "standard": lambda: f"GB/T {r(1000, 39999)}-{r(2000, 2023)}",
+        "price": lambda: f"¥{r(9, 9999)}.00",
+        "stock": lambda: f"{r(0, 9999)}件",
+        "date": lambda: f"{r(2015, 2024)}年{r(1, 12)}月",
     }[kind]()
 
 
@@ -639,4 +748,3 @@ def chat_spam(rng: random.Random, inj: Injector, messages: list[Item], intensity
 def email_spam(inj: Injector, item: Item) -> Doc:
     inj.mark(item.source)
     return _doc("junk:email_spam", item.text, None, item.source, [item.id], inj, None)
-

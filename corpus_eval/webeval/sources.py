@@ -37,13 +37,35 @@ HALVES = ("a", "b")
 #: Sources that can carry a document (the ``carrier`` field): real text, or ``eval_phrases`` for the few junk pages
 #: made only of generated lines (contact blocks, spec fragments, lottery ads without real messages).
 CARRIERS = (
-    "clue", "people_daily", "gne", "extraction_gold", "zhwiki", "novels", "reviews", "trec06c_ham", "tg_ham",
-    "thucnews", "trec06c_spam", "tg_spam_train", "tg_spam_eval", "eval_phrases",
+    "clue",
+    "people_daily",
+    "gne",
+    "extraction_gold",
+    "zhwiki",
+    "novels",
+    "reviews",
+    "trec06c_ham",
+    "tg_ham",
+    "thucnews",
+    "trec06c_spam",
+    "tg_spam_train",
+    "tg_spam_eval",
+    "eval_phrases",
 )
 #: Sources of injected junk material (the ``injected_from`` field); ``eval_*`` are corpus_eval's hand lists.
 INJECTED = (
-    "tg_spam_train", "tg_spam_eval", "trec06c_spam", "houbb_porn", "houbb_ads", "houbb_spam_urls", "sensitive_porn",
-    "sensitive_ads", "ut1_gambling_domains", "v2fly_porn_domains", "eval_brands", "eval_phrases",
+    "tg_spam_train",
+    "tg_spam_eval",
+    "trec06c_spam",
+    "houbb_porn",
+    "houbb_ads",
+    "houbb_spam_urls",
+    "sensitive_porn",
+    "sensitive_ads",
+    "ut1_gambling_domains",
+    "v2fly_porn_domains",
+    "eval_brands",
+    "eval_phrases",
 )
 ALL_SOURCES = tuple(dict.fromkeys(CARRIERS + INJECTED))
 HAND_SOURCES = ("eval_brands", "eval_phrases")
@@ -185,8 +207,17 @@ def _thucnews(r: _Reader) -> list[Item]:
 
 
 def _zhwiki(r: _Reader) -> list[Item]:
-    return [Item("zhwiki", row["id"], row["text"].strip(), title=row["title"], key=f"zhwiki:{row['title']}",
-                 tags=_mention_tags(row["text"])) for row in r.jsonl(_JSONL["zhwiki"])]
+    return [
+        Item(
+            "zhwiki",
+            row["id"],
+            row["text"].strip(),
+            title=row["title"],
+            key=f"zhwiki:{row['title']}",
+            tags=_mention_tags(row["text"]),
+        )
+        for row in r.jsonl(_JSONL["zhwiki"])
+    ]
 
 
 _BBS_TITLE = re.compile(r"^[:\s]*标\s*题:\s*(.{2,60}?)\s*$", re.MULTILINE)
@@ -199,8 +230,15 @@ def _emails(r: _Reader, source: str) -> list[Item]:
         text = _tidy(row["text"])
         if text.strip():
             match = _BBS_TITLE.search(text) if source == "trec06c_ham" else None
-            out.append(Item(source, row["id"], text, title=match.group(1) if match else None,
-                            tags=_mention_tags(text) if source == "trec06c_ham" else ()))
+            out.append(
+                Item(
+                    source,
+                    row["id"],
+                    text,
+                    title=match.group(1) if match else None,
+                    tags=_mention_tags(text) if source == "trec06c_ham" else (),
+                )
+            )
     return out
 
 
@@ -255,8 +293,15 @@ def _novels(r: _Reader) -> list[Item]:
                 continue
             mid = len(paras) // 2
             for part, chunk in enumerate((paras[:mid], paras[mid:]), start=1):
-                out.append(Item("novels", f"{book}:{number}:{part}", "\n".join(chunk), title=heading,
-                                key=f"novels:{book}:{number}"))
+                out.append(
+                    Item(
+                        "novels",
+                        f"{book}:{number}:{part}",
+                        "\n".join(chunk),
+                        title=heading,
+                        key=f"novels:{book}:{number}",
+                    )
+                )
     return out
 
 
@@ -326,8 +371,17 @@ def _gne(r: _Reader) -> list[Item]:
         title, text = gne_main_text(_decode_html(data))
         if len(text) >= 20:
             stem = Path(rel).stem
-            out.append(Item("gne", f"gne-{stem}", text, title=title, url=_page_url(data), key=f"gne:{stem}",
-                            tags=_mention_tags(title, text)))
+            out.append(
+                Item(
+                    "gne",
+                    f"gne-{stem}",
+                    text,
+                    title=title,
+                    url=_page_url(data),
+                    key=f"gne:{stem}",
+                    tags=_mention_tags(title, text),
+                )
+            )
     return out
 
 
@@ -358,10 +412,18 @@ def _word_list(r: _Reader, source: str) -> list[Item]:
 
 
 _LOADERS = {
-    "clue": _clue, "thucnews": _thucnews, "zhwiki": _zhwiki, "novels": _novels, "people_daily": _people_daily,
-    "reviews": _reviews, "gne": _gne, "extraction_gold": _extraction_gold,
-    "trec06c_ham": lambda r: _emails(r, "trec06c_ham"), "trec06c_spam": lambda r: _emails(r, "trec06c_spam"),
-    "tg_ham": lambda r: _tg(r, "tg_ham"), "tg_spam_train": lambda r: _tg(r, "tg_spam_train"),
+    "clue": _clue,
+    "thucnews": _thucnews,
+    "zhwiki": _zhwiki,
+    "novels": _novels,
+    "people_daily": _people_daily,
+    "reviews": _reviews,
+    "gne": _gne,
+    "extraction_gold": _extraction_gold,
+    "trec06c_ham": lambda r: _emails(r, "trec06c_ham"),
+    "trec06c_spam": lambda r: _emails(r, "trec06c_spam"),
+    "tg_ham": lambda r: _tg(r, "tg_ham"),
+    "tg_spam_train": lambda r: _tg(r, "tg_spam_train"),
     "tg_spam_eval": lambda r: _tg(r, "tg_spam_eval"),
     **{name: (lambda r, name=name: _word_list(r, name)) for name in _WORD_LISTS},
 }

@@ -39,8 +39,18 @@ from .sources import Shared, half, normalize_key
 
 MINE_EMAILS = 2000  # ad words are mined from the first this many spam and ham e-mails of the half
 CATEGORIES = (
-    "gambling_brand", "gambling_term", "lottery_game", "porn_term", "ad_term", "seo_modifier", "gambling_domain",
-    "porn_domain", "spam_url", "contact_line", "kv_line", "ad_line",
+    "gambling_brand",
+    "gambling_term",
+    "lottery_game",
+    "porn_term",
+    "ad_term",
+    "seo_modifier",
+    "gambling_domain",
+    "porn_domain",
+    "spam_url",
+    "contact_line",
+    "kv_line",
+    "ad_line",
 )
 BRAND_SUFFIXES = frozenset({"体育", "国际", "娱乐", "娱乐城", "集团", "彩票", "棋牌", "官网", "电竞"})
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
@@ -84,8 +94,13 @@ def mine_brands(messages: Iterable[str], min_count: int = 1) -> list[str]:
             head = words[i - 1]
             before = words[i - 2] if i >= 2 else ""
             glued = len(before) == 1 and "\u4e00" <= before <= "\u9fff"  # 免|费看|真人: not a word start
-            if words[i] in BRAND_SUFFIXES and _BRAND_HEAD.fullmatch(head) and freq.get(head, 0) < 50 \
-                    and head not in BRAND_SUFFIXES and not glued:
+            if (
+                words[i] in BRAND_SUFFIXES
+                and _BRAND_HEAD.fullmatch(head)
+                and freq.get(head, 0) < 50
+                and head not in BRAND_SUFFIXES
+                and not glued
+            ):
                 counts[head + words[i]] += 1
     return sorted((w for w, n in counts.items() if n >= min_count), key=lambda w: (-counts[w], w))
 
@@ -93,6 +108,7 @@ def mine_brands(messages: Iterable[str], min_count: int = 1) -> list[str]:
 def mine_words(spam: Iterable[str], ham: Iterable[str], top: int = 200, min_count: int = 3) -> list[str]:
     """Han words (2-6 characters) most typical of ``spam`` against ``ham``: smoothed log-odds of the share of
     messages holding the word, at least ``min_count`` spam messages."""
+
     def doc_freq(texts: Iterable[str]) -> tuple[Counter, int]:
         counts, n = Counter(), 0
         for text in texts:
@@ -177,8 +193,11 @@ class Vocabulary:
         for source in ("houbb_porn", "sensitive_porn"):
             if source in allowed:
                 self._add("porn_term", source, [i.text for i in shared.items(source) if _CJK_TERM.match(i.text)])
-        for source, category in (("ut1_gambling_domains", "gambling_domain"), ("v2fly_porn_domains", "porn_domain"),
-                                 ("houbb_spam_urls", "spam_url")):
+        for source, category in (
+            ("ut1_gambling_domains", "gambling_domain"),
+            ("v2fly_porn_domains", "porn_domain"),
+            ("houbb_spam_urls", "spam_url"),
+        ):
             if source in allowed:
                 self._add(category, source, [i.text for i in shared.items(source) if "." in i.text])
         tg = [s for s in ("tg_spam_train", "tg_spam_eval") if s in allowed]

@@ -11,18 +11,26 @@ def render_readme(card: dict) -> str:
     """A short prose model card generated from ``card.json``."""
     m, data, ft = card["metrics"], card["data"], card["fasttext"]
     test, valid, plain = m["test"], m["valid"], m["unquantized_test"]
-    files = "\n".join(f"- {side} `{f['path']}`: {f['documents']} documents, {f['unique']} after dedup, {f['used']} used"
-                      for side in ("pos", "neg") for f in data[side])
+    files = "\n".join(
+        f"- {side} `{f['path']}`: {f['documents']} documents, {f['unique']} after dedup, {f['used']} used"
+        for side in ("pos", "neg")
+        for f in data[side]
+    )
     by_file = "\n".join(f"- `{f['path']}`: {_pct(f['flagged'])} of {f['n']}" for f in m["test_by_file"])
     selection = card.get("feature_selection", {})
     why = ""
     if {"chosen", "chars", "words"} <= set(selection):
-        shown = [f"`{r['features']}` (wordNgrams={r['wordNgrams']}, max_chars={r['max_chars'] or 'full'}): test F1 "
-                 f"{r['f1']:.4f}, {r['mb_s']:.2f} MB/s" for r in (selection["chars"], selection["words"])]
+        shown = [
+            f"`{r['features']}` (wordNgrams={r['wordNgrams']}, max_chars={r['max_chars'] or 'full'}): test F1 "
+            f"{r['f1']:.4f}, {r['mb_s']:.2f} MB/s"
+            for r in (selection["chars"], selection["words"])
+        ]
         measured = selection.get("measured_on", {}).get("kind", "training")
-        why = (f"\n\nFeatures chosen by measurement (`bench/classifier_features.py` on the {measured} model's data; "
-               f"rule: {selection['chosen']['rule']}): {shown[0]} against {shown[1]}; every variant is in "
-               "`card.json`.")
+        why = (
+            f"\n\nFeatures chosen by measurement (`bench/classifier_features.py` on the {measured} model's data; "
+            f"rule: {selection['chosen']['rule']}): {shown[0]} against {shown[1]}; every variant is in "
+            "`card.json`."
+        )
     lines = [
         f"# {card['kind']} classifier",
         "",
@@ -59,10 +67,12 @@ def render_readme(card: dict) -> str:
         "",
         "| threshold | precision | recall | false-positive rate |",
         "|---|---|---|---|",
-        *[f"| {p['threshold']} | {p['valid']['precision']:.4f} / {p['test']['precision']:.4f} | "
-          f"{p['valid']['recall']:.4f} / {p['test']['recall']:.4f} | "
-          f"{p['valid']['false_positive_rate']:.4f} / {p['test']['false_positive_rate']:.4f} |"
-          for p in m["operating_points"]],
+        *[
+            f"| {p['threshold']} | {p['valid']['precision']:.4f} / {p['test']['precision']:.4f} | "
+            f"{p['valid']['recall']:.4f} / {p['test']['recall']:.4f} | "
+            f"{p['valid']['false_positive_rate']:.4f} / {p['test']['false_positive_rate']:.4f} |"
+            for p in m["operating_points"]
+        ],
         "",
         "## Rebuild",
         "",

@@ -45,9 +45,16 @@ def binary_metrics(y, scores, threshold: float, inclusive: bool = False) -> dict
     recall = _ratio(tp, n_pos)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "precision": precision, "recall": recall, "f1": f1, "false_positive_rate": _ratio(fp, n_neg),
-        "roc_auc": roc_auc(y, scores), "threshold": float(threshold), "n_pos": n_pos, "n_neg": n_neg,
-        "true_positives": tp, "false_positives": fp,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "false_positive_rate": _ratio(fp, n_neg),
+        "roc_auc": roc_auc(y, scores),
+        "threshold": float(threshold),
+        "n_pos": n_pos,
+        "n_neg": n_neg,
+        "true_positives": tp,
+        "false_positives": fp,
     }
 
 

@@ -41,13 +41,19 @@ class ModelSpec:
 
     def stats(self) -> dict:
         """What ``stats.json`` records about the model a stage used."""
-        return {"path": self.path, "sha256": self.sha256, "threshold": self.threshold, "features": self.features,
-                "max_chars": self.max_chars}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "threshold": self.threshold,
+            "features": self.features,
+            "max_chars": self.max_chars,
+        }
 
 
 def _read_card(card_path: Path) -> dict:
-    return shipped.read_card(card_path, _CARD_KEYS, ModelError, "model",
-                             "every model needs the card.json train-classifier writes")
+    return shipped.read_card(
+        card_path, _CARD_KEYS, ModelError, "model", "every model needs the card.json train-classifier writes"
+    )
 
 
 def _load_fasttext(path: str, shown_as: str):
@@ -73,15 +79,22 @@ def load_model_spec(model_path: str | Path, kind: str, threshold: float | None =
         raise ModelError(f"{card_path}: describes {card['model_file']!r}, not {model_path.name!r}")
     actual = file_sha256(model_path)
     if actual != card["sha256"]:
-        raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its card ({card['sha256'][:12]}…): "
-                         "the file is corrupt or was replaced without retraining")
+        raise ModelError(
+            f"{model_path}: sha256 {actual[:12]}… does not match its card ({card['sha256'][:12]}…): "
+            "the file is corrupt or was replaced without retraining"
+        )
     model = _load_fasttext(str(model_path), str(model_path))
     if card["score_label"] not in model.get_labels():
         raise ModelError(f"{model_path}: has labels {model.get_labels()}, not the card's {card['score_label']!r}")
     _LOADED[actual] = model
     return ModelSpec(
-        kind=kind, path=str(model_path), shipped_name=f"{kind}-{actual[:16]}{model_path.suffix}", sha256=actual,
-        score_label=card["score_label"], features=card["features"], max_chars=int(card["max_chars"]),
+        kind=kind,
+        path=str(model_path),
+        shipped_name=f"{kind}-{actual[:16]}{model_path.suffix}",
+        sha256=actual,
+        score_label=card["score_label"],
+        features=card["features"],
+        max_chars=int(card["max_chars"]),
         threshold=float(card["threshold"] if threshold is None else threshold),
     )
 
@@ -93,8 +106,15 @@ def distribute(spark, spec: ModelSpec) -> None:
 
 def worker_model(spec: ModelSpec):
     """The model in this worker process, loaded on first use from the copy Spark shipped."""
-    return shipped.load_once(_LOADED, spec.sha256, spec.path, spec.shipped_name,
-                             lambda local: _load_fasttext(local, spec.path), ModelError, "model file")
+    return shipped.load_once(
+        _LOADED,
+        spec.sha256,
+        spec.path,
+        spec.shipped_name,
+        lambda local: _load_fasttext(local, spec.path),
+        ModelError,
+        "model file",
+    )
 
 
 def score(spec: ModelSpec, texts: list[str]) -> np.ndarray:

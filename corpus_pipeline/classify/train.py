@@ -38,8 +38,18 @@ from corpus_pipeline.classify.training_texts import TXT_MODES, Example, deduplic
 
 KEEP, DROP = "__label__keep", "__label__drop"
 QUANTIZE_TOLERANCE = 0.005
-DEFAULT_FASTTEXT = {"lr": 0.5, "epoch": 10, "wordNgrams": 3, "dim": 16, "bucket": 200_000, "minCount": 2,
-                    "minn": 0, "maxn": 0, "loss": "softmax", "thread": 1}
+DEFAULT_FASTTEXT = {
+    "lr": 0.5,
+    "epoch": 10,
+    "wordNgrams": 3,
+    "dim": 16,
+    "bucket": 200_000,
+    "minCount": 2,
+    "minn": 0,
+    "maxn": 0,
+    "loss": "softmax",
+    "thread": 1,
+}
 DEFAULT_QUANTIZE = {"cutoff": 100_000, "qnorm": True, "retrain": True, "dsub": 2}
 MIN_RECALL = 0.97  # spam recall the threshold must keep on valid (target 0.95 on test, with a margin)
 OPERATING_POINTS = (0.1, 0.3, 0.5, 0.7, 0.9)  # fixed thresholds reported in the card, for a recipe override
@@ -56,10 +66,18 @@ class Kind:
 
 
 KINDS = {
-    "spam": Kind(DROP, False, "spam: the --neg class (__label__drop); score = P(spam)",
-                 "drop the document when score > threshold"),
-    "quality": Kind(KEEP, True, "high quality: the --pos class (__label__keep); score = P(high quality)",
-                    "keep the document when score >= threshold"),
+    "spam": Kind(
+        DROP,
+        False,
+        "spam: the --neg class (__label__drop); score = P(spam)",
+        "drop the document when score > threshold",
+    ),
+    "quality": Kind(
+        KEEP,
+        True,
+        "high quality: the --pos class (__label__keep); score = P(high quality)",
+        "keep the document when score >= threshold",
+    ),
 }
 
 
@@ -121,8 +139,9 @@ def _targets(kind: Kind, examples: list[Example]) -> np.ndarray:
     return positive if kind.score_label == KEEP else ~positive
 
 
-def choose_threshold(kind_name: str, y: np.ndarray, scores: np.ndarray, max_fpr: float,
-                     min_recall: float = MIN_RECALL) -> float:
+def choose_threshold(
+    kind_name: str, y: np.ndarray, scores: np.ndarray, max_fpr: float, min_recall: float = MIN_RECALL
+) -> float:
     """Spam: the fewest false positives while catching ``min_recall`` of the spam, if that keeps the
     false-positive rate <= ``max_fpr`` (else the highest recall at that rate); quality: the highest F1.
     Rounded to the card's 6 decimals, so the card's metrics are exactly those of the threshold it records."""
@@ -157,8 +176,9 @@ def throughput(model, texts: list[str], score_label: str, features: str, max_cha
     return size / 1e6 / best if best > 0 else float("inf")
 
 
-def evaluate(model, kind_name: str, splits: dict, features: str, max_chars: int, max_fpr: float,
-             files: list | None = None) -> dict:
+def evaluate(
+    model, kind_name: str, splits: dict, features: str, max_chars: int, max_fpr: float, files: list | None = None
+) -> dict:
     """Threshold from valid; valid and test metrics at it (and per input file on test, when ``files`` given)."""
     kind = KINDS[kind_name]
     scored = {}
@@ -168,17 +188,30 @@ def evaluate(model, kind_name: str, splits: dict, features: str, max_chars: int,
     threshold = choose_threshold(kind_name, *scored["valid"], max_fpr)
     out = {name: metrics.binary_metrics(y, s, threshold, kind.inclusive) for name, (y, s) in scored.items()}
     out["operating_points"] = [
-        {"threshold": t, **{name: {k: metrics.binary_metrics(y, s, t, kind.inclusive)[k]
-                                   for k in ("precision", "recall", "false_positive_rate")}
-                            for name, (y, s) in scored.items()}}
-        for t in OPERATING_POINTS]
+        {
+            "threshold": t,
+            **{
+                name: {
+                    k: metrics.binary_metrics(y, s, t, kind.inclusive)[k]
+                    for k in ("precision", "recall", "false_positive_rate")
+                }
+                for name, (y, s) in scored.items()
+            },
+        }
+        for t in OPERATING_POINTS
+    ]
     if files is not None:
         flagged = metrics.predict(scored["test"][1], threshold, kind.inclusive)
         by_file = []
         for index, file in enumerate(files):
             mask = np.array([e.file == index for e in splits["test"]], dtype=bool)
-            by_file.append({"path": file.shown, "n": int(mask.sum()),
-                            "flagged": float(flagged[mask].mean()) if mask.any() else None})
+            by_file.append(
+                {
+                    "path": file.shown,
+                    "n": int(mask.sum()),
+                    "flagged": float(flagged[mask].mean()) if mask.any() else None,
+                }
+            )
         out["test_by_file"] = by_file
     return out
 
@@ -197,17 +230,27 @@ def prepare(pos_paths, neg_paths, seed: int, txt_mode: str = "chunks", max_per_f
     def describe(index: int) -> dict:
         file = files[index]
         used = sum(1 for name in splits for e in splits[name] if e.file == index)
-        return {"path": file.shown, "sha256": file.sha256, "documents": len(file.texts), "unique": unique[index],
-                "used": used}
+        return {
+            "path": file.shown,
+            "sha256": file.sha256,
+            "documents": len(file.texts),
+            "unique": unique[index],
+            "used": used,
+        }
 
     data = {
         "pos": [describe(i) for i in range(len(pos_files))],
         "neg": [describe(len(pos_files) + i) for i in range(len(neg_files))],
-        "dedup_removed": removed["duplicate"], "in_both_classes_removed": removed["in_both_classes"],
-        "empty_removed": removed["empty"], "max_per_file": max_per_file, "txt_mode": txt_mode,
+        "dedup_removed": removed["duplicate"],
+        "in_both_classes_removed": removed["in_both_classes"],
+        "empty_removed": removed["empty"],
+        "max_per_file": max_per_file,
+        "txt_mode": txt_mode,
         "split": {name: len(splits[name]) for name in splits},
-        "split_by_class": {label: {name: sum(1 for e in splits[name] if e.positive == (label == "pos"))
-                                   for name in splits} for label in ("pos", "neg")},
+        "split_by_class": {
+            label: {name: sum(1 for e in splits[name] if e.positive == (label == "pos")) for name in splits}
+            for label in ("pos", "neg")
+        },
     }
     return files, splits, data
 
@@ -219,8 +262,9 @@ def code_version() -> str:
     root = Path(__file__).resolve().parents[2]
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", "--no-optional-locks", *args], cwd=root, capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "--no-optional-locks", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
 
     try:
         commit = git("rev-parse", "--short=12", "HEAD")
@@ -230,10 +274,22 @@ def code_version() -> str:
     return f"corpus_pipeline {__version__} (git {commit}{', classify/ modified' if dirty else ''})"
 
 
-def train_classifier(kind: str, pos_paths, neg_paths, out_dir, *, features: str = "chars", seed: int = 0,
-                     max_chars: int = 2000, max_fpr: float = 0.01, txt_mode: str = "chunks",
-                     max_per_file: int | None = None, fasttext_params: dict | None = None,
-                     quantize_params: dict | None = None, feature_selection: dict | None = None) -> dict:
+def train_classifier(
+    kind: str,
+    pos_paths,
+    neg_paths,
+    out_dir,
+    *,
+    features: str = "chars",
+    seed: int = 0,
+    max_chars: int = 2000,
+    max_fpr: float = 0.01,
+    txt_mode: str = "chunks",
+    max_per_file: int | None = None,
+    fasttext_params: dict | None = None,
+    quantize_params: dict | None = None,
+    feature_selection: dict | None = None,
+) -> dict:
     """Train a ``kind`` classifier on ``pos_paths`` (keep) and ``neg_paths`` (drop) into ``out_dir``; returns the
     card (also written as ``card.json`` with a prose ``README.md``)."""
     if kind not in KINDS:
@@ -255,8 +311,10 @@ def train_classifier(kind: str, pos_paths, neg_paths, out_dir, *, features: str 
         model.save_model(str(plain_path))
         quantize(model, train_path, qparams, params["thread"])
         quant = evaluate(model, kind, splits, features, max_chars, max_fpr, files)
-        keep_quantized = (quant["valid"]["f1"] >= plain["valid"]["f1"] - QUANTIZE_TOLERANCE
-                          and quant["valid"]["roc_auc"] >= plain["valid"]["roc_auc"] - QUANTIZE_TOLERANCE)
+        keep_quantized = (
+            quant["valid"]["f1"] >= plain["valid"]["f1"] - QUANTIZE_TOLERANCE
+            and quant["valid"]["roc_auc"] >= plain["valid"]["roc_auc"] - QUANTIZE_TOLERANCE
+        )
         model_file = "model.ftz" if keep_quantized else "model.bin"
         for stale in ("model.ftz", "model.bin"):
             (out_dir / stale).unlink(missing_ok=True)
@@ -270,35 +328,89 @@ def train_classifier(kind: str, pos_paths, neg_paths, out_dir, *, features: str 
 
             model = fasttext.load_model(str(out_dir / model_file))
         speed = throughput(model, [e.text for e in splits["test"]], KINDS[kind].score_label, features, max_chars)
-    card = build_card(kind, out_dir / model_file, features, max_chars, max_fpr, seed, params, qparams,
-                      keep_quantized, data, chosen, plain, quant, speed, feature_selection)
+    card = build_card(
+        kind,
+        out_dir / model_file,
+        features,
+        max_chars,
+        max_fpr,
+        seed,
+        params,
+        qparams,
+        keep_quantized,
+        data,
+        chosen,
+        plain,
+        quant,
+        speed,
+        feature_selection,
+    )
     (out_dir / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(render_readme(card), encoding="utf-8")
     return card
 
 
-def build_card(kind, model_path: Path, features, max_chars, max_fpr, seed, params, qparams, quantized, data,
-               chosen, plain, quant, speed, feature_selection) -> dict:
+def build_card(
+    kind,
+    model_path: Path,
+    features,
+    max_chars,
+    max_fpr,
+    seed,
+    params,
+    qparams,
+    quantized,
+    data,
+    chosen,
+    plain,
+    quant,
+    speed,
+    feature_selection,
+) -> dict:
     """The ``card.json`` content (its fields are described in ``models/README.md``)."""
     spec = KINDS[kind]
-    rule = (f"fewest false positives on the valid split while catching >= {MIN_RECALL} of its spam (if that keeps "
-            f"the false-positive rate <= {max_fpr}; else the highest recall at that rate): midway between the lowest "
-            "spam score still caught and the next lower score" if kind == "spam" else
-            "highest F1 on the valid split: midway between the lowest score kept and the next lower score")
+    rule = (
+        f"fewest false positives on the valid split while catching >= {MIN_RECALL} of its spam (if that keeps "
+        f"the false-positive rate <= {max_fpr}; else the highest recall at that rate): midway between the lowest "
+        "spam score still caught and the next lower score"
+        if kind == "spam"
+        else "highest F1 on the valid split: midway between the lowest score kept and the next lower score"
+    )
     card = {
-        "kind": kind, "model_file": model_path.name, "sha256": file_sha256(model_path),
-        "size_bytes": model_path.stat().st_size, "score_label": spec.score_label, "labels": [KEEP, DROP],
-        "features": features, "max_chars": max_chars, "threshold": chosen["test"]["threshold"],
-        "decision": spec.decision, "threshold_rule": rule, "metrics_positive_class": spec.positive_class,
-        "fasttext": params, "quantization": {**qparams, "tolerance": QUANTIZE_TOLERANCE,
-                                             "rule": "quantized model kept when its valid F1 and ROC-AUC are "
-                                                     "within the tolerance of the unquantized model's"},
-        "quantized": quantized, "seed": seed, "date": datetime.date.today().isoformat(),
-        "code_version": code_version(), "data": data,
-        "metrics": {"test": chosen["test"], "valid": chosen["valid"], "test_by_file": chosen["test_by_file"],
-                    "operating_points": chosen["operating_points"],
-                    "unquantized_test": plain["test"], "unquantized_valid": plain["valid"],
-                    "quantized_test": quant["test"], "throughput_mb_s": speed},
+        "kind": kind,
+        "model_file": model_path.name,
+        "sha256": file_sha256(model_path),
+        "size_bytes": model_path.stat().st_size,
+        "score_label": spec.score_label,
+        "labels": [KEEP, DROP],
+        "features": features,
+        "max_chars": max_chars,
+        "threshold": chosen["test"]["threshold"],
+        "decision": spec.decision,
+        "threshold_rule": rule,
+        "metrics_positive_class": spec.positive_class,
+        "fasttext": params,
+        "quantization": {
+            **qparams,
+            "tolerance": QUANTIZE_TOLERANCE,
+            "rule": "quantized model kept when its valid F1 and ROC-AUC are "
+            "within the tolerance of the unquantized model's",
+        },
+        "quantized": quantized,
+        "seed": seed,
+        "date": datetime.date.today().isoformat(),
+        "code_version": code_version(),
+        "data": data,
+        "metrics": {
+            "test": chosen["test"],
+            "valid": chosen["valid"],
+            "test_by_file": chosen["test_by_file"],
+            "operating_points": chosen["operating_points"],
+            "unquantized_test": plain["test"],
+            "unquantized_valid": plain["valid"],
+            "quantized_test": quant["test"],
+            "throughput_mb_s": speed,
+        },
         "feature_selection": feature_selection or {},
     }
     return clean_floats(card)
@@ -307,45 +419,78 @@ def build_card(kind, model_path: Path, features, max_chars, max_fpr, seed, param
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``train-classifier`` options (the sub-command's parser)."""
     parser.add_argument("kind", choices=sorted(KINDS), help="spam: score = P(spam); quality: score = P(high quality)")
-    parser.add_argument("--pos", nargs="+", required=True, metavar="PATH",
-                        help="text worth keeping: .jsonl, .jsonl.gz (field text), .txt, directories or globs")
+    parser.add_argument(
+        "--pos",
+        nargs="+",
+        required=True,
+        metavar="PATH",
+        help="text worth keeping: .jsonl, .jsonl.gz (field text), .txt, directories or globs",
+    )
     parser.add_argument("--neg", nargs="+", required=True, metavar="PATH", help="text to drop (spam, low quality)")
     parser.add_argument("--out", required=True, metavar="DIR", help="writes model.ftz (or .bin), card.json, README.md")
     parser.add_argument("--features", choices=FEATURES, default="chars", help="tokens: characters or jieba words")
     parser.add_argument("--max-chars", type=int, default=2000, help="characters of a document the model sees (0: all)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-fpr", type=float, default=0.01,
-                        help="spam: largest false-positive rate on the valid split when choosing the threshold")
-    parser.add_argument("--txt-mode", choices=TXT_MODES, default="chunks",
-                        help=".txt files: chunks of 1,000-3,000 characters (books) or blank-line blocks")
+    parser.add_argument(
+        "--max-fpr",
+        type=float,
+        default=0.01,
+        help="spam: largest false-positive rate on the valid split when choosing the threshold",
+    )
+    parser.add_argument(
+        "--txt-mode",
+        choices=TXT_MODES,
+        default="chunks",
+        help=".txt files: chunks of 1,000-3,000 characters (books) or blank-line blocks",
+    )
     parser.add_argument("--max-per-file", type=int, metavar="N", help="use at most N documents of each input file")
     for flag, key in (("--word-ngrams", "wordNgrams"), ("--epoch", "epoch"), ("--dim", "dim"), ("--bucket", "bucket")):
         parser.add_argument(flag, type=int, dest=key, help=f"fastText {key} (default {DEFAULT_FASTTEXT[key]})")
-    parser.add_argument("--quantize-cutoff", type=int, dest="cutoff",
-                        help=f"rows kept when quantizing (default {DEFAULT_QUANTIZE['cutoff']})")
-    parser.add_argument("--feature-selection", metavar="JSON",
-                        help="the feature comparison bench/classifier_features.py wrote, copied into the card")
+    parser.add_argument(
+        "--quantize-cutoff",
+        type=int,
+        dest="cutoff",
+        help=f"rows kept when quantizing (default {DEFAULT_QUANTIZE['cutoff']})",
+    )
+    parser.add_argument(
+        "--feature-selection",
+        metavar="JSON",
+        help="the feature comparison bench/classifier_features.py wrote, copied into the card",
+    )
 
 
 def run_train_command(args: argparse.Namespace) -> dict:
     """Run ``train-classifier`` from parsed arguments; returns the card."""
-    overrides = {key: getattr(args, key) for key in ("wordNgrams", "epoch", "dim", "bucket")
-                 if getattr(args, key) is not None}
+    overrides = {
+        key: getattr(args, key) for key in ("wordNgrams", "epoch", "dim", "bucket") if getattr(args, key) is not None
+    }
     quantize_overrides = {"cutoff": args.cutoff} if args.cutoff is not None else {}
     selection = None
     if args.feature_selection:
         selection = json.loads(Path(args.feature_selection).read_text(encoding="utf-8"))
-    return train_classifier(args.kind, args.pos, args.neg, args.out, features=args.features, seed=args.seed,
-                            max_chars=args.max_chars, max_fpr=args.max_fpr, txt_mode=args.txt_mode,
-                            max_per_file=args.max_per_file, fasttext_params=overrides,
-                            quantize_params=quantize_overrides, feature_selection=selection)
+    return train_classifier(
+        args.kind,
+        args.pos,
+        args.neg,
+        args.out,
+        features=args.features,
+        seed=args.seed,
+        max_chars=args.max_chars,
+        max_fpr=args.max_fpr,
+        txt_mode=args.txt_mode,
+        max_per_file=args.max_per_file,
+        fasttext_params=overrides,
+        quantize_params=quantize_overrides,
+        feature_selection=selection,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     from corpus_pipeline.errors import InputError
 
-    parser = argparse.ArgumentParser(prog="python -m corpus_pipeline.classify.train",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m corpus_pipeline.classify.train", description=__doc__.splitlines()[0]
+    )
     add_train_arguments(parser)
     args = parser.parse_args(argv)
     try:
@@ -354,10 +499,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"train-classifier: {error}", file=sys.stderr)
         return 2
     test = card["metrics"]["test"]
-    print(f"{card['kind']}: {Path(args.out) / card['model_file']} threshold {card['threshold']}, test precision "
-          f"{test['precision']:.4f} recall {test['recall']:.4f} F1 {test['f1']:.4f} "
-          f"FPR {test['false_positive_rate']:.4f} "
-          f"AUC {test['roc_auc']}")
+    print(
+        f"{card['kind']}: {Path(args.out) / card['model_file']} threshold {card['threshold']}, test precision "
+        f"{test['precision']:.4f} recall {test['recall']:.4f} F1 {test['f1']:.4f} "
+        f"FPR {test['false_positive_rate']:.4f} "
+        f"AUC {test['roc_auc']}"
+    )
     return 0
 
 

@@ -62,8 +62,11 @@ def expand(spec: str | Path) -> list[tuple[Path, str]]:
     spec = str(spec)
     base = Path(spec)
     if base.is_dir():
-        found = sorted(p for p in base.rglob("*") if p.is_file() and _supported(p)
-                       and not any(part.startswith(".") for part in p.relative_to(base).parts))
+        found = sorted(
+            p
+            for p in base.rglob("*")
+            if p.is_file() and _supported(p) and not any(part.startswith(".") for part in p.relative_to(base).parts)
+        )
     elif base.is_file():
         if not _supported(base):
             raise TrainingDataError(f"{spec}: unsupported training file (expected {', '.join(SUFFIXES)})")
@@ -260,8 +263,9 @@ def deduplicate(files: list[TextFile], positive: list[bool]) -> tuple[list[Examp
 SPLITS = ("train", "valid", "test")
 
 
-def split_examples(examples: list[Example], seed: int, valid: float = 0.1, test: float = 0.1,
-                   limit: int | None = None) -> dict[str, list[Example]]:
+def split_examples(
+    examples: list[Example], seed: int, valid: float = 0.1, test: float = 0.1, limit: int | None = None
+) -> dict[str, list[Example]]:
     """Per input file, a seeded shuffle (cut to its first ``limit`` examples when given) cut into test
     (``round(n * test)``), valid (``round(n * valid)``) and train; the training examples are then shuffled
     together (fastText learns in file order)."""
@@ -275,7 +279,7 @@ def split_examples(examples: list[Example], seed: int, valid: float = 0.1, test:
         group = group[:limit] if limit is not None else group
         n_test, n_valid = round(len(group) * test), round(len(group) * valid)
         out["test"].extend(group[:n_test])
-        out["valid"].extend(group[n_test:n_test + n_valid])
-        out["train"].extend(group[n_test + n_valid:])
+        out["valid"].extend(group[n_test : n_test + n_valid])
+        out["train"].extend(group[n_test + n_valid :])
     random.Random(f"{seed}/train").shuffle(out["train"])
     return out

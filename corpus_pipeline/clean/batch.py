@@ -19,20 +19,43 @@ from corpus_pipeline.steps.user import STEP_ERROR, UserStepError
 
 RESULT_SCHEMA = pa.schema(
     [
-        ("outcome", pa.string()), ("reason", pa.string()),
-        ("id", pa.string()), ("source", pa.string()), ("url", pa.string()), ("title", pa.string()),
-        ("text", pa.string()), ("meta", pa.string()),
-        ("cjk_ratio", pa.float64()), ("n_chars", pa.int64()), ("nav_lines", pa.int32()),
-        ("ad_lines", pa.int32()), ("dup_paragraphs", pa.int32()),
-        ("bytes_in", pa.int64()), ("bytes_out", pa.int64()),
-        ("path", pa.string()), ("offset", pa.int64()), ("detail", pa.string()), ("raw_bytes", pa.int64()),
+        ("outcome", pa.string()),
+        ("reason", pa.string()),
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("meta", pa.string()),
+        ("cjk_ratio", pa.float64()),
+        ("n_chars", pa.int64()),
+        ("nav_lines", pa.int32()),
+        ("ad_lines", pa.int32()),
+        ("dup_paragraphs", pa.int32()),
+        ("bytes_in", pa.int64()),
+        ("bytes_out", pa.int64()),
+        ("path", pa.string()),
+        ("offset", pa.int64()),
+        ("detail", pa.string()),
+        ("raw_bytes", pa.int64()),
         ("sample", pa.string()),
         ("file_counts", pa.string()),  # passed through from the raw records (ingest.file_counts checks it)
     ]
 )
 #: Columns of kept/ and removed/ (removed adds ``reason``).
-CLEAN_DOCUMENT_COLUMNS = ["id", "source", "url", "title", "text", "meta", "cjk_ratio", "n_chars",
-                          "nav_lines", "ad_lines", "dup_paragraphs"]
+CLEAN_DOCUMENT_COLUMNS = [
+    "id",
+    "source",
+    "url",
+    "title",
+    "text",
+    "meta",
+    "cjk_ratio",
+    "n_chars",
+    "nav_lines",
+    "ad_lines",
+    "dup_paragraphs",
+]
 
 
 @dataclass(frozen=True)
@@ -68,25 +91,57 @@ def clean_batches(batches: Iterator[pa.RecordBatch], plan: CleanPlan) -> Iterato
                 if problem is None and key == previous_key:
                     problem, detail = "duplicate_id", f"id {doc_id!r} appears more than once in source {source!r}"
                 previous_key = key
-            values = {"id": doc_id, "source": source, "url": rows["url"][i], "meta": rows["meta"][i],
-                      "path": rows["path"][i], "offset": rows["offset"][i], "raw_bytes": raw_bytes,
-                      "bytes_in": raw_bytes, "file_counts": rows["file_counts"][i]}
+            values = {
+                "id": doc_id,
+                "source": source,
+                "url": rows["url"][i],
+                "meta": rows["meta"][i],
+                "path": rows["path"][i],
+                "offset": rows["offset"][i],
+                "raw_bytes": raw_bytes,
+                "bytes_in": raw_bytes,
+                "file_counts": rows["file_counts"][i],
+            }
             if problem is None:
                 steps, python_steps = plan.steps(source)
                 try:
-                    cleaned = clean_document(rows["title"][i], text, html, values["url"], steps, rules, python_steps,
-                                             doc_id, source, values["meta"])
+                    cleaned = clean_document(
+                        rows["title"][i],
+                        text,
+                        html,
+                        values["url"],
+                        steps,
+                        rules,
+                        python_steps,
+                        doc_id,
+                        source,
+                        values["meta"],
+                    )
                 except UserStepError as error:
                     problem, detail = STEP_ERROR, error.detail
             if problem is not None:
-                values.update(outcome=QUARANTINED, reason=problem, detail=detail, title=rows["title"][i],
-                              sample=rows["sample"][i] or (text or html or "")[:200], bytes_out=0)
+                values.update(
+                    outcome=QUARANTINED,
+                    reason=problem,
+                    detail=detail,
+                    title=rows["title"][i],
+                    sample=rows["sample"][i] or (text or html or "")[:200],
+                    bytes_out=0,
+                )
             else:
                 values.update(
-                    outcome=REMOVED if cleaned.reason else KEPT, reason=cleaned.reason, title=cleaned.title,
-                    text=cleaned.text, url=cleaned.url, meta=cleaned.meta, cjk_ratio=cleaned.cjk_ratio,
-                    n_chars=cleaned.n_chars, nav_lines=cleaned.nav_lines, ad_lines=cleaned.ad_lines,
-                    dup_paragraphs=cleaned.dup_paragraphs, bytes_out=len(cleaned.text.encode("utf-8")),
+                    outcome=REMOVED if cleaned.reason else KEPT,
+                    reason=cleaned.reason,
+                    title=cleaned.title,
+                    text=cleaned.text,
+                    url=cleaned.url,
+                    meta=cleaned.meta,
+                    cjk_ratio=cleaned.cjk_ratio,
+                    n_chars=cleaned.n_chars,
+                    nav_lines=cleaned.nav_lines,
+                    ad_lines=cleaned.ad_lines,
+                    dup_paragraphs=cleaned.dup_paragraphs,
+                    bytes_out=len(cleaned.text.encode("utf-8")),
                 )
             for name in RESULT_SCHEMA.names:
                 out[name].append(values.get(name))

@@ -16,8 +16,14 @@ from typing import Any
 
 from corpus_pipeline.recipe import CleanConfig
 from corpus_pipeline.rules.ads import AdRules, apply_ad_rules
-from corpus_pipeline.rules.document_filters import (char_stats, cjk_ratio_reason, count_chars, min_length_reason,
-                                                    no_counted_chars_reason, title_only_reason)
+from corpus_pipeline.rules.document_filters import (
+    char_stats,
+    cjk_ratio_reason,
+    count_chars,
+    min_length_reason,
+    no_counted_chars_reason,
+    title_only_reason,
+)
 from corpus_pipeline.rules.html import extract_main_text
 from corpus_pipeline.rules.navigation import NavigationRules, strip_navigation
 from corpus_pipeline.rules.normalize import Normalizer, collapse_whitespace
@@ -34,8 +40,11 @@ class CleanRules:
         self.config = config
         self.normalizer = Normalizer(data.special_symbols, data.fullwidth_keep)
         self.navigation = NavigationRules(
-            data.navigation_words, data.navigation_patterns, data.navigation_pattern_triggers,
-            data.navigation_separators, config.navigation,
+            data.navigation_words,
+            data.navigation_patterns,
+            data.navigation_pattern_triggers,
+            data.navigation_separators,
+            config.navigation,
         )
         self.ads = AdRules(data.ad_keywords, data.ad_contact_patterns, config.ads)
         self.sentence_end = frozenset(data.sentence_end)
@@ -78,8 +87,14 @@ class DocumentState:
         return self._stats
 
     def record(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source, "url": self.url, "title": self.title, "text": self.text,
-                "meta": self.meta}
+        return {
+            "id": self.id,
+            "source": self.source,
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "meta": self.meta,
+        }
 
 
 @dataclass(frozen=True)
@@ -189,9 +204,18 @@ def _normalize_title(title: str | None, rules: CleanRules, steps: frozenset[str]
     return title.replace("\n", " ")
 
 
-def clean_document(title: str | None, text: str | None, html: str | None, url: str | None,
-                   steps: frozenset[str], rules: CleanRules, python_steps: tuple[tuple[str | None, str], ...] = (),
-                   doc_id: str | None = None, source: str | None = None, meta: str | None = None) -> CleanedDocument:
+def clean_document(
+    title: str | None,
+    text: str | None,
+    html: str | None,
+    url: str | None,
+    steps: frozenset[str],
+    rules: CleanRules,
+    python_steps: tuple[tuple[str | None, str], ...] = (),
+    doc_id: str | None = None,
+    source: str | None = None,
+    meta: str | None = None,
+) -> CleanedDocument:
     """Apply the clean stage to one document: HTML main-text extraction (always, for HTML input), then the
     phases of the source's ``steps`` (:data:`PHASES`) and its ``python_steps``.
 
@@ -200,8 +224,9 @@ def clean_document(title: str | None, text: str | None, html: str | None, url: s
     if html is not None:
         extracted = extract_main_text(html, url)
         text, title = extracted.text, title or extracted.title
-    doc = DocumentState(title=_normalize_title(title, rules, steps), text=text or "", url=url, id=doc_id,
-                        source=source, meta=meta)
+    doc = DocumentState(
+        title=_normalize_title(title, rules, steps), text=text or "", url=url, id=doc_id, source=source, meta=meta
+    )
     reason = None
     for phase in rules.phases(steps, python_steps):
         reason = phase(doc, rules)
@@ -209,5 +234,15 @@ def clean_document(title: str | None, text: str | None, html: str | None, url: s
             break
     han, counted, n_chars = doc.char_stats()
     ratio = han / counted if counted else 0.0
-    return CleanedDocument(doc.title, doc.text, reason, round(ratio, 6), n_chars, doc.nav_lines, doc.ad_lines,
-                           doc.dup_paragraphs, doc.url, doc.meta)
+    return CleanedDocument(
+        doc.title,
+        doc.text,
+        reason,
+        round(ratio, 6),
+        n_chars,
+        doc.nav_lines,
+        doc.ad_lines,
+        doc.dup_paragraphs,
+        doc.url,
+        doc.meta,
+    )

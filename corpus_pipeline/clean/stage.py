@@ -32,15 +32,20 @@ class CleanStage(Stage):
 
     def plan(self, recipe: Recipe, options: Mapping[str, Any] | None = None) -> CleanPlan:
         check_python_steps(recipe)
-        return CleanPlan(rules=load_clean_rules(recipe), config=recipe.clean, source_steps=source_steps(recipe),
-                         default_steps=recipe.steps_for("default"),
-                         python_steps=python_steps_by_stage(recipe, self.name))
+        return CleanPlan(
+            rules=load_clean_rules(recipe),
+            config=recipe.clean,
+            source_steps=source_steps(recipe),
+            default_steps=recipe.steps_for("default"),
+            python_steps=python_steps_by_stage(recipe, self.name),
+        )
 
     def resources(self, plan: CleanPlan) -> dict[str, str | None]:
         return {"rules": plan.rules.sha256(), **sources_sha256(plan.python_steps)}
 
-    def write(self, spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe,
-              plan: CleanPlan) -> StageStats:
+    def write(
+        self, spark: SparkSession, inputs: list[InputSpec], output: str, recipe: Recipe, plan: CleanPlan
+    ) -> StageStats:
         ship_python_steps(spark, plan.python_steps)
         counted = CountedFiles()
         records, listing = read_raw_records(spark, inputs, recipe, counted)

@@ -10,15 +10,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_pipeline.dedup.lsh import band_keys
-from corpus_pipeline.dedup.minhash import (fingerprint_jaccard, permutations, shingle_fingerprints, shingle_hashes,
-                                           signatures)
+from corpus_pipeline.dedup.minhash import (
+    fingerprint_jaccard,
+    permutations,
+    shingle_fingerprints,
+    shingle_hashes,
+    signatures,
+)
 from corpus_pipeline.dedup.normalize import exact_keys, normalize_batch
 
 MAX_SLICE_CHARS = 4_000_000  # characters hashed at once in a worker (~160 MB of arrays)
 
 #: Columns the signature step appends (the text column is dropped).
-SIGNATURE_FIELDS = [("exact_key", pa.binary()), ("shingles", pa.int64()), ("signature", pa.binary()),
-                    ("band_keys", pa.list_(pa.int64()))]
+SIGNATURE_FIELDS = [
+    ("exact_key", pa.binary()),
+    ("shingles", pa.int64()),
+    ("signature", pa.binary()),
+    ("band_keys", pa.list_(pa.int64())),
+]
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,7 @@ class MinHashParams:
     b: tuple[int, ...]
 
     @classmethod
-    def create(cls, ngram: int, num_perm: int, seed: int, bands: int, rows: int, opencc_config: str) -> "MinHashParams":
+    def create(cls, ngram: int, num_perm: int, seed: int, bands: int, rows: int, opencc_config: str) -> MinHashParams:
         a, b = permutations(num_perm, seed)
         return cls(ngram, num_perm, seed, bands, rows, opencc_config, tuple(a.tolist()), tuple(b.tolist()))
 
@@ -55,8 +64,12 @@ def signature_batch(batch: pa.RecordBatch, params: MinHashParams) -> pa.RecordBa
     band_offsets = pa.array(np.arange(len(counts) + 1, dtype=np.int32) * params.bands)
     bands = pa.ListArray.from_arrays(band_offsets, pa.array(keys.ravel()))
     kept = [i for i, name in enumerate(batch.schema.names) if name != "text"]
-    arrays = [batch.column(i) for i in kept] + [pa.array(exact_keys(code_points, offsets), pa.binary()),
-                                                pa.array(counts.astype(np.int64)), _binary_rows(signature), bands]
+    arrays = [batch.column(i) for i in kept] + [
+        pa.array(exact_keys(code_points, offsets), pa.binary()),
+        pa.array(counts.astype(np.int64)),
+        _binary_rows(signature),
+        bands,
+    ]
     fields = [batch.schema.field(i) for i in kept] + [pa.field(name, kind) for name, kind in SIGNATURE_FIELDS]
     return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
 
@@ -67,8 +80,10 @@ def row_slices(batch: pa.RecordBatch, max_chars: int, columns: tuple[str, ...] =
     Bounds a worker's memory whatever the documents' lengths: the arrays of one slice take ~40 bytes per
     character.
     """
-    lengths = sum(np.asarray(pc.fill_null(pc.utf8_length(batch.column(name)), 0).to_numpy(zero_copy_only=False))
-                  for name in columns)
+    lengths = sum(
+        np.asarray(pc.fill_null(pc.utf8_length(batch.column(name)), 0).to_numpy(zero_copy_only=False))
+        for name in columns
+    )
     start, total = 0, 0
     for row, length in enumerate(lengths.tolist()):
         if row > start and total + length > max_chars:
@@ -111,14 +126,20 @@ def signature_similarity(batch: pa.RecordBatch, params: MinHashParams) -> np.nda
     return estimated_jaccard(batch.column("src_signature"), batch.column("dst_signature"))
 
 
-def verified_edges(batches: Iterator[pa.RecordBatch], threshold: float, params: MinHashParams,
-                   exact: bool) -> Iterator[pa.RecordBatch]:
+def verified_edges(
+    batches: Iterator[pa.RecordBatch], threshold: float, params: MinHashParams, exact: bool
+) -> Iterator[pa.RecordBatch]:
     """Keep the ``(src, dst)`` edges whose similarity is at least ``threshold``: exact (texts) or estimated."""
     similarity_of, columns = (exact_similarity, ("src_text", "dst_text")) if exact else (signature_similarity, ())
     for batch in batches:
-        for rows in (row_slices(batch, MAX_SLICE_CHARS, columns) if exact else [batch]):
+        for rows in row_slices(batch, MAX_SLICE_CHARS, columns) if exact else [batch]:
             similarity = similarity_of(rows, params)
             keep = pa.array(similarity >= threshold)
-            yield pa.RecordBatch.from_arrays([rows.column("src").filter(keep), rows.column("dst").filter(keep),
-                                              pa.array(similarity, pa.float64()).filter(keep)],
-                                             names=["src", "dst", "similarity"])
+            yield pa.RecordBatch.from_arrays(
+                [
+                    rows.column("src").filter(keep),
+                    rows.column("dst").filter(keep),
+                    pa.array(similarity, pa.float64()).filter(keep),
+                ],
+                names=["src", "dst", "similarity"],
+            )

@@ -44,7 +44,7 @@ def shingles(normalized: str, n: int) -> list[str]:
     """The shingles of one normalized text, in order (reference implementation)."""
     if len(normalized) < n:
         return [normalized] if normalized else []
-    return [normalized[i:i + n] for i in range(len(normalized) - n + 1)]
+    return [normalized[i : i + n] for i in range(len(normalized) - n + 1)]
 
 
 def _mix64_top32(values: np.ndarray) -> np.ndarray:
@@ -64,7 +64,7 @@ def _poly(code_points: np.ndarray, width: int, count: int) -> np.ndarray:
     poly = np.uint64(_POLY)
     for k in range(1, width):
         value *= poly
-        value += points[k:k + count]
+        value += points[k : k + count]
     return value
 
 
@@ -80,8 +80,10 @@ def shingle_fingerprints(code_points: np.ndarray, offsets: np.ndarray, n: int) -
         ends = np.repeat(offsets[1:], lengths)[:windows]
         values[is_long] = _poly(code_points, n, windows)[starts + n <= ends]
     short = np.flatnonzero((lengths > 0) & (lengths < n))
-    values[~is_long] = [shingle_fingerprint("".join(map(chr, code_points[offsets[i]:offsets[i + 1]].tolist())))
-                        for i in short.tolist()]
+    values[~is_long] = [
+        shingle_fingerprint("".join(map(chr, code_points[offsets[i] : offsets[i + 1]].tolist())))
+        for i in short.tolist()
+    ]
     return values, counts
 
 

@@ -42,7 +42,7 @@ def fold_table() -> np.ndarray:
     return np.array([ord(_fold(chr(code)) or "\0") for code in range(_BMP)], dtype=np.uint32)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fold_astral(code: int) -> int:
     return ord(_fold(chr(code)) or "\0")
 
@@ -88,5 +88,7 @@ def normalize_batch(texts: list[str | None], opencc_config: str = "t2s") -> tupl
 def exact_keys(code_points: np.ndarray, offsets: np.ndarray) -> list[bytes]:
     """A 16-byte digest of each normalized text: equal keys = exact duplicates after normalization."""
     data = code_points.tobytes()
-    return [hashlib.blake2b(data[4 * start:4 * end], digest_size=16).digest()
-            for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    return [
+        hashlib.blake2b(data[4 * start : 4 * end], digest_size=16).digest()
+        for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist())
+    ]

@@ -19,8 +19,8 @@ Each step is a DataFrame -> DataFrame function:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark import StorageLevel
@@ -55,27 +55,45 @@ class DedupPlan:
 
     def describe(self) -> dict[str, Any]:
         bands, rows, threshold = self.params.bands, self.params.rows, self.config.threshold
-        return {"ngram": self.params.ngram, "num_perm": self.params.num_perm, "seed": self.params.seed,
-                "scheme": "affine32", "threshold": threshold, "bands": bands, "rows": rows,
-                "false_positive_probability": round(false_positive_probability(threshold, bands, rows), 6),
-                "false_negative_probability": round(false_negative_probability(threshold, bands, rows), 6),
-                "verify": self.config.verify, "opencc_config": self.params.opencc_config,
-                "source_priorities": self.priorities}
+        return {
+            "ngram": self.params.ngram,
+            "num_perm": self.params.num_perm,
+            "seed": self.params.seed,
+            "scheme": "affine32",
+            "threshold": threshold,
+            "bands": bands,
+            "rows": rows,
+            "false_positive_probability": round(false_positive_probability(threshold, bands, rows), 6),
+            "false_negative_probability": round(false_negative_probability(threshold, bands, rows), 6),
+            "verify": self.config.verify,
+            "opencc_config": self.params.opencc_config,
+            "source_priorities": self.priorities,
+        }
 
 
 def dedup_plan(recipe: Recipe, options: Mapping[str, Any] | None = None) -> DedupPlan:
     """The MinHash parameters (bands and rows chosen for the threshold) and each source's priority."""
     config = recipe.dedup
     if config.bands is None:
-        bands, rows = optimal_bands(config.threshold, config.num_perm, config.false_positive_weight,
-                                    config.false_negative_weight)
+        bands, rows = optimal_bands(
+            config.threshold, config.num_perm, config.false_positive_weight, config.false_negative_weight
+        )
     else:
         bands, rows = config.bands, config.rows
-    params = MinHashParams.create(ngram=config.ngram, num_perm=config.num_perm, seed=config.seed, bands=bands,
-                                  rows=rows, opencc_config=config.opencc_config)
-    return DedupPlan(config=config, params=params,
-                     priorities={name: source.priority for name, source in recipe.sources.items()},
-                     deduplicated={name: "dedup" in recipe.steps_for(name) for name in recipe.sources})
+    params = MinHashParams.create(
+        ngram=config.ngram,
+        num_perm=config.num_perm,
+        seed=config.seed,
+        bands=bands,
+        rows=rows,
+        opencc_config=config.opencc_config,
+    )
+    return DedupPlan(
+        config=config,
+        params=params,
+        priorities={name: source.priority for name, source in recipe.sources.items()},
+        deduplicated={name: "dedup" in recipe.steps_for(name) for name in recipe.sources},
+    )
 
 
 def _by_source(values: dict[str, Any]) -> Column:
@@ -87,9 +105,14 @@ def _by_source(values: dict[str, Any]) -> Column:
 def keyed_documents(documents: DataFrame, plan: DedupPlan) -> DataFrame:
     """id, source, priority, quality, length and text of the documents that take part in dedup."""
     quality = F.col("quality_score") if "quality_score" in documents.columns else F.lit(None)
-    return (documents.where(_by_source(plan.deduplicated))
-            .select("id", "source", _by_source(plan.priorities).cast("int").alias("priority"),
-                    quality.cast("double").alias("quality"), F.length("text").cast("long").alias("length"), "text"))
+    return documents.where(_by_source(plan.deduplicated)).select(
+        "id",
+        "source",
+        _by_source(plan.priorities).cast("int").alias("priority"),
+        quality.cast("double").alias("quality"),
+        F.length("text").cast("long").alias("length"),
+        "text",
+    )
 
 
 def with_signatures(keyed: DataFrame, params: MinHashParams) -> DataFrame:
@@ -104,8 +127,14 @@ def with_signatures(keyed: DataFrame, params: MinHashParams) -> DataFrame:
 
 def ranked(signed: DataFrame) -> DataFrame:
     """Add ``rank``: increasing along the keep order (the values depend on partitioning, the order does not)."""
-    order = [F.col("priority").desc(), F.col("quality").desc_nulls_last(), F.col("length").desc(),
-             F.col("id").asc(), F.col("source").asc(), F.col("exact_key").asc()]
+    order = [
+        F.col("priority").desc(),
+        F.col("quality").desc_nulls_last(),
+        F.col("length").desc(),
+        F.col("id").asc(),
+        F.col("source").asc(),
+        F.col("exact_key").asc(),
+    ]
     return signed.orderBy(*order).withColumn("rank", F.monotonically_increasing_id())
 
 
@@ -117,10 +146,15 @@ def exact_representatives(frame: DataFrame) -> DataFrame:
 def candidate_edges(representatives: DataFrame) -> DataFrame:
     """``(src, dst)``: each document sharing an LSH bucket with smaller ranks, linked to the smallest one."""
     buckets = representatives.where(F.col("shingles") > 0).select(
-        "rank", F.posexplode("band_keys").alias("band", "bucket"))
+        "rank", F.posexplode("band_keys").alias("band", "bucket")
+    )
     smallest = F.min("rank").over(Window.partitionBy("band", "bucket"))
-    return (buckets.withColumn("dst", smallest).where(F.col("rank") != F.col("dst"))
-            .select(F.col("rank").alias("src"), "dst").distinct())
+    return (
+        buckets.withColumn("dst", smallest)
+        .where(F.col("rank") != F.col("dst"))
+        .select(F.col("rank").alias("src"), "dst")
+        .distinct()
+    )
 
 
 def _endpoint_texts(edges: DataFrame, frame: DataFrame, documents: DataFrame, broadcast: bool) -> DataFrame:
@@ -131,33 +165,47 @@ def _endpoint_texts(edges: DataFrame, frame: DataFrame, documents: DataFrame, br
     return documents.select("source", "id", "text").join(keys, ["source", "id"]).select("rank", "text")
 
 
-def verified(edges: DataFrame, frame: DataFrame, documents: DataFrame, plan: DedupPlan,
-             broadcast: bool = True) -> DataFrame:
+def verified(
+    edges: DataFrame, frame: DataFrame, documents: DataFrame, plan: DedupPlan, broadcast: bool = True
+) -> DataFrame:
     """The candidate edges whose endpoints are at least ``threshold`` similar (``verify: exact | signature``)."""
     exact = plan.config.verify == "exact"
     column = "text" if exact else "signature"
-    ends = (_endpoint_texts(edges, frame, documents, broadcast) if exact
-            else frame.where(F.col("rank") == F.col("exact_rep")).select("rank", "signature"))
-    pairs = (edges.join(ends.select(F.col("rank").alias("src"), F.col(column).alias(f"src_{column}")), "src")
-             .join(ends.select(F.col("rank").alias("dst"), F.col(column).alias(f"dst_{column}")), "dst")
-             .select("src", "dst", f"src_{column}", f"dst_{column}"))
+    ends = (
+        _endpoint_texts(edges, frame, documents, broadcast)
+        if exact
+        else frame.where(F.col("rank") == F.col("exact_rep")).select("rank", "signature")
+    )
+    pairs = (
+        edges.join(ends.select(F.col("rank").alias("src"), F.col(column).alias(f"src_{column}")), "src")
+        .join(ends.select(F.col("rank").alias("dst"), F.col(column).alias(f"dst_{column}")), "dst")
+        .select("src", "dst", f"src_{column}", f"dst_{column}")
+    )
     threshold, params = plan.config.threshold, plan.params
-    return pairs.mapInArrow(lambda batches: verified_edges(batches, threshold, params, exact),
-                            "src long, dst long, similarity double")
+    return pairs.mapInArrow(
+        lambda batches: verified_edges(batches, threshold, params, exact), "src long, dst long, similarity double"
+    )
 
 
 def decisions(frame: DataFrame, labels: DataFrame) -> DataFrame:
     """Per document: ``cluster`` (the kept document's rank) and, for those not kept, reason and duplicate_of."""
-    clustered = (frame.join(labels.withColumnRenamed("node", "exact_rep"), "exact_rep", "left")
-                 .withColumn("cluster", F.coalesce("component", "exact_rep")))
-    keepers = frame.select(F.col("rank").alias("cluster"), F.col("id").alias("duplicate_of"),
-                           F.col("exact_key").alias("kept_key"))
-    return (clustered.join(keepers, "cluster")
-            .select("id", "source", "cluster", "rank",
-                    F.when(F.col("rank") == F.col("cluster"), F.lit(None))
-                    .when(F.col("exact_key") == F.col("kept_key"), F.lit(EXACT)).otherwise(F.lit(NEAR))
-                    .alias("reason"),
-                    F.when(F.col("rank") != F.col("cluster"), F.col("duplicate_of")).alias("duplicate_of")))
+    clustered = frame.join(labels.withColumnRenamed("node", "exact_rep"), "exact_rep", "left").withColumn(
+        "cluster", F.coalesce("component", "exact_rep")
+    )
+    keepers = frame.select(
+        F.col("rank").alias("cluster"), F.col("id").alias("duplicate_of"), F.col("exact_key").alias("kept_key")
+    )
+    return clustered.join(keepers, "cluster").select(
+        "id",
+        "source",
+        "cluster",
+        "rank",
+        F.when(F.col("rank") == F.col("cluster"), F.lit(None))
+        .when(F.col("exact_key") == F.col("kept_key"), F.lit(EXACT))
+        .otherwise(F.lit(NEAR))
+        .alias("reason"),
+        F.when(F.col("rank") != F.col("cluster"), F.col("duplicate_of")).alias("duplicate_of"),
+    )
 
 
 def cluster_size_histogram(decided: DataFrame) -> dict[str, int]:
@@ -174,8 +222,14 @@ def cluster_size_histogram(decided: DataFrame) -> dict[str, int]:
 
 
 def _check_unique_ids(documents: DataFrame) -> None:
-    repeated = (documents.groupBy("source", "id").agg(F.count(F.lit(1)).alias("n")).where(F.col("n") > 1)
-                .orderBy("source", "id").limit(3).collect())
+    repeated = (
+        documents.groupBy("source", "id")
+        .agg(F.count(F.lit(1)).alias("n"))
+        .where(F.col("n") > 1)
+        .orderBy("source", "id")
+        .limit(3)
+        .collect()
+    )
     if repeated:
         examples = ", ".join(f"({row['source']}, {row['id']}) x{row['n']}" for row in repeated)
         raise InputError(f"dedup input repeats (source, id) pairs, e.g. {examples}; ids must be unique per source")
@@ -191,8 +245,10 @@ def _per_source(decided: DataFrame) -> dict[str, dict[str, int]]:
 
 def write_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: DedupPlan) -> StageStats:
     documents = read_documents(spark, inputs)
-    partitions = plan.config.partitions or max(2 * spark.sparkContext.defaultParallelism,
-                                               math.ceil(input_bytes(spark, inputs) / plan.config.bytes_per_partition))
+    partitions = plan.config.partitions or max(
+        2 * spark.sparkContext.defaultParallelism,
+        math.ceil(input_bytes(spark, inputs) / plan.config.bytes_per_partition),
+    )
     checkpoint_dir = plan.config.checkpoint_dir or fs.join(output, "_checkpoints")
     cached: list[DataFrame] = []
 
@@ -213,21 +269,38 @@ def write_dedup(spark: SparkSession, inputs: list[str], output: str, recipe: Rec
         edges = cache(candidates.select("src", "dst"))
         labels, rounds = connected_components(edges, checkpointer(checkpoint_dir), plan.config.max_rounds)
         decided = cache(decisions(frame, labels))
-        summary = {**plan.describe(), "shuffle_partitions": partitions, "documents": frame.count(),
-                   "exact_groups": representatives.count(), "candidate_edges": candidate_count,
-                   "verified_edges": edges.count(), "components_rounds": rounds, "removed": _per_source(decided),
-                   "cluster_sizes": cluster_size_histogram(decided)}
+        summary = {
+            **plan.describe(),
+            "shuffle_partitions": partitions,
+            "documents": frame.count(),
+            "exact_groups": representatives.count(),
+            "candidate_edges": candidate_count,
+            "verified_edges": edges.count(),
+            "components_rounds": rounds,
+            "removed": _per_source(decided),
+            "cluster_sizes": cluster_size_histogram(decided),
+        }
         removed = decided.where(F.col("reason").isNotNull()).select("id", "source", "reason", "duplicate_of")
         if sum(n for counts in summary["removed"].values() for n in counts.values()) <= BROADCAST_DECISIONS:
             removed = F.broadcast(removed)  # the documents need not be shuffled for the join
         passed = [name for name in documents.columns if name not in ("reason", "duplicate_of")]
-        result = (documents.select(*passed).join(removed, ["source", "id"], "left")
-                  .withColumn("outcome", F.when(F.col("reason").isNull(), F.lit("kept")).otherwise(F.lit("removed")))
-                  .withColumn("bytes_in", F.coalesce(F.octet_length("text"), F.lit(0)).cast("long"))
-                  .withColumn("bytes_out", F.col("bytes_in")))
-        stats = write_stage_output(spark, result, output, "dedup", passed,
-                                   {**run_stats(spark, recipe, inputs), "dedup": summary},
-                                   removed_columns=("duplicate_of",), storage=STORAGE)
+        result = (
+            documents.select(*passed)
+            .join(removed, ["source", "id"], "left")
+            .withColumn("outcome", F.when(F.col("reason").isNull(), F.lit("kept")).otherwise(F.lit("removed")))
+            .withColumn("bytes_in", F.coalesce(F.octet_length("text"), F.lit(0)).cast("long"))
+            .withColumn("bytes_out", F.col("bytes_in"))
+        )
+        stats = write_stage_output(
+            spark,
+            result,
+            output,
+            "dedup",
+            passed,
+            {**run_stats(spark, recipe, inputs), "dedup": summary},
+            removed_columns=("duplicate_of",),
+            storage=STORAGE,
+        )
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", previous_partitions)
         for cached_frame in cached:

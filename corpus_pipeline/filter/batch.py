@@ -17,11 +17,13 @@ from corpus_pipeline.recipe import SensitiveConfig
 from corpus_pipeline.rules.sensitive import Lexicon, compiled_matcher, count_hits, hits_used, sensitive_reason
 from corpus_pipeline.stage.stats import KEPT, REMOVED
 
-FILTER_COLUMNS = pa.schema([
-    ("sensitive_hits", pa.int32()),
-    ("sensitive_categories", pa.list_(pa.string())),
-    ("spam_score", pa.float64()),
-])
+FILTER_COLUMNS = pa.schema(
+    [
+        ("sensitive_hits", pa.int32()),
+        ("sensitive_categories", pa.list_(pa.string())),
+        ("spam_score", pa.float64()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
             if reasons[i] is None and value > plan.spam.threshold:
                 reasons[i] = "spam"
     return {
-        "sensitive_hits": hits, "sensitive_categories": categories, "spam_score": spam_scores,
-        "reason": reasons, "outcome": [REMOVED if reason else KEPT for reason in reasons],
+        "sensitive_hits": hits,
+        "sensitive_categories": categories,
+        "spam_score": spam_scores,
+        "reason": reasons,
+        "outcome": [REMOVED if reason else KEPT for reason in reasons],
     }

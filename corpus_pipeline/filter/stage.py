@@ -17,16 +17,22 @@ from corpus_pipeline.stage.base import Stage
 from corpus_pipeline.stage.frame import annotate_documents, run_stats, source_steps
 from corpus_pipeline.stage.output import write_stage_output
 from corpus_pipeline.stage.stats import StageStats
-from corpus_pipeline.steps.user import (check_python_steps, python_steps_by_stage, ship_python_steps, sources_sha256,
-                                         targets_by_source)
+from corpus_pipeline.steps.user import (
+    check_python_steps,
+    python_steps_by_stage,
+    ship_python_steps,
+    sources_sha256,
+    targets_by_source,
+)
 
 
 def with_extra_lexicons(recipe: Recipe, lexicons: list[str] | tuple[str, ...]) -> Recipe:
     """``recipe`` with ``lexicons`` (files, folders, globs) added to ``filter.sensitive.lexicons``."""
     if not lexicons:
         return recipe
-    sensitive = recipe.filter.sensitive.model_copy(update={"lexicons": recipe.filter.sensitive.lexicons
-                                                           + tuple(lexicons)})
+    sensitive = recipe.filter.sensitive.model_copy(
+        update={"lexicons": recipe.filter.sensitive.lexicons + tuple(lexicons)}
+    )
     return recipe.model_copy(update={"filter": recipe.filter.model_copy(update={"sensitive": sensitive})})
 
 
@@ -35,8 +41,13 @@ class FilterStage(Stage):
     help = "sensitive-word filter and fastText spam classifier"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--lexicon", nargs="+", default=[], metavar="PATH",
-                            help="extra sensitive-word files, folders or globs (added to the recipe's lexicons)")
+        parser.add_argument(
+            "--lexicon",
+            nargs="+",
+            default=[],
+            metavar="PATH",
+            help="extra sensitive-word files, folders or globs (added to the recipe's lexicons)",
+        )
 
     def plan(self, recipe: Recipe, options: Mapping[str, Any] | None = None) -> FilterPlan:
         """Load and check the lexicon and the spam model on the driver (no Spark needed): bad files fail here."""
@@ -49,31 +60,52 @@ class FilterStage(Stage):
         categories = {category for _, word_categories in lexicon.entries for category in word_categories}
         unknown = sorted(set(config.sensitive.category_limits) - categories)
         if unknown:
-            raise RecipeError(f"filter.sensitive.category_limits: unknown categor{'y' if len(unknown) == 1 else 'ies'} "
-                              f"{', '.join(unknown)}; the lexicon has {', '.join(sorted(categories)) or 'none'}")
+            raise RecipeError(
+                f"filter.sensitive.category_limits: unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+                f"{', '.join(unknown)}; the lexicon has {', '.join(sorted(categories)) or 'none'}"
+            )
         check_python_steps(recipe)
-        return FilterPlan(lexicon=lexicon, sensitive=config.sensitive, spam=spam, source_steps=source_steps(recipe),
-                          default_steps=recipe.steps_for("default"),
-                          python_steps=python_steps_by_stage(recipe, self.name))
+        return FilterPlan(
+            lexicon=lexicon,
+            sensitive=config.sensitive,
+            spam=spam,
+            source_steps=source_steps(recipe),
+            default_steps=recipe.steps_for("default"),
+            python_steps=python_steps_by_stage(recipe, self.name),
+        )
 
     def resources(self, plan: FilterPlan) -> dict[str, str | None]:
-        return {"sensitive_lexicon": plan.lexicon.sha256, "spam_model": plan.spam.sha256 if plan.spam else None,
-                **sources_sha256(plan.python_steps)}
+        return {
+            "sensitive_lexicon": plan.lexicon.sha256,
+            "spam_model": plan.spam.sha256 if plan.spam else None,
+            **sources_sha256(plan.python_steps),
+        }
 
-    def write(self, spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
-              plan: FilterPlan) -> StageStats:
+    def write(
+        self, spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: FilterPlan
+    ) -> StageStats:
         ship_python_steps(spark, plan.python_steps)
         if plan.spam is not None:
             distribute(spark, plan.spam)
         documents = read_documents(spark, inputs)
-        result, kept_columns = annotate_documents(documents, lambda batch: filter_columns(batch, plan), FILTER_COLUMNS,
-                                                  targets_by_source(plan.python_steps), frozenset(plan.source_steps))
+        result, kept_columns = annotate_documents(
+            documents,
+            lambda batch: filter_columns(batch, plan),
+            FILTER_COLUMNS,
+            targets_by_source(plan.python_steps),
+            frozenset(plan.source_steps),
+        )
         sensitive = plan.sensitive
         extra = {
             **run_stats(spark, recipe, inputs),
-            "sensitive_lexicon": {"files": list(plan.lexicon.files), "words": len(plan.lexicon.entries),
-                                  "sha256": plan.lexicon.sha256, "count": sensitive.count,
-                                  "max_hits": sensitive.max_hits, "category_limits": dict(sensitive.category_limits)},
+            "sensitive_lexicon": {
+                "files": list(plan.lexicon.files),
+                "words": len(plan.lexicon.entries),
+                "sha256": plan.lexicon.sha256,
+                "count": sensitive.count,
+                "max_hits": sensitive.max_hits,
+                "category_limits": dict(sensitive.category_limits),
+            },
             "spam_model": plan.spam.stats() if plan.spam else None,
         }
         return write_stage_output(spark, result, output, self.name, kept_columns, extra)

@@ -95,8 +95,9 @@ def _gzip_chunks(data: bytes) -> Iterator[bytes]:
         inflater = zlib.decompressobj(31)
         while not inflater.eof:
             if pos >= size:
-                raise ArchiveError("truncated_archive",
-                                   "gzip: Compressed file ended before the end-of-stream marker was reached")
+                raise ArchiveError(
+                    "truncated_archive", "gzip: Compressed file ended before the end-of-stream marker was reached"
+                )
             piece = view[pos : pos + _GZIP_INPUT_BYTES]
             tail = piece
             while True:

@@ -18,8 +18,21 @@ DEFAULT_CANDIDATES = ("utf-8", "gb18030", "big5")
 CJK_CANDIDATES = ("gb18030", "big5")
 
 # GB2312 and GBK are subsets of GB18030; pages labelled with them often use GBK/GB18030-only characters.
-_GB_LABELS = {"gb2312", "gbk", "cp936", "ms936", "windows-936", "x-gbk", "gb_2312", "gb_2312-80", "csgb2312", "euc-cn",
-              "chinese", "iso-ir-58", "hz-gb-2312"}
+_GB_LABELS = {
+    "gb2312",
+    "gbk",
+    "cp936",
+    "ms936",
+    "windows-936",
+    "x-gbk",
+    "gb_2312",
+    "gb_2312-80",
+    "csgb2312",
+    "euc-cn",
+    "chinese",
+    "iso-ir-58",
+    "hz-gb-2312",
+}
 # Labels whose codec decodes any byte string: a Chinese page mislabelled with one would turn to mojibake, so for
 # these the CJK detection goes first and the label is only the last resort.
 _PERMISSIVE = {"iso8859-1", "cp1252"}
@@ -37,8 +50,10 @@ _NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "punycode", "idna", "ut
 #: How much of a file :func:`sniff_wide_encoding` looks at.
 WIDE_SNIFF_BYTES = 16384
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CONTROLS = re.compile("[\x01-\x08\x0e-\x1f\x7f]")
 _LATIN1 = re.compile("[\x80-\xff]")

@@ -45,22 +45,34 @@ from corpus_pipeline.recipe import Recipe
 from corpus_pipeline.stage.stats import QUARANTINED, ConservationError
 
 EXAMPLES = 5
-_COUNTS_TYPE = T.StructType([
-    T.StructField("records", T.LongType()), T.StructField("documents", T.LongType()),
-    T.StructField("quarantined", T.LongType()), T.StructField("skipped", T.MapType(T.StringType(), T.LongType())),
-])
-_KEYS_SCHEMA = T.StructType([
-    T.StructField("path", T.StringType()), T.StructField("source", T.StringType()),
-    T.StructField("n_warc", T.LongType()), T.StructField("n_parquet", T.LongType()),
-    T.StructField("parquet_rows", T.LongType()), T.StructField("checked", T.BooleanType()),
-])
+_COUNTS_TYPE = T.StructType(
+    [
+        T.StructField("records", T.LongType()),
+        T.StructField("documents", T.LongType()),
+        T.StructField("quarantined", T.LongType()),
+        T.StructField("skipped", T.MapType(T.StringType(), T.LongType())),
+    ]
+)
+_KEYS_SCHEMA = T.StructType(
+    [
+        T.StructField("path", T.StringType()),
+        T.StructField("source", T.StringType()),
+        T.StructField("n_warc", T.LongType()),
+        T.StructField("n_parquet", T.LongType()),
+        T.StructField("parquet_rows", T.LongType()),
+        T.StructField("checked", T.BooleanType()),
+    ]
+)
 _SUMS = ("rows", "carriers", "records", "documents", "quarantined", "skipped", *(f"skipped_{k}" for k in SKIP_KINDS))
 
 
 def empty_stats() -> dict[str, Any]:
     """The ``ingest`` stats of a stage without WARC, WET or parquet input."""
-    return {"warc": {"files": 0, **WarcCounts().as_dict()}, "parquet": {"files": 0, "rows": 0, "damaged_files": 0},
-            "unchecked_paths": 0}
+    return {
+        "warc": {"files": 0, **WarcCounts().as_dict()},
+        "parquet": {"files": 0, "rows": 0, "damaged_files": 0},
+        "unchecked_paths": 0,
+    }
 
 
 def _keys(counted: CountedFiles) -> list[tuple]:
@@ -83,17 +95,22 @@ def _per_path(result: DataFrame, keys: DataFrame) -> DataFrame:
     parsed = F.from_json(F.col("file_counts"), _COUNTS_TYPE)
     skipped = F.aggregate(F.map_values(parsed.getField("skipped")), F.lit(0).cast("long"), lambda acc, n: acc + n)
     return (
-        result.select("path", "file_counts").join(F.broadcast(keys.select("path")), "path", "left_semi")
+        result.select("path", "file_counts")
+        .join(F.broadcast(keys.select("path")), "path", "left_semi")
         .groupBy("path")
-        .agg(F.count(F.lit(1)).alias("rows"), F.count("file_counts").alias("carriers"),
-             *[F.sum(parsed.getField(name)).alias(name) for name in ("records", "documents", "quarantined")],
-             F.sum(skipped).alias("skipped"),
-             *[F.sum(parsed.getField("skipped").getItem(kind)).alias(f"skipped_{kind}") for kind in SKIP_KINDS])
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.count("file_counts").alias("carriers"),
+            *[F.sum(parsed.getField(name)).alias(name) for name in ("records", "documents", "quarantined")],
+            F.sum(skipped).alias("skipped"),
+            *[F.sum(parsed.getField("skipped").getItem(kind)).alias(f"skipped_{kind}") for kind in SKIP_KINDS],
+        )
     )
 
 
-def check_file_counts(spark: SparkSession, result: DataFrame, counted: CountedFiles,
-                      recipe: Recipe) -> tuple[DataFrame, dict[str, Any], DataFrame | None]:
+def check_file_counts(
+    spark: SparkSession, result: DataFrame, counted: CountedFiles, recipe: Recipe
+) -> tuple[DataFrame, dict[str, Any], DataFrame | None]:
     """Checks ``result`` (the clean stage's result frame: one row per record, with ``path`` and ``file_counts``)
     against the counts of the files in ``counted`` (filled by
     :func:`~corpus_pipeline.ingest.spark_reader.read_raw_records`).
@@ -120,32 +137,63 @@ def check_file_counts(spark: SparkSession, result: DataFrame, counted: CountedFi
         surplus = F.col("carriers") > F.col("n_warc")
         recount = (F.col("n_warc") > 0) & (F.col("carriers") < F.col("n_warc"))
         damaged = F.col("checked") & (F.col("n_parquet") > 0) & (F.col("rows") != F.col("parquet_rows"))
-        totals = joined.agg(
-            *[F.sum(F.when(complete, F.col(name)).otherwise(0)).alias(name)
-              for name in ("records", "documents", "quarantined", "skipped", *(f"skipped_{k}" for k in SKIP_KINDS))],
-            F.sum("n_warc").alias("warc_files"), F.sum("n_parquet").alias("parquet_files"),
-            F.sum("parquet_rows").alias("parquet_rows"),
-            *[F.count(F.when(condition, True)).alias(name) for name, condition in (
-                ("unbalanced", unbalanced), ("lost", lost), ("surplus", surplus), ("recount", recount),
-                ("damaged", damaged), ("unchecked", ~F.col("checked")))],
-        ).first().asDict()
+        totals = (
+            joined.agg(
+                *[
+                    F.sum(F.when(complete, F.col(name)).otherwise(0)).alias(name)
+                    for name in (
+                        "records",
+                        "documents",
+                        "quarantined",
+                        "skipped",
+                        *(f"skipped_{k}" for k in SKIP_KINDS),
+                    )
+                ],
+                F.sum("n_warc").alias("warc_files"),
+                F.sum("n_parquet").alias("parquet_files"),
+                F.sum("parquet_rows").alias("parquet_rows"),
+                *[
+                    F.count(F.when(condition, True)).alias(name)
+                    for name, condition in (
+                        ("unbalanced", unbalanced),
+                        ("lost", lost),
+                        ("surplus", surplus),
+                        ("recount", recount),
+                        ("damaged", damaged),
+                        ("unchecked", ~F.col("checked")),
+                    )
+                ],
+            )
+            .first()
+            .asDict()
+        )
         if totals["unbalanced"] or totals["lost"] or totals["surplus"]:
             raise ConservationError(_failures(joined, unbalanced, lost, surplus, totals))
-        warc = WarcCounts(totals["records"], totals["documents"], totals["quarantined"],
-                          {kind: totals[f"skipped_{kind}"] for kind in SKIP_KINDS if totals[f"skipped_{kind}"]})
+        warc = WarcCounts(
+            totals["records"],
+            totals["documents"],
+            totals["quarantined"],
+            {kind: totals[f"skipped_{kind}"] for kind in SKIP_KINDS if totals[f"skipped_{kind}"]},
+        )
         other = totals["skipped"] - warc.skipped_total  # kinds outside SKIP_KINDS (none today)
         if other:
             warc.skipped["other"] = other
         if totals["recount"]:
-            warc.add(_recounted(spark, joined.where(recount).select("path", "rows", "checked").collect(), counted,
-                                recipe))
+            warc.add(
+                _recounted(spark, joined.where(recount).select("path", "rows", "checked").collect(), counted, recipe)
+            )
         written = result
         if totals["damaged"]:
             written = result.unionByName(_corrupt_parquet_records(joined.where(damaged), result.schema))
-        stats = {"warc": {"files": totals["warc_files"], **warc.as_dict()},
-                 "parquet": {"files": totals["parquet_files"], "rows": totals["parquet_rows"],
-                             "damaged_files": totals["damaged"]},
-                 "unchecked_paths": totals["unchecked"]}
+        stats = {
+            "warc": {"files": totals["warc_files"], **warc.as_dict()},
+            "parquet": {
+                "files": totals["parquet_files"],
+                "rows": totals["parquet_rows"],
+                "damaged_files": totals["damaged"],
+            },
+            "unchecked_paths": totals["unchecked"],
+        }
         return written, stats, result
     except BaseException:
         result.unpersist()
@@ -159,15 +207,29 @@ def _failures(joined: DataFrame, unbalanced: Column, lost: Column, surplus: Colu
     """The ConservationError message: how many files failed each check, with examples."""
     parts = []
     for name, condition, what in (
-        ("lost", lost, ("the stage has {rows} rows for {documents} documents + {quarantined} quarantined records "
-                        "counted by the parser")),
-        ("unbalanced", unbalanced, ("the parser counted {records} records but {documents} documents + "
-                                    "{quarantined} quarantined + {skipped} skipped")),
+        (
+            "lost",
+            lost,
+            (
+                "the stage has {rows} rows for {documents} documents + {quarantined} quarantined records "
+                "counted by the parser"
+            ),
+        ),
+        (
+            "unbalanced",
+            unbalanced,
+            (
+                "the parser counted {records} records but {documents} documents + "
+                "{quarantined} quarantined + {skipped} skipped"
+            ),
+        ),
         ("surplus", surplus, "{carriers} rows carry counts for {n_warc} files"),
     ):
         if totals[name]:
-            examples = [f"{row['path']}: " + what.format(**row.asDict())
-                        for row in joined.where(condition).orderBy("path").limit(EXAMPLES).collect()]
+            examples = [
+                f"{row['path']}: " + what.format(**row.asDict())
+                for row in joined.where(condition).orderBy("path").limit(EXAMPLES).collect()
+            ]
             parts.append(f"{totals[name]} WARC file(s) ({'; '.join(examples)})")
     return "conservation check failed: per-file WARC record counts do not match: " + "; ".join(parts)
 
@@ -184,9 +246,13 @@ def _recounted(spark: SparkSession, rows: list, counted: CountedFiles, recipe: R
     if len(read_paths) == 1 and read_paths[0] != uris[0]:
         fs.quiet_single_path_probe(spark)
     raw = spark.read.format("binaryFile").options(**options).load(read_paths).select("path", "content")
-    found = {row["path"]: row["counts"] for row in raw.mapInArrow(
-        lambda batches: _count_batches(batches, {uri: (f.path, f.fmt) for uri, f in by_uri.items()}, limit),
-        "path string, counts string").collect()}
+    found = {
+        row["path"]: row["counts"]
+        for row in raw.mapInArrow(
+            lambda batches: _count_batches(batches, {uri: (f.path, f.fmt) for uri, f in by_uri.items()}, limit),
+            "path string, counts string",
+        ).collect()
+    }
     if set(found) != set(by_uri):
         missing = sorted(set(by_uri) - set(found))[:EXAMPLES]
         raise ConservationError(f"conservation check failed: WARC files could not be counted again: {missing}")
@@ -197,16 +263,22 @@ def _recounted(spark: SparkSession, rows: list, counted: CountedFiles, recipe: R
         per_path[by_uri[uri].path].add(counts)
         total.add(counts)
     emitted = {path: counts.documents + counts.quarantined for path, counts in per_path.items()}
-    problems = [f"{row['path']}: the stage has {row['rows']} rows, the parser counts {emitted[row['path']]} records "
-                f"emitted" for row in rows if row["checked"] and row["rows"] != emitted[row["path"]]]
+    problems = [
+        f"{row['path']}: the stage has {row['rows']} rows, the parser counts {emitted[row['path']]} records emitted"
+        for row in rows
+        if row["checked"] and row["rows"] != emitted[row["path"]]
+    ]
     if problems:
-        raise ConservationError("conservation check failed: per-file WARC record counts do not match: "
-                                + "; ".join(sorted(problems)[:EXAMPLES]))
+        raise ConservationError(
+            "conservation check failed: per-file WARC record counts do not match: "
+            + "; ".join(sorted(problems)[:EXAMPLES])
+        )
     return total
 
 
-def _count_batches(batches: Iterator[pa.RecordBatch], files: dict[str, tuple[str, str]],
-                   limit: int) -> Iterator[pa.RecordBatch]:
+def _count_batches(
+    batches: Iterator[pa.RecordBatch], files: dict[str, tuple[str, str]], limit: int
+) -> Iterator[pa.RecordBatch]:
     """mapInArrow body: binaryFile rows in, ``(path, counts JSON)`` out, one per file (records parsed and dropped)."""
     for batch in batches:
         out: dict[str, list] = {"path": [], "counts": []}
@@ -228,10 +300,22 @@ def _corrupt_parquet_records(damaged: DataFrame, schema: T.StructType) -> DataFr
     rows, expected = F.col("rows"), F.col("parquet_rows")
     files = F.when(F.col("n_parquet") > 1, F.format_string(" (%d files share this path)", F.col("n_parquet")))
     values: dict[str, Column] = {
-        "outcome": F.lit(QUARANTINED), "reason": F.lit(q.CORRUPT_PARQUET),
-        "id": derived_id(F.col("source"), F.col("path"), expected), "source": F.col("source"), "path": F.col("path"),
-        "offset": expected, "raw_bytes": F.lit(0), "bytes_in": F.lit(0), "bytes_out": F.lit(0),
-        "detail": F.concat(F.format_string("%d of the %d rows its footer counts could be read: a damaged page ended "
-                                           "the read of the file", rows, expected), F.coalesce(files, F.lit(""))),
+        "outcome": F.lit(QUARANTINED),
+        "reason": F.lit(q.CORRUPT_PARQUET),
+        "id": derived_id(F.col("source"), F.col("path"), expected),
+        "source": F.col("source"),
+        "path": F.col("path"),
+        "offset": expected,
+        "raw_bytes": F.lit(0),
+        "bytes_in": F.lit(0),
+        "bytes_out": F.lit(0),
+        "detail": F.concat(
+            F.format_string(
+                "%d of the %d rows its footer counts could be read: a damaged page ended the read of the file",
+                rows,
+                expected,
+            ),
+            F.coalesce(files, F.lit("")),
+        ),
     }
     return damaged.select(*[values.get(f.name, F.lit(None)).cast(f.dataType).alias(f.name) for f in schema.fields])

@@ -86,12 +86,30 @@ def record_from_value(value: Any, path: str, offset: int, raw_bytes: int, raw: s
     elif isinstance(html, str) and not q.is_blank(html):
         body = {"html": html}
     else:
-        return q.quarantined(path, offset, q.MISSING_TEXT, "no non-empty 'text' or 'html' string", raw_bytes, raw,
-                             id=fields["id"], url=fields["url"], source=fields["source"])
+        return q.quarantined(
+            path,
+            offset,
+            q.MISSING_TEXT,
+            "no non-empty 'text' or 'html' string",
+            raw_bytes,
+            raw,
+            id=fields["id"],
+            url=fields["url"],
+            source=fields["source"],
+        )
     problem = q.nul_problem(next(iter(body.values())))
     if problem is not None:
-        return q.quarantined(path, offset, q.NUL_BYTES, problem, raw_bytes, raw,
-                             id=fields["id"], url=fields["url"], source=fields["source"])
+        return q.quarantined(
+            path,
+            offset,
+            q.NUL_BYTES,
+            problem,
+            raw_bytes,
+            raw,
+            id=fields["id"],
+            url=fields["url"],
+            source=fields["source"],
+        )
     rest = {key: val for key, val in value.items() if key not in KNOWN_FIELDS}
     meta = _dumps(rest) if rest else None
     return RawRecord(path=path, offset=offset, raw_bytes=raw_bytes, meta=meta, **fields, **body)
@@ -146,15 +164,23 @@ class _LineSplitter:
         return [self._take()] if self.size else []
 
 
-def _parse_line(line: bytes | _Oversize, path: str, offset: int, limit: int, decoder: LineDecoder,
-                undecodable: str = _UNDECODABLE) -> RawRecord:
+def _parse_line(
+    line: bytes | _Oversize, path: str, offset: int, limit: int, decoder: LineDecoder, undecodable: str = _UNDECODABLE
+) -> RawRecord:
     if type(line) is _Oversize:
-        return q.quarantined(path, offset, q.DOCUMENT_TOO_LARGE,
-                             f"line of more than {limit} bytes (max_document_bytes)", line.size, line.head)
+        return q.quarantined(
+            path,
+            offset,
+            q.DOCUMENT_TOO_LARGE,
+            f"line of more than {limit} bytes (max_document_bytes)",
+            line.size,
+            line.head,
+        )
     size = len(line)
     if size > limit:
-        return q.quarantined(path, offset, q.DOCUMENT_TOO_LARGE,
-                             f"line of {size} bytes > max_document_bytes {limit}", size, line)
+        return q.quarantined(
+            path, offset, q.DOCUMENT_TOO_LARGE, f"line of {size} bytes > max_document_bytes {limit}", size, line
+        )
     decoded = decoder.decode(line)
     if decoded is None:
         return q.quarantined(path, offset, q.UNDECODABLE, undecodable, size, line)
@@ -175,8 +201,9 @@ def _safe(parse, path: str, offset: int, raw_bytes: int, raw) -> RawRecord:
         return q.quarantined(path, offset, q.PARSE_ERROR, f"{type(exc).__name__}: {exc}", raw_bytes, raw)
 
 
-def parse_json_lines(chunks: Iterable[bytes], path: str, limit: int, transcoded_from: str | None = None
-                     ) -> Iterator[RawRecord]:
+def parse_json_lines(
+    chunks: Iterable[bytes], path: str, limit: int, transcoded_from: str | None = None
+) -> Iterator[RawRecord]:
     """One record per non-blank line of the decompressed ``chunks``; offset = 0-based line number.
 
     :param transcoded_from: the file's encoding when ``chunks`` are its UTF-8 transcoding (lines are then only
@@ -195,8 +222,13 @@ def parse_json_lines(chunks: Iterable[bytes], path: str, limit: int, transcoded_
                 continue
             seen = True
             size = line.size if type(line) is _Oversize else len(line)
-            yield _safe(lambda: _parse_line(line, path, offset, limit, decoder, undecodable), path, offset, size,
-                        line.head if type(line) is _Oversize else line)
+            yield _safe(
+                lambda: _parse_line(line, path, offset, limit, decoder, undecodable),
+                path,
+                offset,
+                size,
+                line.head if type(line) is _Oversize else line,
+            )
 
     try:
         for chunk in chunks:
@@ -236,8 +268,9 @@ def _array_items(text: str) -> Iterator[tuple[str, Any]]:
         raise json.JSONDecodeError("Extra data after the array", text, pos)
 
 
-def parse_json_array(chunks: Iterable[bytes], path: str, limit: int, transcoded_from: str | None = None
-                     ) -> Iterator[RawRecord]:
+def parse_json_array(
+    chunks: Iterable[bytes], path: str, limit: int, transcoded_from: str | None = None
+) -> Iterator[RawRecord]:
     """A ``.json`` file holding one array of objects; offset = index in the array.
 
     The whole file is decoded and parsed at once (no streaming JSON parser in the stdlib), element by element so
@@ -255,23 +288,35 @@ def parse_json_array(chunks: Iterable[bytes], path: str, limit: int, transcoded_
     decoded = decode_bytes(data, candidates=("utf-8",)) if transcoded_from else decode_bytes(data)
     if decoded is None:
         expected = transcoded_from.upper() if transcoded_from else "UTF-8, GB18030 or Big5"
-        yield error_record(error, path, 0, data) if error else q.quarantined(
-            path, 0, q.UNDECODABLE, f"file is not valid {expected}", len(data), data)
+        yield (
+            error_record(error, path, 0, data)
+            if error
+            else q.quarantined(path, 0, q.UNDECODABLE, f"file is not valid {expected}", len(data), data)
+        )
         return
     text, index = decoded[0], 0
     try:
         for raw, value in _array_items(text):
             raw_bytes = len(raw.encode("utf-8"))
             if raw_bytes > limit:
-                yield q.quarantined(path, index, q.DOCUMENT_TOO_LARGE,
-                                    f"element of {raw_bytes} bytes > max_document_bytes {limit}", raw_bytes, raw)
+                yield q.quarantined(
+                    path,
+                    index,
+                    q.DOCUMENT_TOO_LARGE,
+                    f"element of {raw_bytes} bytes > max_document_bytes {limit}",
+                    raw_bytes,
+                    raw,
+                )
             else:
                 yield _safe(lambda: record_from_value(value, path, index, raw_bytes, raw), path, index, raw_bytes, raw)
             index += 1
     except json.JSONDecodeError as exc:
         rest = text[exc.pos :]
-        yield error_record(error, path, index, rest) if error else q.quarantined(
-            path, index, q.MALFORMED_JSON, str(exc), len(rest.encode("utf-8")), rest)
+        yield (
+            error_record(error, path, index, rest)
+            if error
+            else q.quarantined(path, index, q.MALFORMED_JSON, str(exc), len(rest.encode("utf-8")), rest)
+        )
         return
     if error is not None:
         yield error_record(error, path, index, None)

@@ -37,15 +37,22 @@ def _whole_file(data: bytes, path: str, fmt: str, compression: str | None, limit
         return q.quarantined(path, 0, error.reason, error.detail, size, content)
     if over_limit:
         read = f"{size}" if compression is None else f"more than {limit}"
-        return q.quarantined(path, 0, q.DOCUMENT_TOO_LARGE, f"file of {read} bytes > max_document_bytes {limit}",
-                             size, content[: q.SAMPLE_CHARS * 4])
+        return q.quarantined(
+            path,
+            0,
+            q.DOCUMENT_TOO_LARGE,
+            f"file of {read} bytes > max_document_bytes {limit}",
+            size,
+            content[: q.SAMPLE_CHARS * 4],
+        )
     if q.is_blank(content):
         return q.quarantined(path, 0, q.EMPTY_FILE, "file is empty or only whitespace", size, content)
     declared = html_declared_charset(content[:HTML_HEAD_BYTES]) if fmt == "html" else None
     decoded = decode_bytes(content, declared)
     if decoded is None:
-        return q.quarantined(path, 0, q.UNDECODABLE, "file is not valid UTF-8, GB18030, Big5 or its declared charset",
-                             size, content)
+        return q.quarantined(
+            path, 0, q.UNDECODABLE, "file is not valid UTF-8, GB18030, Big5 or its declared charset", size, content
+        )
     text = decoded[0]
     if q.is_blank(text):  # e.g. only ideographic spaces, or only a byte-order mark
         return q.quarantined(path, 0, q.EMPTY_FILE, "file is only whitespace", size, text)
@@ -71,7 +78,11 @@ def _guarded(records: Iterator[RawRecord], path: str, counts: WarcCounts | None 
 
 
 def parse_file(
-    data: bytes, path: str, fmt: str, *, max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    data: bytes,
+    path: str,
+    fmt: str,
+    *,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
     counts: WarcCounts | None = None,
 ) -> Iterator[RawRecord]:
     """The records of one input file.
@@ -125,6 +136,14 @@ def encodable(record: RawRecord) -> RawRecord:
         return record
     if record.quarantine is not None:
         return replace(record, **{name: _visible(getattr(record, name)) for name in _STRING_FIELDS})
-    return q.quarantined(_visible(record.path), record.offset, q.INVALID_UNICODE, problem, record.raw_bytes,
-                         _visible(record.text or record.html), id=_visible(record.id), url=_visible(record.url),
-                         source=_visible(record.source))
+    return q.quarantined(
+        _visible(record.path),
+        record.offset,
+        q.INVALID_UNICODE,
+        problem,
+        record.raw_bytes,
+        _visible(record.text or record.html),
+        id=_visible(record.id),
+        url=_visible(record.url),
+        source=_visible(record.source),
+    )

@@ -34,7 +34,12 @@ def quarantined(
 ) -> RawRecord:
     """A quarantine record; ``fields`` may carry what is known of the record (``id``, ``url``, ``source``...)."""
     return RawRecord(
-        path=path, offset=offset, raw_bytes=raw_bytes, quarantine=reason, detail=detail, sample=sample_of(sample),
+        path=path,
+        offset=offset,
+        raw_bytes=raw_bytes,
+        quarantine=reason,
+        detail=detail,
+        sample=sample_of(sample),
         **fields,
     )
 

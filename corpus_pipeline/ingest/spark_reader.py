@@ -47,10 +47,19 @@ from corpus_pipeline.schema import spark_schema
 
 RAW_SCHEMA = pa.schema(
     [
-        ("id", pa.string()), ("source", pa.string()), ("url", pa.string()), ("title", pa.string()),
-        ("text", pa.string()), ("html", pa.string()), ("meta", pa.string()), ("path", pa.string()),
-        ("offset", pa.int64()), ("raw_bytes", pa.int64()), ("quarantine", pa.string()),
-        ("detail", pa.string()), ("sample", pa.string()),
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("html", pa.string()),
+        ("meta", pa.string()),
+        ("path", pa.string()),
+        ("offset", pa.int64()),
+        ("raw_bytes", pa.int64()),
+        ("quarantine", pa.string()),
+        ("detail", pa.string()),
+        ("sample", pa.string()),
         ("file_counts", pa.string()),  # on the last record of a WARC / WET file: its WarcCounts as JSON
     ]
 )
@@ -110,8 +119,9 @@ def relative_locator(path: str, root: str) -> str:
     return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
 
 
-def _records_to_batch(records: list[RawRecord], source: str | None, default_source: str,
-                      file_counts: list[str | None] | None = None) -> pa.RecordBatch:
+def _records_to_batch(
+    records: list[RawRecord], source: str | None, default_source: str, file_counts: list[str | None] | None = None
+) -> pa.RecordBatch:
     """The raw-record batch of ``records`` (``file_counts``: the column's values, one per record; default null).
 
     A record whose strings UTF-8 cannot encode (a lone surrogate from a JSON escape) fails the whole batch; only
@@ -123,8 +133,9 @@ def _records_to_batch(records: list[RawRecord], source: str | None, default_sour
         return _build_batch([encodable(record) for record in records], source, default_source, file_counts)
 
 
-def _build_batch(records: list[RawRecord], source: str | None, default_source: str,
-                 file_counts: list[str | None] | None) -> pa.RecordBatch:
+def _build_batch(
+    records: list[RawRecord], source: str | None, default_source: str, file_counts: list[str | None] | None
+) -> pa.RecordBatch:
     columns = list(zip(*(astuple(r) for r in records)))
     data = dict(zip(_RECORD_FIELDS, columns))
     data["source"] = [source or s or default_source for s in data["source"]]
@@ -132,9 +143,14 @@ def _build_batch(records: list[RawRecord], source: str | None, default_source: s
     return pa.RecordBatch.from_pydict({name: list(data[name]) for name in RAW_SCHEMA.names}, schema=RAW_SCHEMA)
 
 
-def parse_binary_batches(batches: Iterator[pa.RecordBatch], root: str, source: str | None,
-                         format_override: str | None, default_source: str,
-                         max_document_bytes: int) -> Iterator[pa.RecordBatch]:
+def parse_binary_batches(
+    batches: Iterator[pa.RecordBatch],
+    root: str,
+    source: str | None,
+    format_override: str | None,
+    default_source: str,
+    max_document_bytes: int,
+) -> Iterator[pa.RecordBatch]:
     """mapInArrow body: binaryFile rows (path, content) in, raw records out.
 
     The last record of each WARC / WET file carries the file's :class:`WarcCounts` as JSON in ``file_counts`` (a
@@ -152,8 +168,9 @@ def parse_binary_batches(batches: Iterator[pa.RecordBatch], root: str, source: s
             fmt = detect_format(path, format_override)
             counts = WarcCounts() if fmt in WARC_FORMATS else None
             emitted = 0
-            for record in parse_file(data, relative_locator(path, root), fmt, max_document_bytes=max_document_bytes,
-                                     counts=counts):
+            for record in parse_file(
+                data, relative_locator(path, root), fmt, max_document_bytes=max_document_bytes, counts=counts
+            ):
                 if len(buffer) >= _FLUSH_RECORDS or buffered >= _FLUSH_BYTES:
                     yield _records_to_batch(buffer, source, default_source, carried)
                     buffer, carried, buffered = [], [], 0
@@ -185,7 +202,8 @@ class _FooterReader:
         self.reader = jvm.org.apache.parquet.hadoop.ParquetFileReader
         self.no_filter = jvm.org.apache.parquet.format.converter.ParquetMetadataConverter.NO_FILTER
         self.converter = jvm.org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter(
-            spark._jsparkSession.sessionState().conf())
+            spark._jsparkSession.sessionState().conf()
+        )
         self.converted: dict[str, str] = {}
 
     def __call__(self, uri: str) -> tuple[str, str, int] | str:
@@ -289,8 +307,9 @@ def _valid_utf8(column: Column) -> Column:
     return F.coalesce(F.is_valid_utf8(column), F.lit(True))
 
 
-def _documents(frame: DataFrame, schema: T.StructType, root: str, spec: InputSpec, default_source: str,
-               max_document_bytes: int) -> DataFrame:
+def _documents(
+    frame: DataFrame, schema: T.StructType, root: str, spec: InputSpec, default_source: str, max_document_bytes: int
+) -> DataFrame:
     """One group of parquet files in the raw-record shape, with the parsers' document checks done in Spark SQL.
 
     Strings that are not valid UTF-8 (parquet writers need not check) are quarantined as ``invalid_unicode`` and
@@ -301,15 +320,21 @@ def _documents(frame: DataFrame, schema: T.StructType, root: str, spec: InputSpe
     for name in ("id", "source"):  # blank ids and sources are absent ones
         strings[name] = F.when(~strings[name].rlike(blank), strings[name])
     for name in _PAYLOAD_COLUMNS:
-        strings[name] = (_quoted(name).cast("string") if name in schema.names else F.lit(None).cast("string"))
+        strings[name] = _quoted(name).cast("string") if name in schema.names else F.lit(None).cast("string")
     others = [name for name in schema.names if name not in (*_KEY_COLUMNS, *_PAYLOAD_COLUMNS)]
     strings["meta"] = F.to_json(F.struct(*[_quoted(n) for n in others])) if others else F.lit(None).cast("string")
-    detail = F.coalesce(*[
-        F.when(~_valid_utf8(column), F.lit(f"{'a meta column' if name == 'meta' else repr(name)} is not valid UTF-8"))
+    detail = F.coalesce(
+        *[
+            F.when(
+                ~_valid_utf8(column), F.lit(f"{'a meta column' if name == 'meta' else repr(name)} is not valid UTF-8")
+            )
+            for name, column in strings.items()
+        ]
+    )
+    strings = {
+        name: F.when(_valid_utf8(column), column).otherwise(F.make_valid_utf8(column))
         for name, column in strings.items()
-    ])
-    strings = {name: F.when(_valid_utf8(column), column).otherwise(F.make_valid_utf8(column))
-               for name, column in strings.items()}
+    }
     source = F.lit(spec.source) if spec.source else F.coalesce(strings["source"], F.lit(default_source))
     payload = F.coalesce(strings["text"], strings["html"])
     raw_bytes = F.coalesce(F.octet_length(payload), F.lit(0)).cast("long")
@@ -324,18 +349,32 @@ def _documents(frame: DataFrame, schema: T.StructType, root: str, spec: InputSpe
     file_path = F.url_decode(F.replace(metadata.getField("file_path"), F.lit("+"), F.lit("%2B")))
     locator = F.when(file_path.startswith(root + "/"), F.substring(file_path, len(root) + 2, 1 << 30))
     return frame.select(
-        strings["id"].alias("id"), source.alias("source"), strings["url"].alias("url"),
-        strings["title"].alias("title"), strings["text"].alias("text"), strings["html"].alias("html"),
-        strings["meta"].alias("meta"), F.coalesce(locator, file_path).alias("path"),
-        metadata.getField("row_index").cast("long").alias("offset"), raw_bytes.alias("raw_bytes"),
-        problem.alias("quarantine"), detail.alias("detail"), F.lit(None).cast("string").alias("sample"),
+        strings["id"].alias("id"),
+        source.alias("source"),
+        strings["url"].alias("url"),
+        strings["title"].alias("title"),
+        strings["text"].alias("text"),
+        strings["html"].alias("html"),
+        strings["meta"].alias("meta"),
+        F.coalesce(locator, file_path).alias("path"),
+        metadata.getField("row_index").cast("long").alias("offset"),
+        raw_bytes.alias("raw_bytes"),
+        problem.alias("quarantine"),
+        detail.alias("detail"),
+        F.lit(None).cast("string").alias("sample"),
         F.lit(None).cast("string").alias("file_counts"),
     )
 
 
-def _parquet_frames(spark: SparkSession, files: list[tuple[str, int]], root: str, spec: InputSpec,
-                    default_source: str, max_document_bytes: int,
-                    counted: CountedFiles | None = None) -> tuple[list[DataFrame], list[tuple]]:
+def _parquet_frames(
+    spark: SparkSession,
+    files: list[tuple[str, int]],
+    root: str,
+    spec: InputSpec,
+    default_source: str,
+    max_document_bytes: int,
+    counted: CountedFiles | None = None,
+) -> tuple[list[DataFrame], list[tuple]]:
     """The documents of ``spec``'s parquet files (one frame per schema group) and the files quarantined whole,
     as ``(path, length, reason, detail)``. With ``counted``, the files read are added to it with their footers'
     row counts and read with ``ignoreCorruptFiles`` (the caller checks the rows read against those counts)."""
@@ -365,8 +404,11 @@ def _parquet_frames(spark: SparkSession, files: list[tuple[str, int]], root: str
         else:
             schemas.append(schema)
             members.append(group)
-    if not schemas and problems and all(p[2] == q.INCOMPATIBLE_SCHEMA and p[3].startswith("no 'text'")
-                                        for p in problems):
+    if (
+        not schemas
+        and problems
+        and all(p[2] == q.INCOMPATIBLE_SCHEMA and p[3].startswith("no 'text'") for p in problems)
+    ):
         raise InputError(f"{spec.path}: parquet input needs a 'text' or 'html' column, {problems[0][3]}")
     frames = []
     for merged, indexes in _merge_groups(schemas):
@@ -384,13 +426,16 @@ def _parquet_frames(spark: SparkSession, files: list[tuple[str, int]], root: str
             problems += [(uri, lengths[uri], q.INCOMPATIBLE_SCHEMA, detail) for uri in group]
             continue
         if counted is not None:
-            counted.files += [CountedFile(uri, relative_locator(uri, root), spec.source or default_source, "parquet",
-                                          rows[uri]) for uri in group]
+            counted.files += [
+                CountedFile(uri, relative_locator(uri, root), spec.source or default_source, "parquet", rows[uri])
+                for uri in group
+            ]
     return frames, problems
 
 
-def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recipe,
-                     counted: CountedFiles | None = None) -> tuple[DataFrame, dict]:
+def read_raw_records(
+    spark: SparkSession, inputs: list[InputSpec], recipe: Recipe, counted: CountedFiles | None = None
+) -> tuple[DataFrame, dict]:
     """All inputs as one raw-record frame (schema :data:`RAW_SCHEMA` plus ``id_given``), and a listing summary.
 
     ``counted``, if given, is filled with the WARC / WET and parquet files read (see :class:`CountedFiles`); the
@@ -442,8 +487,9 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
                 if counted is None:
                     continue
                 if fmt in WARC_FORMATS:
-                    counted.files.append(CountedFile(path, relative_locator(path, root), spec.source or default_source,
-                                                     fmt))
+                    counted.files.append(
+                        CountedFile(path, relative_locator(path, root), spec.source or default_source, fmt)
+                    )
                 else:
                     counted.others.add(relative_locator(path, root))
         if binary:
@@ -451,24 +497,35 @@ def read_raw_records(spark: SparkSession, inputs: list[InputSpec], recipe: Recip
             if len(paths) == 1 and paths[0] != binary[0]:
                 fs.quiet_single_path_probe(spark)
             raw = spark.read.format("binaryFile").options(**options).load(paths).select("path", "content")
-            frames.append(raw.mapInArrow(
-                lambda batches, root=root, spec=spec: parse_binary_batches(
-                    batches, root, spec.source, spec.format, default_source, max_bytes),
-                spark_schema(RAW_SCHEMA),
-            ))
+            frames.append(
+                raw.mapInArrow(
+                    lambda batches, root=root, spec=spec: parse_binary_batches(
+                        batches, root, spec.source, spec.format, default_source, max_bytes
+                    ),
+                    spark_schema(RAW_SCHEMA),
+                )
+            )
         if parquet:
-            parquet_frames, parquet_problems = _parquet_frames(spark, parquet, root, spec, default_source, max_bytes,
-                                                               counted)
+            parquet_frames, parquet_problems = _parquet_frames(
+                spark, parquet, root, spec, default_source, max_bytes, counted
+            )
             frames += parquet_frames
-            problems += [(path, root, spec, length, reason, detail)
-                         for path, length, reason, detail in parquet_problems]
+            problems += [
+                (path, root, spec, length, reason, detail) for path, length, reason, detail in parquet_problems
+            ]
         if counted is not None:  # files quarantined whole, parquet ones included
             counted.others.update(relative_locator(entry[0], root) for entry in problems[first_problem:])
     if problems:
         rows = [
-            {**{name: None for name in RAW_SCHEMA.names}, "source": spec.source or default_source,
-             "path": relative_locator(path, root), "offset": 0, "raw_bytes": length, "quarantine": reason,
-             "detail": detail}
+            {
+                **{name: None for name in RAW_SCHEMA.names},
+                "source": spec.source or default_source,
+                "path": relative_locator(path, root),
+                "offset": 0,
+                "raw_bytes": length,
+                "quarantine": reason,
+                "detail": detail,
+            }
             for path, root, spec, length, reason, detail in problems
         ]
         frames.append(spark.createDataFrame(rows, schema=spark_schema(RAW_SCHEMA)))

@@ -124,8 +124,12 @@ class WarcCounts:
 
     def as_dict(self) -> dict:
         """A JSON-ready copy: ``{"records", "documents", "quarantined", "skipped": {kind: n}}``."""
-        return {"records": self.records, "documents": self.documents, "quarantined": self.quarantined,
-                "skipped": dict(sorted(self.skipped.items()))}
+        return {
+            "records": self.records,
+            "documents": self.documents,
+            "quarantined": self.quarantined,
+            "skipped": dict(sorted(self.skipped.items())),
+        }
 
 
 # ---------------------------------------------------------------- decompression with gzip member boundaries
@@ -153,8 +157,14 @@ def _damaged(data: bytes, at: int, detail: str, in_member: bool) -> Iterator[tup
     if resume is None:
         yield _END, ArchiveError(q.CORRUPT_ARCHIVE, detail)
     else:
-        yield _DAMAGE, (ArchiveError(q.CORRUPT_ARCHIVE, f"{detail}; reading resumes at the gzip member at byte "
-                                                        f"{resume}"), resume, in_member)
+        yield (
+            _DAMAGE,
+            (
+                ArchiveError(q.CORRUPT_ARCHIVE, f"{detail}; reading resumes at the gzip member at byte {resume}"),
+                resume,
+                in_member,
+            ),
+        )
 
 
 def _inflate(inflater, piece) -> Iterator[bytes]:
@@ -237,11 +247,24 @@ def _gzip_events(data: bytes) -> Iterator[tuple[int, object]]:
         # the file ends inside this member: cut short, or a damaged header made it swallow the members after it
         resume = _next_member(data, start + 1)
         if resume is None:
-            yield _END, ArchiveError(q.TRUNCATED_ARCHIVE, "gzip: Compressed file ended before the end-of-stream "
-                                                          "marker was reached")
+            yield (
+                _END,
+                ArchiveError(
+                    q.TRUNCATED_ARCHIVE, "gzip: Compressed file ended before the end-of-stream marker was reached"
+                ),
+            )
             return
-        yield _DAMAGE, (ArchiveError(q.CORRUPT_ARCHIVE, f"gzip: the member at byte {start} does not end before the "
-                                                        f"gzip member at byte {resume}"), resume, True)
+        yield (
+            _DAMAGE,
+            (
+                ArchiveError(
+                    q.CORRUPT_ARCHIVE,
+                    f"gzip: the member at byte {start} does not end before the gzip member at byte {resume}",
+                ),
+                resume,
+                True,
+            ),
+        )
         pos = resume
 
 
@@ -401,8 +424,9 @@ def _parse_fields(buf: bytes, start: int, stop: int) -> tuple[bytes | None, ...]
             continue
         found += len(name)
         end = low.find(b"\n", found)
-        values.append((buf[start - 1 + found : start - 1 + end] if name == b"\nwarc-target-uri:" else
-                       low[found:end]).strip())
+        values.append(
+            (buf[start - 1 + found : start - 1 + end] if name == b"\nwarc-target-uri:" else low[found:end]).strip()
+        )
         if name == b"\ncontent-length:":
             again = low.find(name, found)
             if again >= 0 and low[again + len(name) : low.find(b"\n", again + 1)].strip() != values[-1]:
@@ -441,8 +465,9 @@ class _Framer:
                 blank = 2 if buf.startswith(b"\r\n", lines_end) else 1 if buf.startswith(b"\n", lines_end) else 0
                 if blank:
                     base = w.base
-                    return self._header(pos, True, base + found.end(), base + lines_end, base + lines_end + blank,
-                                        strict)
+                    return self._header(
+                        pos, True, base + found.end(), base + lines_end, base + lines_end + blank, strict
+                    )
         w.ensure(pos + 12)
         mark = w.first_mark(pos + 1)
         hard = pos + MAX_HEADER_BYTES if mark is None else min(mark, pos + MAX_HEADER_BYTES)
@@ -462,8 +487,9 @@ class _Framer:
                 newline = w.buf.find(b"\n", pos - w.base, min(hard, w.end) - w.base)
                 if newline < 0 and (min(hard, w.end) >= hard or not w.more()):
                     line = w.get(pos, min(pos + 60, w.end))
-                    return _Header(pos, min(hard, w.end), None, None, None, None, f"not a WARC record: {line!r}...",
-                                   w.end, False)
+                    return _Header(
+                        pos, min(hard, w.end), None, None, None, None, f"not a WARC record: {line!r}...", w.end, False
+                    )
             line_end = w.base + newline + 1
         while True:
             mark = w.first_mark(pos + 1)
@@ -479,8 +505,13 @@ class _Framer:
             if lim + base >= hard:
                 if mark is not None and lim + base == mark:
                     return _MARK_CUT if found or not strict else None
-                return None if strict else self._not_header(pos, line_end, "no blank line ends the header "
-                                                                           f"within {MAX_HEADER_BYTES} bytes")
+                return (
+                    None
+                    if strict
+                    else self._not_header(
+                        pos, line_end, f"no blank line ends the header within {MAX_HEADER_BYTES} bytes"
+                    )
+                )
             if not w.more():
                 return _EOF_CUT if found else (None if strict else self._not_header(pos, line_end))
 
@@ -505,8 +536,17 @@ class _Framer:
             problem = f"first line {line!r} is not a WARC version line (WARC/1.0 or WARC/1.1)"
         if strict and problem is not None:
             return None
-        return _Header(pos, block_end, length, warc_type, url, content_type, problem, line_end,
-                       crlf=buf[first - 2 : first] == b"\r\n")
+        return _Header(
+            pos,
+            block_end,
+            length,
+            warc_type,
+            url,
+            content_type,
+            problem,
+            line_end,
+            crlf=buf[first - 2 : first] == b"\r\n",
+        )
 
     def _not_header(self, pos: int, line_end: int, why: str | None = None) -> _Header:
         """An unreadable header block at ``pos`` (its first line ends at ``line_end``): not framable."""
@@ -676,8 +716,15 @@ class _Framer:
         """The unit from ``pos`` to the first damage mark after it, which it reports (and consumes)."""
         offset, error, _ = self.w.marks.popleft()  # marks at or before pos were reported as their own records
         sample = self.w.get(pos, min(offset, pos + _SAMPLE_BYTES))
-        return _Unit(pos, offset, header, error.reason, f"{error.detail}; the record at byte {pos} {how}",
-                     sample=sample, raw_bytes=offset - pos)
+        return _Unit(
+            pos,
+            offset,
+            header,
+            error.reason,
+            f"{error.detail}; the record at byte {pos} {how}",
+            sample=sample,
+            raw_bytes=offset - pos,
+        )
 
     def misframed(self, pos: int, header: _Header, found: tuple[str, int] | None, sample: bytes) -> _Unit:
         """The unit of a record whose declared length disagrees with the stream, up to ``found``."""
@@ -693,23 +740,31 @@ class _Framer:
             got = stop - header.end
             if end + 4 > stop:
                 reason = q.TRUNCATED_ARCHIVE
-                detail = (f"record payload ends after {max(got, 0)} of {length} bytes" if got < length
-                          else "WARC stream ends inside a record's closing CRLF CRLF")
+                detail = (
+                    f"record payload ends after {max(got, 0)} of {length} bytes"
+                    if got < length
+                    else "WARC stream ends inside a record's closing CRLF CRLF"
+                )
             else:
                 reason = q.WARC_LENGTH_MISMATCH
-                detail = (f"Content-Length {length} but no CRLF CRLF follows the payload and no WARC record "
-                          f"follows in the {got} bytes after the header")
+                detail = (
+                    f"Content-Length {length} but no CRLF CRLF follows the payload and no WARC record "
+                    f"follows in the {got} bytes after the header"
+                )
         else:
             stop = found[1]
             got = stop - header.end
             if w.base <= stop - 4 and w.get(stop - 4, stop) == b"\r\n\r\n":
                 got -= 4
             reason = q.WARC_LENGTH_MISMATCH
-            detail = (f"Content-Length {length} disagrees with the record's end: the next WARC record starts after "
-                      f"{got} bytes of payload")
+            detail = (
+                f"Content-Length {length} disagrees with the record's end: the next WARC record starts after "
+                f"{got} bytes of payload"
+            )
         if header.problem is not None:
-            reason, detail = (q.MALFORMED_WARC, f"{header.problem}; {detail}") if reason != q.TRUNCATED_ARCHIVE \
-                else (reason, detail)
+            reason, detail = (
+                (q.MALFORMED_WARC, f"{header.problem}; {detail}") if reason != q.TRUNCATED_ARCHIVE else (reason, detail)
+            )
         return _Unit(pos, stop, header, reason, detail, sample=sample, raw_bytes=max(got, 0))
 
     def units(self) -> Iterator[_Unit]:
@@ -755,8 +810,15 @@ class _Framer:
         if header is None or header.start != pos:
             header = self.read_header(pos, strict=False)
         if header is _EOF_CUT:
-            return _Unit(pos, w.end, None, q.TRUNCATED_ARCHIVE, "WARC stream ends inside a record header",
-                         sample=w.get(pos, min(w.end, pos + _SAMPLE_BYTES)), raw_bytes=w.end - pos)
+            return _Unit(
+                pos,
+                w.end,
+                None,
+                q.TRUNCATED_ARCHIVE,
+                "WARC stream ends inside a record header",
+                sample=w.get(pos, min(w.end, pos + _SAMPLE_BYTES)),
+                raw_bytes=w.end - pos,
+            )
         if header is _MARK_CUT:
             return self.cut(pos, None)
         if header.problem is None:
@@ -837,8 +899,14 @@ def _http_head(data: bytes, start: int, stop: int, total_stop: int):
         if key.strip().lower() == "charset":
             charset = value.strip().strip("\"'") or None
             break
-    return (status, media.strip(), charset, header(b"\ntransfer-encoding:").decode("latin-1"),
-            header(b"\ncontent-encoding:").decode("latin-1"), body_start)
+    return (
+        status,
+        media.strip(),
+        charset,
+        header(b"\ntransfer-encoding:").decode("latin-1"),
+        header(b"\ncontent-encoding:").decode("latin-1"),
+        body_start,
+    )
 
 
 def _content_decoded(body: bytes, transfer_encoding: str, content_encoding: str, limit: int) -> bytes:
@@ -859,8 +927,9 @@ def _content_decoded(body: bytes, transfer_encoding: str, content_encoding: str,
     return body
 
 
-def _record_result(unit: _Unit, window: _Window, fmt: str, path: str, offset: int,
-                   limit: int) -> tuple[str, RawRecord | None]:
+def _record_result(
+    unit: _Unit, window: _Window, fmt: str, path: str, offset: int, limit: int
+) -> tuple[str, RawRecord | None]:
     """``("document", record)``, ``("quarantined", record)`` or ``(skip kind, None)`` for a framed record."""
     header = unit.header
     warc_type = header.warc_type
@@ -890,9 +959,15 @@ def _record_result(unit: _Unit, window: _Window, fmt: str, path: str, offset: in
         charsets = (charset,)
     expected = stop - body_start
     if expected > limit:
-        return "quarantined", q.quarantined(path, offset, q.DOCUMENT_TOO_LARGE,
-                                            f"payload of {expected} bytes > max_document_bytes {limit}", expected,
-                                            None, url=url)
+        return "quarantined", q.quarantined(
+            path,
+            offset,
+            q.DOCUMENT_TOO_LARGE,
+            f"payload of {expected} bytes > max_document_bytes {limit}",
+            expected,
+            None,
+            url=url,
+        )
     raw = data[body_start - base : stop - base]
     body = raw
     if fmt == "warc":
@@ -900,18 +975,32 @@ def _record_result(unit: _Unit, window: _Window, fmt: str, path: str, offset: in
         charsets += (html_declared_charset(body[:HTML_HEAD_BYTES]),)
         if len(body) > limit:
             return "quarantined", q.quarantined(
-                path, offset, q.DOCUMENT_TOO_LARGE, f"decoded body of more than {limit} bytes (max_document_bytes)",
-                len(raw), body, url=url)
+                path,
+                offset,
+                q.DOCUMENT_TOO_LARGE,
+                f"decoded body of more than {limit} bytes (max_document_bytes)",
+                len(raw),
+                body,
+                url=url,
+            )
     if q.is_blank(body):
         return "quarantined", q.quarantined(path, offset, q.MISSING_TEXT, "empty payload", len(raw), body, url=url)
     decoded = decode_bytes(body, charsets)
     if decoded is None:
-        return "quarantined", q.quarantined(path, offset, q.UNDECODABLE, "payload is not valid UTF-8, GB18030, Big5 "
-                                            "or its declared charset", len(raw), body, url=url)
+        return "quarantined", q.quarantined(
+            path,
+            offset,
+            q.UNDECODABLE,
+            "payload is not valid UTF-8, GB18030, Big5 or its declared charset",
+            len(raw),
+            body,
+            url=url,
+        )
     text = decoded[0]
     if q.is_blank(text):
-        return "quarantined", q.quarantined(path, offset, q.MISSING_TEXT, "payload is only whitespace", len(raw),
-                                            text, url=url)
+        return "quarantined", q.quarantined(
+            path, offset, q.MISSING_TEXT, "payload is only whitespace", len(raw), text, url=url
+        )
     problem = q.nul_problem(text)
     if problem is not None:
         return "quarantined", q.quarantined(path, offset, q.NUL_BYTES, problem, len(raw), text, url=url)
@@ -919,8 +1008,9 @@ def _record_result(unit: _Unit, window: _Window, fmt: str, path: str, offset: in
     return "document", RawRecord(path=path, offset=offset, raw_bytes=len(raw), url=url, **{field_name: text})
 
 
-def parse_warc(data: bytes, path: str, compression: str | None, limit: int, fmt: str,
-               counts: WarcCounts | None = None) -> Iterator[RawRecord]:
+def parse_warc(
+    data: bytes, path: str, compression: str | None, limit: int, fmt: str, counts: WarcCounts | None = None
+) -> Iterator[RawRecord]:
     """Documents and quarantine records of a WARC (``fmt="warc"``) or WET (``fmt="wet"``) file; ``offset`` counts
     emitted records. Never raises for bad input. ``counts``, if given, is filled as the iterator advances (see
     :class:`WarcCounts`)."""
@@ -949,8 +1039,10 @@ def parse_warc(data: bytes, path: str, compression: str | None, limit: int, fmt:
         try:
             kind, result = _record_result(unit, window, fmt, path, offset, limit)
         except Exception as exc:  # noqa: BLE001 - e.g. a decoder bug on one payload
-            kind, result = "quarantined", q.quarantined(path, offset, q.PARSE_ERROR, f"{type(exc).__name__}: {exc}",
-                                                        0, None, url=url)
+            kind, result = (
+                "quarantined",
+                q.quarantined(path, offset, q.PARSE_ERROR, f"{type(exc).__name__}: {exc}", 0, None, url=url),
+            )
         if result is None:
             counts.skipped[kind] = counts.skipped.get(kind, 0) + 1
             continue

@@ -40,9 +40,12 @@ def read_documents(spark: SparkSession, paths: list[str], with_position: bool = 
         if missing:
             raise InputError(f"{path}: not documents, missing column(s) {', '.join(missing)}")
         if with_position:
-            frame = frame.select("*", F.lit(index).alias("input_index"),
-                                 F.col("_metadata.file_path").alias("input_file"),
-                                 F.col("_metadata.row_index").alias("input_row"))
+            frame = frame.select(
+                "*",
+                F.lit(index).alias("input_index"),
+                F.col("_metadata.file_path").alias("input_file"),
+                F.col("_metadata.row_index").alias("input_row"),
+            )
         frames.append(frame)
     result = frames[0]
     for frame in frames[1:]:

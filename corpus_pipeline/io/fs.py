@@ -169,8 +169,9 @@ def list_input(spark: SparkSession, pattern: str) -> Listing:
     if not listing.files and not listing.problems and _is_local(qualify_quietly(spark, pattern)):
         local = _local(qualify_quietly(spark, pattern))
         if os.path.islink(local) and not os.path.exists(local):
-            listing.problems.append((qualify_quietly(spark, pattern), 0, "unreadable_file",
-                                     f"broken symbolic link to {os.readlink(local)}"))
+            listing.problems.append(
+                (qualify_quietly(spark, pattern), 0, "unreadable_file", f"broken symbolic link to {os.readlink(local)}")
+            )
     listing.files.sort()
     listing.problems.sort()
     return listing
@@ -190,7 +191,7 @@ def _is_local(uri: str) -> bool:
 
 def _local(uri: str) -> str:
     """The local path of a ``file:`` URI as Hadoop prints it (``file:/a b/c`` -> ``/a b/c``)."""
-    rest = uri[len("file:"):]
+    rest = uri[len("file:") :]
     return "/" + rest.lstrip("/") if rest.startswith("//") else rest
 
 
@@ -241,9 +242,11 @@ def _glob_by_names(spark: SparkSession, fs, pattern) -> list:
             regex = re.compile(str(glob.compile(part).pattern()), re.DOTALL)
             for candidate in candidates:
                 if candidate.isDirectory():
-                    found += [child for child in fs.listStatus(candidate.getPath())
-                              if regex.fullmatch(str(child.getPath().getName()))
-                              and (last or child.isDirectory())]
+                    found += [
+                        child
+                        for child in fs.listStatus(candidate.getPath())
+                        if regex.fullmatch(str(child.getPath().getName())) and (last or child.isDirectory())
+                    ]
         else:
             name = re.sub(r"\\(.)", r"\1", part)
             for candidate in candidates:
@@ -270,8 +273,10 @@ def _walk(spark: SparkSession, fs, folder, listing: Listing) -> None:
         relative, problems = _list_hadoop(fs, folder, base)
     ours, run = _our_outputs(spark, base, relative)
     if "" in run:
-        raise InputError(f"input {base.rstrip('/')} is the output folder of a `corpus-pipeline run`; name one of "
-                         f"its stage outputs instead (e.g. {base}dedup/kept)")
+        raise InputError(
+            f"input {base.rstrip('/')} is the output folder of a `corpus-pipeline run`; name one of "
+            f"its stage outputs instead (e.g. {base}dedup/kept)"
+        )
     keep_prefix = "kept/" if "" in ours else ""
     skip: list[str] = []
     for found in sorted(ours | run, key=len):  # outermost first; nested outputs go with them
@@ -280,12 +285,16 @@ def _walk(spark: SparkSession, fs, folder, listing: Listing) -> None:
     listing.skipped += [base + found.rstrip("/") for found in skip]
 
     def wanted(name: str) -> bool:
-        return (name.startswith(keep_prefix) and not any(name.startswith(found) for found in skip)
-                and not any(part.startswith((".", "_")) for part in name.split("/")))
+        return (
+            name.startswith(keep_prefix)
+            and not any(name.startswith(found) for found in skip)
+            and not any(part.startswith((".", "_")) for part in name.split("/"))
+        )
 
     listing.files += [(base + name, length, mtime) for name, length, mtime in relative if wanted(name)]
-    listing.problems += [((base + name).rstrip("/"), 0, _UNREADABLE, detail) for name, detail in problems
-                         if wanted(name)]
+    listing.problems += [
+        ((base + name).rstrip("/"), 0, _UNREADABLE, detail) for name, detail in problems if wanted(name)
+    ]
 
 
 def _list_hadoop(fs, folder, base: str) -> tuple[list[tuple[str, int, int]], list[tuple[str, str]]]:
@@ -298,7 +307,7 @@ def _list_hadoop(fs, folder, base: str) -> tuple[list[tuple[str, int, int]], lis
         while files.hasNext():
             found = files.next()
             out.append((str(found.getPath().toString()), int(found.getLen()), int(found.getModificationTime())))
-        return [(uri[len(base):], length, mtime) for uri, length, mtime in out if uri.startswith(base)], []
+        return [(uri[len(base) :], length, mtime) for uri, length, mtime in out if uri.startswith(base)], []
     except JVM_ERRORS:
         out = []
     problems: list[tuple[str, str]] = []
@@ -308,15 +317,16 @@ def _list_hadoop(fs, folder, base: str) -> tuple[list[tuple[str, int, int]], lis
         try:
             children = fs.listStatus(current)
         except JVM_ERRORS as error:
-            problems.append((str(current.toString())[len(base):] + "/", f"cannot list the folder: "
-                             f"{java_message(error)}"))
+            problems.append(
+                (str(current.toString())[len(base) :] + "/", f"cannot list the folder: {java_message(error)}")
+            )
             continue
         for child in children:
             if child.isDirectory():
                 pending.append(child.getPath())
             else:
                 out.append((str(child.getPath().toString()), int(child.getLen()), int(child.getModificationTime())))
-    return [(uri[len(base):], length, mtime) for uri, length, mtime in out if uri.startswith(base)], problems
+    return [(uri[len(base) :], length, mtime) for uri, length, mtime in out if uri.startswith(base)], problems
 
 
 def _list_local(root: str) -> tuple[list[tuple[str, int, int]], list[tuple[str, str]]]:
@@ -430,7 +440,8 @@ def quiet_single_path_probe(spark: SparkSession) -> None:
     try:
         jvm = spark.sparkContext._jvm
         jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
-            "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink", jvm.org.apache.logging.log4j.Level.ERROR)
+            "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink", jvm.org.apache.logging.log4j.Level.ERROR
+        )
     except Exception:  # noqa: BLE001 - another logging back end: the warning stays, nothing else changes
         pass
 

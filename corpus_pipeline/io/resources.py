@@ -65,5 +65,7 @@ def shipped_file(path: str | Path) -> Path:
 def missing_hint(name: str) -> str:
     """What to do when ``name`` is nowhere: the places tried and the spark-submit flag that ships it."""
     tried = ", ".join(str(path) for path in candidates(name))
-    return f"no {name}/ folder found (tried {tried}); under spark-submit ship it with --archives {name}.zip#{name} " \
-           f"(make package)"
+    return (
+        f"no {name}/ folder found (tried {tried}); under spark-submit ship it with --archives {name}.zip#{name} "
+        f"(make package)"
+    )

@@ -23,8 +23,16 @@ import numpy as np
 MAGIC = b"MMIDIDX\x00\x00"
 VERSION = 1
 HEADER = struct.Struct("<9sQBQQ")  # magic, version, dtype code, sequence count, document-index count (34 bytes)
-DTYPE_CODES = {1: np.dtype("u1"), 2: np.dtype("i1"), 3: np.dtype("<i2"), 4: np.dtype("<i4"), 5: np.dtype("<i8"),
-               6: np.dtype("<f8"), 7: np.dtype("<f4"), 8: np.dtype("<u2")}
+DTYPE_CODES = {
+    1: np.dtype("u1"),
+    2: np.dtype("i1"),
+    3: np.dtype("<i2"),
+    4: np.dtype("<i4"),
+    5: np.dtype("<i8"),
+    6: np.dtype("<f8"),
+    7: np.dtype("<f4"),
+    8: np.dtype("<u2"),
+}
 _CODE_OF = {dt: code for code, dt in DTYPE_CODES.items()}
 UINT16_VOCAB_LIMIT = 65500  # vocabularies smaller than this are stored as uint16, others as int32
 
@@ -80,8 +88,9 @@ class IndexedDatasetWriter:
         if arr.ndim != 1 or arr.dtype.kind not in "iu":
             raise ValueError(f"tokens must be a 1-D integer sequence, got shape {arr.shape} dtype {arr.dtype}")
         if arr.size and (arr.min() < 0 or arr.max() > self._max):
-            raise ValueError(f"token ids must lie in [0, {self._max}] for {self.dtype.name}, "
-                             f"got [{arr.min()}, {arr.max()}]")
+            raise ValueError(
+                f"token ids must lie in [0, {self._max}] for {self.dtype.name}, got [{arr.min()}, {arr.max()}]"
+            )
         if arr.size > np.iinfo(np.int32).max:
             raise ValueError(f"document of {arr.size} tokens exceeds the int32 sequence length limit")
         data = arr.astype(self.dtype, copy=False).tobytes()
@@ -102,8 +111,12 @@ class IndexedDatasetWriter:
             pointers *= self.dtype.itemsize
             idx_digest = hashlib.sha256()
             with open(self._idx_tmp, "wb") as idx:
-                for part in (HEADER.pack(MAGIC, VERSION, self._code, n, n + 1), lengths.tobytes(),
-                             pointers.tobytes(), np.arange(n + 1, dtype="<i8").tobytes()):
+                for part in (
+                    HEADER.pack(MAGIC, VERSION, self._code, n, n + 1),
+                    lengths.tobytes(),
+                    pointers.tobytes(),
+                    np.arange(n + 1, dtype="<i8").tobytes(),
+                ):
                     idx.write(part)
                     idx_digest.update(part)
                 idx.flush()
@@ -119,9 +132,15 @@ class IndexedDatasetWriter:
             self.abort()
             raise
         self._done = True
-        return {"documents": n, "tokens": self._tokens, "dtype": self.dtype.name,
-                "bin_sha256": self._bin_digest.hexdigest(), "idx_sha256": idx_digest.hexdigest(),
-                "bin_bytes": bin_bytes, "idx_bytes": idx_bytes}
+        return {
+            "documents": n,
+            "tokens": self._tokens,
+            "dtype": self.dtype.name,
+            "bin_sha256": self._bin_digest.hexdigest(),
+            "idx_sha256": idx_digest.hexdigest(),
+            "bin_bytes": bin_bytes,
+            "idx_bytes": idx_bytes,
+        }
 
     def abort(self) -> None:
         """Close and delete the temporary files (no-op after ``finish()``)."""
@@ -205,7 +224,7 @@ class IndexedDataset:
         if not -n <= i < n:
             raise IndexError(f"sequence {i} out of range for {n} sequences")
         start = int(self._starts[i])
-        return self._bin[start:start + int(self._lengths[i])]
+        return self._bin[start : start + int(self._lengths[i])]
 
     def tokens(self) -> np.ndarray:
         """The whole ``.bin`` as a 1-D array."""

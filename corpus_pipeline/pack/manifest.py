@@ -78,8 +78,10 @@ def read_manifest(directory: str | Path, verify_sha256: bool = False) -> dict:
         except (IndexedDatasetError, FileNotFoundError) as error:
             raise ManifestError(f"{prefix}: {error}") from None
         if counts != (shard["documents"], shard["tokens"], shard["dtype"]):
-            raise ManifestError(f"{prefix}: holds {counts[0]} documents, {counts[1]} tokens ({counts[2]}); "
-                                f"the manifest says {shard['documents']}, {shard['tokens']} ({shard['dtype']})")
+            raise ManifestError(
+                f"{prefix}: holds {counts[0]} documents, {counts[1]} tokens ({counts[2]}); "
+                f"the manifest says {shard['documents']}, {shard['tokens']} ({shard['dtype']})"
+            )
         if verify_sha256:
             for suffix in ("bin", "idx"):
                 if file_sha256(f"{prefix}.{suffix}") != shard[f"{suffix}_sha256"]:

@@ -19,8 +19,8 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -37,18 +37,35 @@ from corpus_pipeline.recipe import PackConfig, Recipe
 from corpus_pipeline.schema import spark_schema
 from corpus_pipeline.stage.base import Stage
 from corpus_pipeline.stage.frame import run_stats
-from corpus_pipeline.stage.stats import (KEPT, QUARANTINED, REMOVED, StageStats, check_conservation, empty_counts,
-                                         write_stats)
+from corpus_pipeline.stage.stats import (
+    KEPT,
+    QUARANTINED,
+    REMOVED,
+    StageStats,
+    check_conservation,
+    empty_counts,
+    write_stats,
+)
 from corpus_pipeline.tokenizer.model import TokenizerSpec, distribute, load_tokenizer_spec, worker_tokenizer
 
 SHARDS_DIR = "shards"
 TEMP_MARK = ".tmp-"
 ORDER = ("source", "input_index", "input_file", "input_row")
-SHARD_SCHEMA = pa.schema([
-    ("partition", pa.int32()), ("source", pa.string()), ("prefix", pa.string()), ("documents", pa.int64()),
-    ("tokens", pa.int64()), ("text_bytes", pa.int64()), ("dtype", pa.string()), ("bin_sha256", pa.string()),
-    ("idx_sha256", pa.string()), ("bin_bytes", pa.int64()), ("idx_bytes", pa.int64()),
-])
+SHARD_SCHEMA = pa.schema(
+    [
+        ("partition", pa.int32()),
+        ("source", pa.string()),
+        ("prefix", pa.string()),
+        ("documents", pa.int64()),
+        ("tokens", pa.int64()),
+        ("text_bytes", pa.int64()),
+        ("dtype", pa.string()),
+        ("bin_sha256", pa.string()),
+        ("idx_sha256", pa.string()),
+        ("bin_bytes", pa.int64()),
+        ("idx_bytes", pa.int64()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -98,9 +115,13 @@ class _ShardSet:
     def finish(self) -> pa.RecordBatch:
         counts = self.writer.finish()
         self.writer = None
-        row = {"partition": self.partition, "source": self.source,
-               "prefix": f"{SHARDS_DIR}/{shard_name(self.partition, self.source)}", "text_bytes": self.text_bytes,
-               **counts}
+        row = {
+            "partition": self.partition,
+            "source": self.source,
+            "prefix": f"{SHARDS_DIR}/{shard_name(self.partition, self.source)}",
+            "text_bytes": self.text_bytes,
+            **counts,
+        }
         return pa.RecordBatch.from_pylist([row], schema=SHARD_SCHEMA)
 
     def abort(self) -> None:
@@ -143,8 +164,10 @@ def local_output(spark: SparkSession, output: str) -> Path:
     given = urlparse(output)
     qualified = given if given.scheme else urlparse(fs.qualify(spark, output))  # default FS, e.g. HDFS on YARN
     if qualified.scheme not in ("", "file"):
-        raise InputError(f"{output}: pack writes its shards from the executors' Python processes and needs a local "
-                         f"or shared (NFS, Lustre) path, not {qualified.scheme}://")
+        raise InputError(
+            f"{output}: pack writes its shards from the executors' Python processes and needs a local "
+            f"or shared (NFS, Lustre) path, not {qualified.scheme}://"
+        )
     return Path(qualified.path)
 
 
@@ -161,8 +184,15 @@ def pack_stats(shards: list[dict], documents_in: int, manifest: dict, details: d
     totals = empty_counts()
     totals["documents"].update({"in": documents_in, KEPT: packed})
     totals["bytes"].update({"in": text_bytes, KEPT: text_bytes})
-    stats = StageStats(stage="pack", documents=totals["documents"], bytes=totals["bytes"], removed={},
-                       quarantined={}, sources=sources, details=details)
+    stats = StageStats(
+        stage="pack",
+        documents=totals["documents"],
+        bytes=totals["bytes"],
+        removed={},
+        quarantined={},
+        sources=sources,
+        details=details,
+    )
     return check_conservation(stats, {KEPT: packed, REMOVED: 0, QUARANTINED: 0})
 
 
@@ -174,8 +204,9 @@ def write_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Reci
     distribute(spark, plan.tokenizer)
     documents = read_documents(spark, inputs, with_position=True).select("text", *ORDER)
     documents_in = documents.count()
-    partitions = plan.config.partitions or max(spark.sparkContext.defaultParallelism,
-                                               math.ceil(input_bytes(spark, inputs) / plan.config.bytes_per_shard))
+    partitions = plan.config.partitions or max(
+        spark.sparkContext.defaultParallelism, math.ceil(input_bytes(spark, inputs) / plan.config.bytes_per_shard)
+    )
     ordered = documents.repartitionByRange(partitions, *ORDER).sortWithinPartitions(*ORDER)
     written = ordered.mapInArrow(pack_partition(plan, str(shards_dir)), spark_schema(SHARD_SCHEMA))
     shards = [row.asDict() for row in written.collect()]
@@ -185,13 +216,21 @@ def write_pack(spark: SparkSession, inputs: list[str], output: str, recipe: Reci
     epochs = {name: entry.epochs for name, entry in plan.config.mixture.items()}
     manifest = build_manifest(shards, {**plan.tokenizer.stats(), "dtype": plan.dtype}, recipe.sha256(), epochs)
     seconds = round(time.time() - started, 3)
-    stats = pack_stats(shards, documents_in, manifest, {
-        **run_stats(spark, recipe, inputs),
-        "tokens": manifest["tokens"], "text_bytes": sum(shard["text_bytes"] for shard in shards),
-        "shards": len(shards), "partitions": partitions, "mixture": manifest["sources"],
-        "tokenizer": manifest["tokenizer"],
-        "tokens_per_second": round(manifest["tokens"] / seconds, 1) if seconds else None,
-    })
+    stats = pack_stats(
+        shards,
+        documents_in,
+        manifest,
+        {
+            **run_stats(spark, recipe, inputs),
+            "tokens": manifest["tokens"],
+            "text_bytes": sum(shard["text_bytes"] for shard in shards),
+            "shards": len(shards),
+            "partitions": partitions,
+            "mixture": manifest["sources"],
+            "tokenizer": manifest["tokenizer"],
+            "tokens_per_second": round(manifest["tokens"] / seconds, 1) if seconds else None,
+        },
+    )
     stats.seconds = seconds
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_stats(spark, output, stats)
@@ -206,8 +245,11 @@ class PackStage(Stage):
     write = staticmethod(write_pack)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--tokenizer", metavar="DIR",
-                            help="tokenizer directory (tokenizer.model + card.json); default: the recipe's pack.tokenizer")
+        parser.add_argument(
+            "--tokenizer",
+            metavar="DIR",
+            help="tokenizer directory (tokenizer.model + card.json); default: the recipe's pack.tokenizer",
+        )
 
     def check_output(self, spark: SparkSession, output: str) -> None:
         local_output(spark, output)  # a non-local output fails before any work
@@ -216,12 +258,18 @@ class PackStage(Stage):
         return {"tokenizer": plan.tokenizer.sha256}
 
     def summarize(self, stats: StageStats) -> dict[str, Any]:
-        return {"documents": stats.documents["in"], "tokens": stats.details["tokens"],
-                "shards": stats.details["shards"], "seconds": stats.seconds}
+        return {
+            "documents": stats.documents["in"],
+            "tokens": stats.details["tokens"],
+            "shards": stats.details["shards"],
+            "seconds": stats.seconds,
+        }
 
     def describe(self, output: str, stats: StageStats) -> list[str]:
-        return [f"pack: {stats.documents['in']} documents, {stats.details['tokens']} tokens in "
-                f"{stats.details['shards']} shards ({stats.seconds} s); manifest: {output}/manifest.json"]
+        return [
+            f"pack: {stats.documents['in']} documents, {stats.details['tokens']} tokens in "
+            f"{stats.details['shards']} shards ({stats.seconds} s); manifest: {output}/manifest.json"
+        ]
 
 
 STAGE = PackStage()

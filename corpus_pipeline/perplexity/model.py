@@ -56,8 +56,9 @@ def load_lm_spec(model_path: str | Path) -> LMSpec:
     model_path = Path(model_path)
     if not model_path.is_file():
         raise LMError(f"{model_path}: KenLM model file not found")
-    card = shipped.read_card(model_path.parent / "card.json", _CARD_KEYS, LMError, "KenLM model",
-                             "train-kenlm writes it beside the model")
+    card = shipped.read_card(
+        model_path.parent / "card.json", _CARD_KEYS, LMError, "KenLM model", "train-kenlm writes it beside the model"
+    )
     if card["kind"] != "kenlm":
         raise LMError(f"{model_path.parent / 'card.json'}: a {card['kind']!r} model card, not a 'kenlm' one")
     if card["model_file"] != model_path.name:
@@ -69,8 +70,12 @@ def load_lm_spec(model_path: str | Path) -> LMSpec:
         raise LMError(f"{model_path}: sha256 {actual[:12]}… does not match its card ({card['sha256'][:12]}…)")
     model = _load(str(model_path), str(model_path))
     _LOADED[actual] = model
-    return LMSpec(path=str(model_path), shipped_name=f"kenlm-{actual[:16]}{model_path.suffix}", sha256=actual,
-                  order=int(model.order))
+    return LMSpec(
+        path=str(model_path),
+        shipped_name=f"kenlm-{actual[:16]}{model_path.suffix}",
+        sha256=actual,
+        order=int(model.order),
+    )
 
 
 def distribute(spark, spec: LMSpec) -> None:
@@ -79,8 +84,15 @@ def distribute(spark, spec: LMSpec) -> None:
 
 def worker_model(spec: LMSpec):
     """The model in this worker process, loaded on first use from the copy Spark shipped."""
-    return shipped.load_once(_LOADED, spec.sha256, spec.path, spec.shipped_name,
-                             lambda local: _load(local, spec.path), LMError, "KenLM model")
+    return shipped.load_once(
+        _LOADED,
+        spec.sha256,
+        spec.path,
+        spec.shipped_name,
+        lambda local: _load(local, spec.path),
+        LMError,
+        "KenLM model",
+    )
 
 
 def log_score(model, text: str | None) -> tuple[float, int]:

@@ -30,16 +30,29 @@ KENLM_VERSION = "0.3.0"
 
 
 def add_train_kenlm_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", nargs="+", required=True, metavar="FILE",
-                        help=".txt/.txt.gz (a paragraph a line), .jsonl/.jsonl.gz (text field) or parquet documents")
+    parser.add_argument(
+        "--input",
+        nargs="+",
+        required=True,
+        metavar="FILE",
+        help=".txt/.txt.gz (a paragraph a line), .jsonl/.jsonl.gz (text field) or parquet documents",
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="writes model.klm and card.json")
     parser.add_argument("--order", type=int, default=5)
-    parser.add_argument("--prune", type=int, nargs="*", default=[0, 1, 1, 2],
-                        help="lmplz --prune: drop n-grams of each order seen at most this often (0 keeps all)")
+    parser.add_argument(
+        "--prune",
+        type=int,
+        nargs="*",
+        default=[0, 1, 1, 2],
+        help="lmplz --prune: drop n-grams of each order seen at most this often (0 keeps all)",
+    )
     parser.add_argument("--held-out-every", type=int, default=50, help="hold out every N-th paragraph of each input")
     parser.add_argument("--memory", default="25%", help="lmplz -S (sorting memory)")
-    parser.add_argument("--kenlm-bin", metavar="DIR", help="where lmplz/build_binary are (default: KENLM_BIN, "
-                                                           "the interpreter's bin/, then PATH)")
+    parser.add_argument(
+        "--kenlm-bin",
+        metavar="DIR",
+        help="where lmplz/build_binary are (default: KENLM_BIN, the interpreter's bin/, then PATH)",
+    )
     parser.add_argument("--data-description", default="", help="for the card: what the inputs are")
 
 
@@ -108,9 +121,16 @@ def _ngram_counts(arpa: Path) -> dict[str, int]:
     return counts
 
 
-def train_kenlm(inputs: list[Path], out: Path, order: int = 5, prune: tuple[int, ...] = (0, 1, 1, 2),
-                held_out_every: int = 50, memory: str = "25%", kenlm_bin: str | None = None,
-                description: str = "") -> dict:
+def train_kenlm(
+    inputs: list[Path],
+    out: Path,
+    order: int = 5,
+    prune: tuple[int, ...] = (0, 1, 1, 2),
+    held_out_every: int = 50,
+    memory: str = "25%",
+    kenlm_bin: str | None = None,
+    description: str = "",
+) -> dict:
     """Train, binarize and measure; writes ``out/model.klm`` and ``out/card.json`` and returns the card."""
     if order < 2:
         raise InputError(f"--order must be at least 2, got {order}")
@@ -148,17 +168,45 @@ def train_kenlm(inputs: list[Path], out: Path, order: int = 5, prune: tuple[int,
             raise InputError("train-kenlm: the inputs hold no text")
         arpa = work / "model.arpa"
         prune_args = ["--prune", *map(str, prune)] if any(prune) else []
-        _run([lmplz, "-o", str(order), "-S", memory, "-T", str(work), "--discount_fallback", *prune_args,
-              "--text", str(corpus), "--arpa", str(arpa)], work / "lmplz.log")
+        _run(
+            [
+                lmplz,
+                "-o",
+                str(order),
+                "-S",
+                memory,
+                "-T",
+                str(work),
+                "--discount_fallback",
+                *prune_args,
+                "--text",
+                str(corpus),
+                "--arpa",
+                str(arpa),
+            ],
+            work / "lmplz.log",
+        )
         counts = _ngram_counts(arpa)
         model_path = out / MODEL_FILE
-        _run([build_binary, "-q", "8", "-b", "8", "-a", "22", "trie", str(arpa), str(model_path)],
-             work / "build_binary.log")
+        _run(
+            [build_binary, "-q", "8", "-b", "8", "-a", "22", "trie", str(arpa), str(model_path)],
+            work / "build_binary.log",
+        )
     card = {
-        "kind": "kenlm", "model_file": MODEL_FILE, "sha256": file_sha256(model_path),
-        "size_bytes": model_path.stat().st_size, "order": order, "text_format": TEXT_FORMAT,
-        "training": {"prune": list(prune), "discount_fallback": True, "held_out_every": held_out_every,
-                     "binary": "trie -q 8 -b 8 -a 22", "ngrams": counts, "kenlm": KENLM_VERSION},
+        "kind": "kenlm",
+        "model_file": MODEL_FILE,
+        "sha256": file_sha256(model_path),
+        "size_bytes": model_path.stat().st_size,
+        "order": order,
+        "text_format": TEXT_FORMAT,
+        "training": {
+            "prune": list(prune),
+            "discount_fallback": True,
+            "held_out_every": held_out_every,
+            "binary": "trie -q 8 -b 8 -a 22",
+            "ngrams": counts,
+            "kenlm": KENLM_VERSION,
+        },
         "data": {"description": description, "inputs": data},
     }
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -173,12 +221,23 @@ def held_out_metrics(model, held_out: dict[str, list[str]]) -> dict:
     per_input, total, tokens = {}, 0.0, 0
     for name, paragraphs in held_out.items():
         score, count = log_score(model, "\n".join(paragraphs))
-        per_input[name] = {"paragraphs": len(paragraphs), "tokens": count,
-                           "perplexity": round(10.0 ** (-score / count), 2) if count else None}
+        per_input[name] = {
+            "paragraphs": len(paragraphs),
+            "tokens": count,
+            "perplexity": round(10.0 ** (-score / count), 2) if count else None,
+        }
         total, tokens = total + score, tokens + count
     return {"held_out": per_input, "held_out_perplexity": round(10.0 ** (-total / tokens), 2) if tokens else None}
 
 
 def run_train_kenlm_command(args: argparse.Namespace) -> dict:
-    return train_kenlm([Path(p) for p in args.input], Path(args.out), args.order, tuple(args.prune),
-                       args.held_out_every, args.memory, args.kenlm_bin, args.data_description)
+    return train_kenlm(
+        [Path(p) for p in args.input],
+        Path(args.out),
+        args.order,
+        tuple(args.prune),
+        args.held_out_every,
+        args.memory,
+        args.kenlm_bin,
+        args.data_description,
+    )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.pack.manifest import read_manifest
@@ -37,27 +37,35 @@ def _check_tokenizers(corpora: dict[str, str], dev: str) -> dict:
     for name, directory in corpora.items():
         sha = read_manifest(directory)["tokenizer"]["sha256"]
         if sha != expected:
-            raise InputError(f"corpus {name} ({directory}) was packed with tokenizer {sha[:12]}…, the dev set "
-                             f"{dev} with {expected[:12]}…: pack both with the same tokenizer")
+            raise InputError(
+                f"corpus {name} ({directory}) was packed with tokenizer {sha[:12]}…, the dev set "
+                f"{dev} with {expected[:12]}…: pack both with the same tokenizer"
+            )
     return dev_manifest
 
 
 def table(probe: dict) -> str:
     """The results as a Markdown table, lowest dev perplexity first."""
-    lines = [f"Probe: preset `{probe['preset']}`, {probe['tokens']:,} training tokens per corpus, seed "
-             f"{probe['seed']}, dev set `{probe['dev']['path']}` ({probe['dev']['evaluated_tokens']:,} tokens "
-             f"evaluated)", "",
-             "| corpus | documents | corpus tokens | passes | final train loss | dev loss | dev perplexity |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Probe: preset `{probe['preset']}`, {probe['tokens']:,} training tokens per corpus, seed "
+        f"{probe['seed']}, dev set `{probe['dev']['path']}` ({probe['dev']['evaluated_tokens']:,} tokens "
+        f"evaluated)",
+        "",
+        "| corpus | documents | corpus tokens | passes | final train loss | dev loss | dev perplexity |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name in probe["ranking"]:
         row = probe["corpora"][name]
-        lines.append(f"| {name} | {row['documents']:,} | {row['corpus_tokens']:,} | {row['passes']:.2f} | "
-                     f"{row['final_train_loss']:.4f} | {row['dev_loss']:.4f} | {row['dev_ppl']:.2f} |")
+        lines.append(
+            f"| {name} | {row['documents']:,} | {row['corpus_tokens']:,} | {row['passes']:.2f} | "
+            f"{row['final_train_loss']:.4f} | {row['dev_loss']:.4f} | {row['dev_ppl']:.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def run_probe(corpora: dict[str, str], dev: str, config: TrainConfig, out: str | Path,
-              echo: Callable[[str], None] = print) -> dict:
+def run_probe(
+    corpora: dict[str, str], dev: str, config: TrainConfig, out: str | Path, echo: Callable[[str], None] = print
+) -> dict:
     """Train ``config`` on each corpus, evaluate on ``dev``; writes and returns the probe results."""
     if not corpora:
         raise InputError("probe: give at least one --corpus NAME=DIR")
@@ -69,18 +77,31 @@ def run_probe(corpora: dict[str, str], dev: str, config: TrainConfig, out: str |
         result = train(config, directory, out / name, dev=dev, echo=lambda line, name=name: echo(f"[{name}] {line}"))
         evaluated, rank = result["dev_tokens"], result["rank"]
         results[name] = {
-            "corpus": str(directory), "documents": manifest["documents"], "corpus_tokens": manifest["tokens"],
-            "trained_tokens": result["tokens"], "passes": round(result["tokens"] / manifest["tokens"], 4),
-            "final_train_loss": result["final_train_loss"], "dev_loss": result["dev_loss"],
-            "dev_ppl": result["dev_ppl"], "train_seconds": result["train_seconds"], "run": str(out / name),
+            "corpus": str(directory),
+            "documents": manifest["documents"],
+            "corpus_tokens": manifest["tokens"],
+            "trained_tokens": result["tokens"],
+            "passes": round(result["tokens"] / manifest["tokens"], 4),
+            "final_train_loss": result["final_train_loss"],
+            "dev_loss": result["dev_loss"],
+            "dev_ppl": result["dev_ppl"],
+            "train_seconds": result["train_seconds"],
+            "run": str(out / name),
         }
     first = next(iter(results.values()))
     probe = {
-        "preset": config.preset, "tokens": first["trained_tokens"], "seed": config.seed,
+        "preset": config.preset,
+        "tokens": first["trained_tokens"],
+        "seed": config.seed,
         "tokenizer_sha256": dev_manifest["tokenizer"]["sha256"],
-        "dev": {"path": str(dev), "documents": dev_manifest["documents"], "tokens": dev_manifest["tokens"],
-                "evaluated_tokens": evaluated},
-        "config": config.model_dump(), "corpora": results,
+        "dev": {
+            "path": str(dev),
+            "documents": dev_manifest["documents"],
+            "tokens": dev_manifest["tokens"],
+            "evaluated_tokens": evaluated,
+        },
+        "config": config.model_dump(),
+        "corpora": results,
         "ranking": sorted(results, key=lambda name: results[name]["dev_ppl"]),
     }
     if rank:  # under torchrun, rank 0 writes

@@ -67,5 +67,9 @@ def quality_columns(batch: pa.RecordBatch, plan: QualityPlan) -> dict[str, list]
             ppl[i] = value
             if limit is not None and value is not None and value > limit and reasons[i] is None:
                 reasons[i] = "high_perplexity"
-    return {"quality_score": scores, "perplexity": ppl, "reason": reasons,
-            "outcome": [REMOVED if reason else KEPT for reason in reasons]}
+    return {
+        "quality_score": scores,
+        "perplexity": ppl,
+        "reason": reasons,
+        "outcome": [REMOVED if reason else KEPT for reason in reasons],
+    }

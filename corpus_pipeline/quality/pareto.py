@@ -18,8 +18,10 @@ import numpy as np
 def uniform_draws(ids: Sequence[str], seed: int) -> np.ndarray:
     """One uniform value in (0, 1] per document id, fixed by (seed, id)."""
     prefix = f"{seed}\x00".encode()
-    words = [int.from_bytes(hashlib.blake2b(prefix + doc_id.encode("utf-8"), digest_size=8).digest(), "big")
-             for doc_id in ids]
+    words = [
+        int.from_bytes(hashlib.blake2b(prefix + doc_id.encode("utf-8"), digest_size=8).digest(), "big")
+        for doc_id in ids
+    ]
     # 53 high bits give every double in (0, 1] exactly: (k + 1) / 2**53.
     return (np.array(words, dtype=np.uint64) >> np.uint64(11)).astype(np.float64) / 2.0**53 + 2.0**-53
 

@@ -24,8 +24,13 @@ from corpus_pipeline.stage.base import Stage
 from corpus_pipeline.stage.frame import annotate_documents, run_stats, source_steps
 from corpus_pipeline.stage.output import write_stage_output
 from corpus_pipeline.stage.stats import StageStats
-from corpus_pipeline.steps.user import (check_python_steps, python_steps_by_stage, ship_python_steps, sources_sha256,
-                                         targets_by_source)
+from corpus_pipeline.steps.user import (
+    check_python_steps,
+    python_steps_by_stage,
+    ship_python_steps,
+    sources_sha256,
+    targets_by_source,
+)
 
 
 class QualityStage(Stage):
@@ -42,25 +47,39 @@ class QualityStage(Stage):
         if recipe.uses_step("perplexity"):
             lm_spec = lm.load_lm_spec(recipe.models_path(recipe.perplexity.model))
         check_python_steps(recipe)
-        return QualityPlan(model=spec, config=config, lm=lm_spec, perplexity=recipe.perplexity,
-                           source_steps=source_steps(recipe), default_steps=recipe.steps_for("default"),
-                           python_steps=python_steps_by_stage(recipe, self.name))
+        return QualityPlan(
+            model=spec,
+            config=config,
+            lm=lm_spec,
+            perplexity=recipe.perplexity,
+            source_steps=source_steps(recipe),
+            default_steps=recipe.steps_for("default"),
+            python_steps=python_steps_by_stage(recipe, self.name),
+        )
 
     def resources(self, plan: QualityPlan) -> dict[str, str | None]:
-        return {"quality_model": plan.model.sha256 if plan.model else None,
-                "kenlm_model": plan.lm.sha256 if plan.lm else None, **sources_sha256(plan.python_steps)}
+        return {
+            "quality_model": plan.model.sha256 if plan.model else None,
+            "kenlm_model": plan.lm.sha256 if plan.lm else None,
+            **sources_sha256(plan.python_steps),
+        }
 
-    def write(self, spark: SparkSession, inputs: list[str], output: str, recipe: Recipe,
-              plan: QualityPlan) -> StageStats:
+    def write(
+        self, spark: SparkSession, inputs: list[str], output: str, recipe: Recipe, plan: QualityPlan
+    ) -> StageStats:
         ship_python_steps(spark, plan.python_steps)
         if plan.model is not None:
             distribute(spark, plan.model)
         if plan.lm is not None:
             lm.distribute(spark, plan.lm)
         documents = read_documents(spark, inputs)
-        result, kept_columns = annotate_documents(documents, lambda batch: quality_columns(batch, plan),
-                                                  QUALITY_COLUMNS, targets_by_source(plan.python_steps),
-                                                  frozenset(plan.source_steps))
+        result, kept_columns = annotate_documents(
+            documents,
+            lambda batch: quality_columns(batch, plan),
+            QUALITY_COLUMNS,
+            targets_by_source(plan.python_steps),
+            frozenset(plan.source_steps),
+        )
         scored = result.persist() if plan.lm is not None else result  # read twice: percentiles, then the write
         try:
             result, buckets = with_perplexity_buckets(scored, plan)
@@ -68,8 +87,12 @@ class QualityStage(Stage):
             extra = {
                 **run_stats(spark, recipe, inputs),
                 "quality_model": plan.model.stats() if plan.model else None,
-                "keep_rule": {"mode": config.mode, "threshold": plan.model.threshold if plan.model else None,
-                              "pareto_alpha": config.pareto_alpha, "seed": config.seed},
+                "keep_rule": {
+                    "mode": config.mode,
+                    "threshold": plan.model.threshold if plan.model else None,
+                    "pareto_alpha": config.pareto_alpha,
+                    "seed": config.seed,
+                },
                 "perplexity": buckets,
             }
             return write_stage_output(spark, result, output, self.name, [*kept_columns, "ppl_bucket"], extra)
@@ -85,21 +108,32 @@ def with_perplexity_buckets(scored: DataFrame, plan: QualityPlan) -> tuple[DataF
     cutoffs: list[float] = []
     if plan.lm is not None:
         cutoffs = scored.where(F.col("perplexity").isNotNull()).approxQuantile(
-            "perplexity", [head / 100, middle / 100], config.quantile_error)
+            "perplexity", [head / 100, middle / 100], config.quantile_error
+        )
     ppl = F.col("perplexity")
     bucket = F.lit(None).cast("string")
     if len(cutoffs) == 2:
-        bucket = (F.when(ppl.isNull(), None).when(ppl <= cutoffs[0], "head")
-                  .when(ppl <= cutoffs[1], "middle").otherwise("tail"))
+        bucket = (
+            F.when(ppl.isNull(), None)
+            .when(ppl <= cutoffs[0], "head")
+            .when(ppl <= cutoffs[1], "middle")
+            .otherwise("tail")
+        )
     result = scored.withColumn("ppl_bucket", bucket)
     counts = {}
     if plan.lm is not None:
-        counts = {row["ppl_bucket"]: row["count"]
-                  for row in result.where(ppl.isNotNull()).groupBy("ppl_bucket").count().collect()}
-    stats = {"model": plan.lm.stats() if plan.lm else None, "bucket_percentiles": [head, middle],
-             "cutoffs": cutoffs or None, "max_perplexity": config.max_perplexity,
-             "scored": sum(counts.values()),
-             "buckets": {name: counts.get(name, 0) for name in ("head", "middle", "tail")}}
+        counts = {
+            row["ppl_bucket"]: row["count"]
+            for row in result.where(ppl.isNotNull()).groupBy("ppl_bucket").count().collect()
+        }
+    stats = {
+        "model": plan.lm.stats() if plan.lm else None,
+        "bucket_percentiles": [head, middle],
+        "cutoffs": cutoffs or None,
+        "max_perplexity": config.max_perplexity,
+        "scored": sum(counts.values()),
+        "buckets": {name: counts.get(name, 0) for name in ("head", "middle", "tail")},
+    }
     return result, stats
 
 

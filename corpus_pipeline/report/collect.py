@@ -42,11 +42,20 @@ def funnel(stats: dict[str, StageStats]) -> list[dict]:
     for stage, s in stats.items():
 
         def counts(documents: dict, size: dict) -> dict:
-            return {"in": documents["in"], "kept": documents["kept"], "removed": documents["removed"],
-                    "quarantined": documents["quarantined"], "bytes_in": size["in"], "bytes_kept": size["kept"]}
+            return {
+                "in": documents["in"],
+                "kept": documents["kept"],
+                "removed": documents["removed"],
+                "quarantined": documents["quarantined"],
+                "bytes_in": size["in"],
+                "bytes_kept": size["kept"],
+            }
 
-        row = {"stage": stage, **counts(s.documents, s.bytes),
-               "sources": {name: counts(part["documents"], part["bytes"]) for name, part in sorted(s.sources.items())}}
+        row = {
+            "stage": stage,
+            **counts(s.documents, s.bytes),
+            "sources": {name: counts(part["documents"], part["bytes"]) for name, part in sorted(s.sources.items())},
+        }
         if "tokens" in s.details:
             row["tokens"] = s.details["tokens"]
             for name, part in row["sources"].items():
@@ -62,9 +71,15 @@ def reasons(stats: dict[str, StageStats]) -> dict[str, dict]:
         table = {}
         for outcome, by_reason in (("removed", s.removed), ("quarantined", s.quarantined)):
             for reason, counts in sorted(by_reason.items()):
-                table[reason] = {"outcome": outcome, **counts, "sources": {
-                    name: part[outcome][reason]["documents"]
-                    for name, part in sorted(s.sources.items()) if reason in part[outcome]}}
+                table[reason] = {
+                    "outcome": outcome,
+                    **counts,
+                    "sources": {
+                        name: part[outcome][reason]["documents"]
+                        for name, part in sorted(s.sources.items())
+                        if reason in part[outcome]
+                    },
+                }
         out[stage] = table
     return out
 
@@ -75,7 +90,7 @@ def sample_rows(frame: DataFrame, count: int, size: int, seed: int) -> list[dict
         return []
     columns = [c for c in SAMPLE_COLUMNS if c in frame.columns]
     if count > size:  # a Bernoulli fraction that almost surely draws at least ``size`` rows, then the first by hash
-        fraction = min(1.0, (size + 4 * size ** 0.5 + 10) / count)
+        fraction = min(1.0, (size + 4 * size**0.5 + 10) / count)
         frame = frame.sample(withReplacement=False, fraction=fraction, seed=seed)
         frame = frame.orderBy(F.xxhash64("id")).limit(size)
     return [row.asDict() for row in frame.select(*columns).collect()]
@@ -105,12 +120,24 @@ def audit_samples(frame: DataFrame, stage_reasons: dict[str, dict]) -> dict[str,
     if not reasons:
         return {}
     rank = F.row_number().over(Window.partitionBy("reason").orderBy(F.xxhash64("id"), "id"))
-    rows = (frame.where(F.col("reason").isin(reasons)).select("reason", "id", "source", "text")
-            .withColumn("rank", rank).where(F.col("rank") <= SAMPLES_PER_REASON).orderBy("reason", "rank").collect())
+    rows = (
+        frame.where(F.col("reason").isin(reasons))
+        .select("reason", "id", "source", "text")
+        .withColumn("rank", rank)
+        .where(F.col("rank") <= SAMPLES_PER_REASON)
+        .orderBy("reason", "rank")
+        .collect()
+    )
     out: dict[str, list[dict]] = {reason: [] for reason in reasons}
     for r in rows:
-        out[r["reason"]].append({"id": r["id"], "source": r["source"], "chars": len(r["text"] or ""),
-                                 "text": (r["text"] or "")[:SAMPLE_CHARS]})
+        out[r["reason"]].append(
+            {
+                "id": r["id"],
+                "source": r["source"],
+                "chars": len(r["text"] or ""),
+                "text": (r["text"] or "")[:SAMPLE_CHARS],
+            }
+        )
     return out
 
 
@@ -118,11 +145,20 @@ def dedup_clusters(removed: DataFrame) -> dict:
     """Sizes of the duplicate clusters: the kept document and every document removed as its duplicate."""
     if "duplicate_of" not in removed.columns:
         return {"clusters": 0, "sizes": {}}
-    rows = (removed.where(F.col("duplicate_of").isNotNull()).groupBy("duplicate_of").count()
-            .groupBy("count").agg(F.count(F.lit(1)).alias("clusters")).collect())
+    rows = (
+        removed.where(F.col("duplicate_of").isNotNull())
+        .groupBy("duplicate_of")
+        .count()
+        .groupBy("count")
+        .agg(F.count(F.lit(1)).alias("clusters"))
+        .collect()
+    )
     sizes = {int(r["count"]) + 1: int(r["clusters"]) for r in rows}
-    return {"clusters": sum(sizes.values()), "documents_removed": sum((k - 1) * v for k, v in sizes.items()),
-            "sizes": {str(k): sizes[k] for k in sorted(sizes)}}
+    return {
+        "clusters": sum(sizes.values()),
+        "documents_removed": sum((k - 1) * v for k, v in sizes.items()),
+        "sizes": {str(k): sizes[k] for k in sorted(sizes)},
+    }
 
 
 def check_sample_size(size: int) -> None:
@@ -134,13 +170,23 @@ def collect(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int =
     """Everything ``report.json`` holds for the run under ``run``."""
     check_sample_size(sample_size)
     outputs = (read_json(spark, fs.join(run, "run.json")) or {}).get("outputs", {})  # pack may be elsewhere
-    stats = {stage.name: s for stage in stages()
-             if (s := read_stats(spark, outputs.get(stage.name) or fs.join(run, stage.name)))}
+    stats = {
+        stage.name: s
+        for stage in stages()
+        if (s := read_stats(spark, outputs.get(stage.name) or fs.join(run, stage.name)))
+    }
     if not stats:
         raise InputError(f"{run}: no stage output with stats.json (clean/, filter/, ... )")
     lm_model = worker_model(lm) if lm is not None else None
-    report: dict[str, Any] = {"run": run, "stages": list(stats), "sample_size": sample_size, "seed": seed,
-                              "lm": lm.stats() if lm else None, "funnel": funnel(stats), "reasons": reasons(stats)}
+    report: dict[str, Any] = {
+        "run": run,
+        "stages": list(stats),
+        "sample_size": sample_size,
+        "seed": seed,
+        "lm": lm.stats() if lm else None,
+        "funnel": funnel(stats),
+        "reasons": reasons(stats),
+    }
     distributions, shifts, samples = {}, [], {}
     for stage in stages():
         if stage.name not in stats or not stage.writes_documents:
@@ -150,11 +196,19 @@ def collect(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int =
         rows = {part: sample_rows(parts[part], docs[part], sample_size, seed) for part in parts}
         values = {part: metric_values(rows[part], lm_model) for part in rows}
         distributions[stage.name] = stage_distributions(values["kept"], values["removed"])
-        shift = perplexity_shift(values["kept"]["perplexity"], values["removed"]["perplexity"], docs["kept"],
-                                 docs["removed"])
-        shifts.append({"stage": stage.name, "in": docs["in"], "removed_fraction": (docs["removed"]
-                       + docs["quarantined"]) / docs["in"] if docs["in"] else None, "sampled_kept": len(rows["kept"]),
-                       "sampled_removed": len(rows["removed"]), **shift})
+        shift = perplexity_shift(
+            values["kept"]["perplexity"], values["removed"]["perplexity"], docs["kept"], docs["removed"]
+        )
+        shifts.append(
+            {
+                "stage": stage.name,
+                "in": docs["in"],
+                "removed_fraction": (docs["removed"] + docs["quarantined"]) / docs["in"] if docs["in"] else None,
+                "sampled_kept": len(rows["kept"]),
+                "sampled_removed": len(rows["removed"]),
+                **shift,
+            }
+        )
         samples[stage.name] = audit_samples(parts["removed"], report["reasons"][stage.name])
         if "duplicate_of" in parts["removed"].columns:
             report["dedup_clusters"] = dedup_clusters(parts["removed"])

@@ -68,18 +68,23 @@ def stage_distributions(kept: dict[str, list], removed: dict[str, list]) -> dict
         if not any(v is not None for v in kept_values + removed_values):
             continue
         edges = bin_edges(kept_values + removed_values, log)
-        out[metric] = {"edges": edges, "kept": distribution_summary(kept_values, edges),
-                       "removed": distribution_summary(removed_values, edges)}
+        out[metric] = {
+            "edges": edges,
+            "kept": distribution_summary(kept_values, edges),
+            "removed": distribution_summary(removed_values, edges),
+        }
     return out
 
 
-def perplexity_shift(kept: list[float | None], removed: list[float | None], kept_count: int,
-                     removed_count: int) -> dict:
+def perplexity_shift(
+    kept: list[float | None], removed: list[float | None], kept_count: int, removed_count: int
+) -> dict:
     """Median perplexity of the stage's input (weighted), of what it kept and of what it removed."""
     kept = [v for v in kept if v is not None]
     removed = [v for v in removed if v is not None]
-    weights = (([kept_count / len(kept)] * len(kept) if kept else [])
-               + ([removed_count / len(removed)] * len(removed) if removed else []))
+    weights = ([kept_count / len(kept)] * len(kept) if kept else []) + (
+        [removed_count / len(removed)] * len(removed) if removed else []
+    )
     median_in = weighted_median(kept + removed, weights) if kept or removed else None
     median_kept = float(np.median(kept)) if kept else None
     median_removed = float(np.median(removed)) if removed else None

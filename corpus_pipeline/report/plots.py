@@ -14,8 +14,15 @@ from corpus_pipeline.report.metrics import METRICS  # noqa: E402
 
 KEPT_COLOR, REMOVED_COLOR = "#1f77b4", "#d62728"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
-                     "axes.spines.right": False, "svg.hashsalt": "corpus_pipeline"})
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.hashsalt": "corpus_pipeline",
+    }
+)
 
 
 def _svg(figure) -> str:
@@ -23,7 +30,7 @@ def _svg(figure) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def funnel_plot(funnel: list[dict]) -> str:
@@ -71,8 +78,7 @@ def distribution_plot(metric: str, stages: dict[str, dict]) -> str | None:
             summary = data[part]
             if summary.get("n"):
                 shares = [c / summary["n"] for c in summary["histogram"]]
-                axis.stairs(shares, edges, fill=True, alpha=0.45, color=color,
-                            label=f"{part} (n={summary['n']})")
+                axis.stairs(shares, edges, fill=True, alpha=0.45, color=color, label=f"{part} (n={summary['n']})")
         if log:
             axis.set_xscale("log")
             axis.xaxis.set_minor_formatter(NullFormatter())
@@ -91,10 +97,20 @@ def shift_plot(shifts: list[dict]) -> str | None:
         return None
     figure, axis = plt.subplots(figsize=(7, 2.6))
     positions = range(len(rows))
-    axis.bar([p - 0.2 for p in positions], [100 * r["removed_fraction"] for r in rows], width=0.4,
-             color=REMOVED_COLOR, label="documents removed (%)")
-    axis.bar([p + 0.2 for p in positions], [100 * r["shift"] for r in rows], width=0.4, color=KEPT_COLOR,
-             label="median perplexity change (%)")
+    axis.bar(
+        [p - 0.2 for p in positions],
+        [100 * r["removed_fraction"] for r in rows],
+        width=0.4,
+        color=REMOVED_COLOR,
+        label="documents removed (%)",
+    )
+    axis.bar(
+        [p + 0.2 for p in positions],
+        [100 * r["shift"] for r in rows],
+        width=0.4,
+        color=KEPT_COLOR,
+        label="median perplexity change (%)",
+    )
     axis.axhline(0, color="black", linewidth=0.6)
     axis.set_xticks(list(positions), [r["stage"] for r in rows])
     axis.legend(frameon=False, fontsize=8)

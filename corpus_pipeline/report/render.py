@@ -54,16 +54,51 @@ def _figure(svg: str | None, caption: str) -> str:
 
 
 def _funnel(report: dict) -> str:
-    rows = [[r["stage"], r["in"], r["kept"], r["removed"], r["quarantined"],
-             f"{100 * r['kept'] / r['in']:.1f}%" if r["in"] else "–", r["bytes_in"], r["bytes_kept"],
-             r.get("tokens")] for r in report["funnel"]]
-    out = [_figure(plots.funnel_plot(report["funnel"]), "documents kept after each stage, by source; "
-                   "the black mark is the stage's input"),
-           _table(["stage", "documents in", "kept", "removed", "quarantined", "kept share", "bytes in",
-                   "bytes kept", "tokens"], rows)]
+    rows = [
+        [
+            r["stage"],
+            r["in"],
+            r["kept"],
+            r["removed"],
+            r["quarantined"],
+            f"{100 * r['kept'] / r['in']:.1f}%" if r["in"] else "–",
+            r["bytes_in"],
+            r["bytes_kept"],
+            r.get("tokens"),
+        ]
+        for r in report["funnel"]
+    ]
+    out = [
+        _figure(
+            plots.funnel_plot(report["funnel"]),
+            "documents kept after each stage, by source; the black mark is the stage's input",
+        ),
+        _table(
+            [
+                "stage",
+                "documents in",
+                "kept",
+                "removed",
+                "quarantined",
+                "kept share",
+                "bytes in",
+                "bytes kept",
+                "tokens",
+            ],
+            rows,
+        ),
+    ]
     sources = sorted({s for r in report["funnel"] for s in r["sources"]})
-    per_source = [[r["stage"], *[f"{r['sources'][s]['in']:,} → {r['sources'][s]['kept']:,}" if s in r["sources"]
-                                 else "–" for s in sources]] for r in report["funnel"]]
+    per_source = [
+        [
+            r["stage"],
+            *[
+                f"{r['sources'][s]['in']:,} → {r['sources'][s]['kept']:,}" if s in r["sources"] else "–"
+                for s in sources
+            ],
+        ]
+        for r in report["funnel"]
+    ]
     out.append("<h3>Per source (documents in → kept)</h3>" + _table(["stage", *sources], per_source))
     return "".join(out)
 
@@ -75,30 +110,68 @@ def _reasons(report: dict) -> str:
             out.append(f"<h3>{escape(stage)}</h3><p class='note'>nothing removed</p>")
             continue
         sources = sorted({s for row in table.values() for s in row["sources"]})
-        rows = [[reason, row["outcome"], row["documents"], row["bytes"], *[row["sources"].get(s, 0) for s in sources]]
-                for reason, row in table.items()]
+        rows = [
+            [reason, row["outcome"], row["documents"], row["bytes"], *[row["sources"].get(s, 0) for s in sources]]
+            for reason, row in table.items()
+        ]
         out.append(f"<h3>{escape(stage)}</h3>" + _table(["reason", "outcome", "documents", "bytes", *sources], rows, 2))
     return "".join(out)
 
 
 def _shift(report: dict) -> str:
-    rows = [[r["stage"], r["in"], _pct(r["removed_fraction"]).lstrip("+"), r["median_in"], r["median_kept"],
-             r["median_removed"], _pct(r["shift"]), f"{r['sampled_kept']:,} / {r['sampled_removed']:,}"]
-            for r in report["perplexity_shift"]]
-    return (_figure(plots.shift_plot(report["perplexity_shift"]), "share of each stage's input it removed, and how "
-                    "the median KenLM perplexity of what it kept differs from its input's (negative: more fluent)")
-            + _table(["stage", "documents in", "removed", "median ppl in", "median ppl kept", "median ppl removed",
-                      "change", "sampled kept / removed"], rows))
+    rows = [
+        [
+            r["stage"],
+            r["in"],
+            _pct(r["removed_fraction"]).lstrip("+"),
+            r["median_in"],
+            r["median_kept"],
+            r["median_removed"],
+            _pct(r["shift"]),
+            f"{r['sampled_kept']:,} / {r['sampled_removed']:,}",
+        ]
+        for r in report["perplexity_shift"]
+    ]
+    return _figure(
+        plots.shift_plot(report["perplexity_shift"]),
+        "share of each stage's input it removed, and how "
+        "the median KenLM perplexity of what it kept differs from its input's (negative: more fluent)",
+    ) + _table(
+        [
+            "stage",
+            "documents in",
+            "removed",
+            "median ppl in",
+            "median ppl kept",
+            "median ppl removed",
+            "change",
+            "sampled kept / removed",
+        ],
+        rows,
+    )
 
 
 def _distributions(report: dict) -> str:
     out = []
     for metric, (label, _) in METRICS.items():
         out.append(f"<h3>{escape(label)}</h3>")
-        out.append(_figure(plots.distribution_plot(metric, report["distributions"]),
-                           f"{label}: kept (blue) vs removed (red) documents of each stage's sample"))
-        rows = [[stage, d[metric]["kept"].get("n", 0), d[metric]["kept"].get("p50"), d[metric]["removed"].get("n", 0),
-                 d[metric]["removed"].get("p50")] for stage, d in report["distributions"].items() if metric in d]
+        out.append(
+            _figure(
+                plots.distribution_plot(metric, report["distributions"]),
+                f"{label}: kept (blue) vs removed (red) documents of each stage's sample",
+            )
+        )
+        rows = [
+            [
+                stage,
+                d[metric]["kept"].get("n", 0),
+                d[metric]["kept"].get("p50"),
+                d[metric]["removed"].get("n", 0),
+                d[metric]["removed"].get("p50"),
+            ]
+            for stage, d in report["distributions"].items()
+            if metric in d
+        ]
         if rows:
             out.append(_table(["stage", "kept sampled", "kept median", "removed sampled", "removed median"], rows))
     return "".join(out)
@@ -108,16 +181,26 @@ def _tokens_and_clusters(report: dict) -> str:
     out = []
     clusters = report.get("dedup_clusters")
     if clusters is not None:
-        out.append(f"<h3>Dedup clusters</h3><p>{clusters['clusters']:,} clusters of duplicates "
-                   f"(kept copy + removed copies)</p>")
-        out.append(_figure(plots.bar_plot({k: v for k, v in clusters["sizes"].items()}, "cluster size (documents)",
-                                          "clusters"), "clusters by size"))
+        out.append(
+            f"<h3>Dedup clusters</h3><p>{clusters['clusters']:,} clusters of duplicates "
+            f"(kept copy + removed copies)</p>"
+        )
+        out.append(
+            _figure(
+                plots.bar_plot({k: v for k, v in clusters["sizes"].items()}, "cluster size (documents)", "clusters"),
+                "clusters by size",
+            )
+        )
     if report.get("tokens"):
         out.append("<h3>Tokens per source (pack)</h3>")
         out.append(_figure(plots.bar_plot(report["tokens"], "source", "tokens"), "tokens packed per source"))
         total = sum(report["tokens"].values())
-        out.append(_table(["source", "tokens", "share"], [[s, t, f"{100 * t / total:.1f}%" if total else "–"]
-                                                          for s, t in report["tokens"].items()]))
+        out.append(
+            _table(
+                ["source", "tokens", "share"],
+                [[s, t, f"{100 * t / total:.1f}%" if total else "–"] for s, t in report["tokens"].items()],
+            )
+        )
     return "".join(out)
 
 
@@ -125,12 +208,22 @@ def _probe(report: dict) -> str:
     probe = report.get("probe")
     if not probe:
         return "<p class='note'>No small-model probe in this run (corpus-pipeline probe --out RUN/probe).</p>"
-    rows = [[name, probe["corpora"][name]["documents"], probe["corpora"][name]["corpus_tokens"],
-             probe["corpora"][name]["passes"], probe["corpora"][name]["dev_loss"], probe["corpora"][name]["dev_ppl"]]
-            for name in probe["ranking"]]
-    return (f"<p>preset <b>{escape(probe['preset'])}</b>, {probe['tokens']:,} training tokens per corpus, seed "
-            f"{probe['seed']}, {probe['dev']['evaluated_tokens']:,} dev tokens; best first</p>"
-            + _table(["corpus", "documents", "corpus tokens", "passes", "dev loss", "dev perplexity"], rows))
+    rows = [
+        [
+            name,
+            probe["corpora"][name]["documents"],
+            probe["corpora"][name]["corpus_tokens"],
+            probe["corpora"][name]["passes"],
+            probe["corpora"][name]["dev_loss"],
+            probe["corpora"][name]["dev_ppl"],
+        ]
+        for name in probe["ranking"]
+    ]
+    return (
+        f"<p>preset <b>{escape(probe['preset'])}</b>, {probe['tokens']:,} training tokens per corpus, seed "
+        f"{probe['seed']}, {probe['dev']['evaluated_tokens']:,} dev tokens; best first</p>"
+        + _table(["corpus", "documents", "corpus tokens", "passes", "dev loss", "dev perplexity"], rows)
+    )
 
 
 def _truth(report: dict) -> str:
@@ -138,20 +231,36 @@ def _truth(report: dict) -> str:
     if not truth:
         return "<p class='note'>The documents carry no ground truth.</p>"
     clean = truth["clean"]
-    rows = [[name, s["predicted"], s["expected"], s["agree"], s["precision"], s["recall"]]
-            for name, s in list(clean["reasons"].items()) + list(clean["line_rules"].items())]
-    out = [f"<h3>clean ({clean['documents_scored']:,} documents)</h3>",
-           "<p class='note'>Each reason's precision: the share of documents removed for it that the truth expects "
-           "removed for it; recall: the share of those the truth expects that were. ad_lines and dup_paragraphs "
-           "count lines and paragraphs in documents both kept. Rules whose outcome the truth does not label "
-           "(sensitive_words, spam, low_quality, high_perplexity) are not scored.</p>",
-           _table(["rule / outcome", "predicted", "expected", "agree", "precision", "recall"], rows)]
+    rows = [
+        [name, s["predicted"], s["expected"], s["agree"], s["precision"], s["recall"]]
+        for name, s in list(clean["reasons"].items()) + list(clean["line_rules"].items())
+    ]
+    out = [
+        f"<h3>clean ({clean['documents_scored']:,} documents)</h3>",
+        "<p class='note'>Each reason's precision: the share of documents removed for it that the truth expects "
+        "removed for it; recall: the share of those the truth expects that were. ad_lines and dup_paragraphs "
+        "count lines and paragraphs in documents both kept. Rules whose outcome the truth does not label "
+        "(sensitive_words, spam, low_quality, high_perplexity) are not scored.</p>",
+        _table(["rule / outcome", "predicted", "expected", "agree", "precision", "recall"], rows),
+    ]
     dedup = truth.get("dedup")
     if dedup:
         out.append(f"<h3>dedup ({dedup['groups']:,} duplicate groups)</h3>")
-        out.append(_table(["rule", "predicted", "expected", "agree", "precision", "recall"],
-                          [["duplicates", dedup["predicted"], dedup["expected"], dedup["agree"], dedup["precision"],
-                            dedup["recall"]]]))
+        out.append(
+            _table(
+                ["rule", "predicted", "expected", "agree", "precision", "recall"],
+                [
+                    [
+                        "duplicates",
+                        dedup["predicted"],
+                        dedup["expected"],
+                        dedup["agree"],
+                        dedup["precision"],
+                        dedup["recall"],
+                    ]
+                ],
+            )
+        )
     return "".join(out)
 
 
@@ -159,25 +268,40 @@ def _samples(report: dict) -> str:
     out = []
     for stage, by_reason in report["samples"].items():
         for reason, docs in by_reason.items():
-            items = "".join(f"<p class='note'>{escape(d['id'])} ({escape(d['source'] or '')}, {d['chars']:,} chars)"
-                            f"</p><pre>{escape(d['text'])}{'…' if d['chars'] > len(d['text']) else ''}</pre>"
-                            for d in docs)
-            out.append(f"<details open><summary>{escape(stage)}: {escape(reason)} ({len(docs)} shown)</summary>"
-                       f"{items}</details>")
+            items = "".join(
+                f"<p class='note'>{escape(d['id'])} ({escape(d['source'] or '')}, {d['chars']:,} chars)"
+                f"</p><pre>{escape(d['text'])}{'…' if d['chars'] > len(d['text']) else ''}</pre>"
+                for d in docs
+            )
+            out.append(
+                f"<details open><summary>{escape(stage)}: {escape(reason)} ({len(docs)} shown)</summary>"
+                f"{items}</details>"
+            )
     return "".join(out) or "<p class='note'>Nothing removed.</p>"
 
 
 def render(report: dict) -> str:
     lm = report.get("lm")
-    lm_note = (f"KenLM model sha256 {escape(lm['sha256'][:12])}…, order {lm['order']}" if lm
-               else "no KenLM model: perplexity not shown")
-    sections = [("Funnel", _funnel), ("Removal reasons", _reasons), ("Removal vs perplexity", _shift),
-                ("Distributions", _distributions), ("Dedup clusters and tokens", _tokens_and_clusters),
-                ("Small-model probe", _probe), ("Rules against ground truth", _truth),
-                ("Removed documents, by reason", _samples)]
+    lm_note = (
+        f"KenLM model sha256 {escape(lm['sha256'][:12])}…, order {lm['order']}"
+        if lm
+        else "no KenLM model: perplexity not shown"
+    )
+    sections = [
+        ("Funnel", _funnel),
+        ("Removal reasons", _reasons),
+        ("Removal vs perplexity", _shift),
+        ("Distributions", _distributions),
+        ("Dedup clusters and tokens", _tokens_and_clusters),
+        ("Small-model probe", _probe),
+        ("Rules against ground truth", _truth),
+        ("Removed documents, by reason", _samples),
+    ]
     body = "".join(f"<h2>{escape(title)}</h2>{build(report)}" for title, build in sections)
-    return (f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>corpus_pipeline report</title>"
-            f"<style>{_CSS}</style></head><body><h1>corpus_pipeline report</h1>"
-            f"<p class='note'>run {escape(report['run'])}; stages {escape(', '.join(report['stages']))}; "
-            f"distributions from samples of up to {report['sample_size']:,} documents per stage and outcome "
-            f"(seed {report['seed']}); {lm_note}</p>{body}</body></html>\n")
+    return (
+        f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>corpus_pipeline report</title>"
+        f"<style>{_CSS}</style></head><body><h1>corpus_pipeline report</h1>"
+        f"<p class='note'>run {escape(report['run'])}; stages {escape(', '.join(report['stages']))}; "
+        f"distributions from samples of up to {report['sample_size']:,} documents per stage and outcome "
+        f"(seed {report['seed']}); {lm_note}</p>{body}</body></html>\n"
+    )

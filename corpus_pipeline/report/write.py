@@ -13,8 +13,9 @@ from corpus_pipeline.report.collect import collect
 from corpus_pipeline.report.render import render
 
 
-def write_report(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int = 2000,
-                 seed: int = 0) -> dict[str, Any]:
+def write_report(
+    spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int = 2000, seed: int = 0
+) -> dict[str, Any]:
     report = collect(spark, run, lm, sample_size, seed)
     fs.write_text(spark, fs.join(run, "report.json"), json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     fs.write_text(spark, fs.join(run, "report.html"), render(report))

@@ -162,10 +162,18 @@ def default_benchmarks(data_root: str | Path) -> tuple[BenchmarkSpec, ...]:
     "analysis", "index", ...}]}`` whose options are inside the question)."""
     root = Path(data_root) / "benchmarks"
     return (
-        BenchmarkSpec("cmmlu", str(root / "cmmlu" / "test" / "*.csv"), "csv", "Question", ("A", "B", "C", "D"),
-                      id_field=""),
-        BenchmarkSpec("gaokao_bench", str(root / "gaokao_bench" / "*.json"), "json", "question", (),
-                      id_field="index", items_path="example"),
+        BenchmarkSpec(
+            "cmmlu", str(root / "cmmlu" / "test" / "*.csv"), "csv", "Question", ("A", "B", "C", "D"), id_field=""
+        ),
+        BenchmarkSpec(
+            "gaokao_bench",
+            str(root / "gaokao_bench" / "*.json"),
+            "json",
+            "question",
+            (),
+            id_field="index",
+            items_path="example",
+        ),
     )
 
 
@@ -185,8 +193,10 @@ class BenchmarkItem:
         return f"{self.benchmark}/{self.item_id}"
 
 
-_PREFIX = re.compile(r"^\s*(?:\d{1,3}\s*[．.、:：]\s*)?"
-                     r"(?:[（(]\s*(?:本小题)?(?:满分)?\s*\d+(?:\.\d+)?\s*分\s*[)）])?\s*")
+_PREFIX = re.compile(
+    r"^\s*(?:\d{1,3}\s*[．.、:：]\s*)?"
+    r"(?:[（(]\s*(?:本小题)?(?:满分)?\s*\d+(?:\.\d+)?\s*分\s*[)）])?\s*"
+)
 _OPTION_MARK = re.compile(r"(?:[（(]\s*([A-G])\s*[)）]|(?<![A-Za-z0-9_])([A-G])\s?[．.、:：](?!\d))")
 
 
@@ -207,7 +217,7 @@ def split_options(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     expected = "A"
     for match in _OPTION_MARK.finditer(text):
         letter = match.group(1) or match.group(2)
-        if marks and not text[marks[-1][1]:match.start()].strip():
+        if marks and not text[marks[-1][1] : match.start()].strip():
             # an empty option (``选项（A、B、C和D）中``): these letters are not markers
             while marks and marks[-1][2] != "A":
                 marks.pop()
@@ -219,7 +229,7 @@ def split_options(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
             expected = chr(ord(letter) + 1)
     if not marks:
         return text.strip(), (), ()
-    stem = text[:marks[0][0]].strip()
+    stem = text[: marks[0][0]].strip()
     options, letters = [], []
     for i, (_, end, letter) in enumerate(marks):
         stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
@@ -337,7 +347,7 @@ def ngram_hashes(code_points: np.ndarray, offsets: np.ndarray, n: int) -> tuple[
         value = points[:windows].copy()
         for k in range(1, n):
             value *= _POLY
-            value += points[k:k + windows]
+            value += points[k : k + windows]
         doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)[:windows]
         valid = np.arange(n - 1, n - 1 + windows, dtype=np.int64) < offsets[1:][doc]
         return _mix(value[valid]), doc[valid]
@@ -347,7 +357,7 @@ def _text_hashes(texts: Sequence[str], n: int, opencc_config: str) -> list[np.nd
     code_points, offsets = normalize_batch(list(texts), opencc_config)
     hashes, doc = ngram_hashes(code_points, offsets, n)
     bounds = np.searchsorted(doc, np.arange(len(texts) + 1))
-    return [hashes[bounds[i]:bounds[i + 1]] for i in range(len(texts))]
+    return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
 
 
 # --- the rule ---------------------------------------------------------------------------------------------------
@@ -374,8 +384,9 @@ class OverlapRule:
         if not (0 < self.fraction <= 1 and 0 < self.question_fraction <= 1):
             raise RecipeError("benchmark overlap fractions must be in (0, 1]")
         if self.min_ngrams < 1 or self.min_question_chars < 1 or self.option_evidence < 1 or self.stem_evidence < 0:
-            raise RecipeError("benchmark overlap: min_ngrams, min_question_chars and option_evidence must be >= 1, "
-                              "stem_evidence >= 0")
+            raise RecipeError(
+                "benchmark overlap: min_ngrams, min_question_chars and option_evidence must be >= 1, stem_evidence >= 0"
+            )
 
     def need(self, totals: np.ndarray, n: int) -> np.ndarray:
         """``(items, views)`` uint32: n-grams a view needs to match, :data:`_DISABLED` where it cannot match."""
@@ -384,7 +395,7 @@ class OverlapRule:
         need = np.maximum(self.min_ngrams, np.ceil(totals * fractions - 1e-9)).astype(np.int64)
         enabled = totals >= self.min_ngrams
         enabled[:, _QUESTION] &= totals[:, _QUESTION] >= max(self.min_question_chars - n + 1, 1)
-        enabled[:, _SEGMENTS:] &= totals[:, _SEGMENTS:] > totals[:, _QUESTION:_QUESTION + 1]
+        enabled[:, _SEGMENTS:] &= totals[:, _SEGMENTS:] > totals[:, _QUESTION : _QUESTION + 1]
         return np.where(enabled, need, _DISABLED).astype(np.uint32)
 
     def evidence(self, counts: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -393,10 +404,11 @@ class OverlapRule:
         counts = np.asarray(counts, dtype=np.int64)
         totals = np.asarray(totals, dtype=np.int64)
         ok = np.ones(counts.shape, dtype=bool)
-        stem_found, stem_total = counts[:, _QUESTION:_QUESTION + 1], totals[:, _QUESTION:_QUESTION + 1]
+        stem_found, stem_total = counts[:, _QUESTION : _QUESTION + 1], totals[:, _QUESTION : _QUESTION + 1]
         ok[:, _SEGMENTS:] = stem_found >= np.minimum(self.stem_evidence, stem_total)
-        ok[:, _SEGMENTS:] &= (counts[:, _SEGMENTS:] - stem_found
-                              >= np.minimum(self.option_evidence, totals[:, _SEGMENTS:] - stem_total))
+        ok[:, _SEGMENTS:] &= counts[:, _SEGMENTS:] - stem_found >= np.minimum(
+            self.option_evidence, totals[:, _SEGMENTS:] - stem_total
+        )
         return ok
 
 
@@ -467,11 +479,24 @@ class BenchmarkIndex:
 
     ARRAYS = ("hashes", "starts", "pair_items", "pair_views", "totals")
 
-    def __init__(self, hashes: np.ndarray, starts: np.ndarray, pair_items: np.ndarray, pair_views: np.ndarray,
-                 totals: np.ndarray, names: Sequence[tuple[str, str]], meta: dict,
-                 rule: OverlapRule | None = None):
+    def __init__(
+        self,
+        hashes: np.ndarray,
+        starts: np.ndarray,
+        pair_items: np.ndarray,
+        pair_views: np.ndarray,
+        totals: np.ndarray,
+        names: Sequence[tuple[str, str]],
+        meta: dict,
+        rule: OverlapRule | None = None,
+    ):
         self.hashes, self.starts, self.pair_items, self.pair_views, self.totals = (
-            hashes, starts, pair_items, pair_views, totals)
+            hashes,
+            starts,
+            pair_items,
+            pair_views,
+            totals,
+        )
         self.names = [tuple(name) for name in names]
         self.meta = dict(meta)
         self.n = int(meta["n"])
@@ -510,8 +535,9 @@ class BenchmarkIndex:
         meta = json.loads((folder / "index.json").read_text(encoding="utf-8"))
         if meta.get("version") != INDEX_VERSION:
             raise RecipeError(f"benchmark index {folder}: version {meta.get('version')}, expected {INDEX_VERSION}")
-        arrays = [np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
-                  for name in cls.ARRAYS]
+        arrays = [
+            np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False) for name in cls.ARRAYS
+        ]
         names = meta.pop("names")
         return cls(*arrays, names=names, meta=meta, rule=rule)
 
@@ -521,10 +547,16 @@ class BenchmarkIndex:
         for benchmark, _ in self.names:
             per_benchmark[benchmark] = per_benchmark.get(benchmark, 0) + 1
         matchable = (self.need != _DISABLED).any(axis=1)
-        return {"n": self.n, "items": len(self.names), "items_per_benchmark": per_benchmark,
-                "ngrams": len(self.hashes), "pairs": len(self.pair_items), "bytes": self.nbytes,
-                "unmatchable_items": int((~matchable).sum()),
-                "generic_ngrams_dropped": int(self.meta.get("generic_ngrams_dropped", 0))}
+        return {
+            "n": self.n,
+            "items": len(self.names),
+            "items_per_benchmark": per_benchmark,
+            "ngrams": len(self.hashes),
+            "pairs": len(self.pair_items),
+            "bytes": self.nbytes,
+            "unmatchable_items": int((~matchable).sum()),
+            "generic_ngrams_dropped": int(self.meta.get("generic_ngrams_dropped", 0)),
+        }
 
     # matching ---------------------------------------------------------------------------------------------------
 
@@ -618,8 +650,9 @@ class BenchmarkIndex:
         """Per text: the :class:`Match` that contaminates it, or None."""
         result = self.match_batch(texts)
         out: list[Match | None] = []
-        for item, overlap, ngrams, view in zip(result.item.tolist(), result.overlap.tolist(),
-                                               result.ngrams.tolist(), result.view.tolist()):
+        for item, overlap, ngrams, view in zip(
+            result.item.tolist(), result.overlap.tolist(), result.ngrams.tolist(), result.view.tolist()
+        ):
             if item < 0:
                 out.append(None)
             else:
@@ -635,9 +668,14 @@ def item_texts(item: BenchmarkItem) -> list[tuple[str, int]]:
     stem, options = item.question, list(item.options)
     letters = list(item.letters) or [chr(ord("A") + i) for i in range(len(options))]
     q, seg, lettered, plain = (1 << v for v in range(len(VIEWS)))
-    return ([(stem, q | seg)] + [(option, seg) for option in options]
-            + [(stem + "".join(f"{letter}{option}" for letter, option in zip(letters, options)), lettered),
-               (stem + "".join(options), plain)])
+    return (
+        [(stem, q | seg)]
+        + [(option, seg) for option in options]
+        + [
+            (stem + "".join(f"{letter}{option}" for letter, option in zip(letters, options)), lettered),
+            (stem + "".join(options), plain),
+        ]
+    )
 
 
 def _merge_pairs(hashes: np.ndarray, items: np.ndarray, views: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -651,9 +689,14 @@ def _merge_pairs(hashes: np.ndarray, items: np.ndarray, views: np.ndarray) -> tu
     return hashes[new], items[new], merged
 
 
-def build_index(items: Sequence[BenchmarkItem], n: int = DEFAULT_N, rule: OverlapRule | None = None,
-                max_items_per_ngram: int = 20, opencc_config: str = "t2s",
-                batch_items: int = 4096) -> BenchmarkIndex:
+def build_index(
+    items: Sequence[BenchmarkItem],
+    n: int = DEFAULT_N,
+    rule: OverlapRule | None = None,
+    max_items_per_ngram: int = 20,
+    opencc_config: str = "t2s",
+    batch_items: int = 4096,
+) -> BenchmarkIndex:
     """Index ``items`` (see the module docstring), ``batch_items`` at a time (vectorized per batch)."""
     if n < 2:
         raise RecipeError(f"benchmark n-gram size must be >= 2, got {n}")
@@ -665,15 +708,16 @@ def build_index(items: Sequence[BenchmarkItem], n: int = DEFAULT_N, rule: Overla
     parts = []
     for start in range(0, len(items), batch_items):
         texts, owner, masks = [], [], []
-        for offset, item in enumerate(items[start:start + batch_items]):
+        for offset, item in enumerate(items[start : start + batch_items]):
             for text, mask in item_texts(item):
                 texts.append(text)
                 owner.append(start + offset)
                 masks.append(mask)
         code_points, offsets = normalize_batch(texts, opencc_config)
         hashes, text = ngram_hashes(code_points, offsets, n)
-        parts.append(_merge_pairs(hashes, np.asarray(owner, dtype=np.uint32)[text],
-                                  np.asarray(masks, dtype=np.uint8)[text]))
+        parts.append(
+            _merge_pairs(hashes, np.asarray(owner, dtype=np.uint32)[text], np.asarray(masks, dtype=np.uint8)[text])
+        )
     if parts:
         pair_hash, pair_item, views = (np.concatenate([part[k] for part in parts]) for k in range(3))
         del parts
@@ -692,11 +736,24 @@ def build_index(items: Sequence[BenchmarkItem], n: int = DEFAULT_N, rule: Overla
     totals = np.zeros((len(items), len(VIEWS)), dtype=np.uint32)
     for v in range(len(VIEWS)):
         totals[:, v] = np.bincount(pair_item[(views >> v) & 1 == 1], minlength=len(items))
-    meta = {"version": INDEX_VERSION, "n": n, "opencc_config": opencc_config,
-            "max_items_per_ngram": max_items_per_ngram, "generic_ngrams_dropped": int(generic.sum()),
-            "hash": "fmix64(poly 0x100000001B3 mod 2**64) over normalize_batch code points"}
-    return BenchmarkIndex(hashes, starts.astype(np.uint32) if starts[-1] < 2**32 else starts,
-                          pair_item.astype(np.uint32), views, totals, names, meta, rule)
+    meta = {
+        "version": INDEX_VERSION,
+        "n": n,
+        "opencc_config": opencc_config,
+        "max_items_per_ngram": max_items_per_ngram,
+        "generic_ngrams_dropped": int(generic.sum()),
+        "hash": "fmix64(poly 0x100000001B3 mod 2**64) over normalize_batch code points",
+    }
+    return BenchmarkIndex(
+        hashes,
+        starts.astype(np.uint32) if starts[-1] < 2**32 else starts,
+        pair_item.astype(np.uint32),
+        views,
+        totals,
+        names,
+        meta,
+        rule,
+    )
 
 
 @functools.lru_cache(maxsize=4)

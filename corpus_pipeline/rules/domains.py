@@ -86,7 +86,7 @@ def url_host(url: str | None) -> str | None:
     text = url.strip().translate(_DOTS)
     has_scheme = bool(_SCHEME.match(text))
     if has_scheme:
-        text = text[text.index("://") + 3:]
+        text = text[text.index("://") + 3 :]
     elif text.startswith("//"):
         text = text[2:]
     if not has_scheme and _OTHER_SCHEME.match(text):
@@ -182,8 +182,9 @@ def _allow(hosts: frozenset[str], exact: frozenset[str], suffixes: tuple[str, ..
     return hosts.difference(removed), tuple(removed)
 
 
-def load_blocklists(paths: Mapping[str, str | Path] | Sequence[tuple[str, str | Path]],
-                    allowlist: str | Path | None = None) -> DomainBlocklists:
+def load_blocklists(
+    paths: Mapping[str, str | Path] | Sequence[tuple[str, str | Path]], allowlist: str | Path | None = None
+) -> DomainBlocklists:
     """Read named list files (``{name: path}`` in precedence order) and apply an optional allowlist file."""
     items = list(paths.items()) if isinstance(paths, Mapping) else list(paths)
     names = [name for name, _ in items]

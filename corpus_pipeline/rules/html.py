@@ -50,8 +50,16 @@ from pathlib import Path
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
 
-__all__ = ["HtmlRules", "HtmlText", "default_html_rules", "extract_main_text", "iso_datetime", "page_author",
-           "page_date", "page_title"]
+__all__ = [
+    "HtmlRules",
+    "HtmlText",
+    "default_html_rules",
+    "extract_main_text",
+    "iso_datetime",
+    "page_author",
+    "page_date",
+    "page_title",
+]
 
 MIN_MAIN_CHARS = 100  # below this many non-space characters the main-content pass has missed the body
 MIN_PROSE_CHARS = 10  # a prose line has at least this many characters outside links
@@ -65,8 +73,14 @@ _LONE_WIDE_CHAR = re.compile(r">(\s*[\u0800-\ud7ff\uf900-\uffff])(?=\s*<)")  # 3
 _LIST_TAG = re.compile(r"<(/?)(?:ul|li)\b", re.I)
 MAX_DIV_DEPTH = 500  # the 62 GNE pages nest at most 18 deep
 _DIV_TAG = re.compile(r"<(/?)(?:div|article)\b", re.I)
-_OPTIONS = dict(alt_texts=False, list_bullets=False, links=True, form_fields=False, noscript=False,
-                preserve_formatting="minimal_html")
+_OPTIONS = dict(
+    alt_texts=False,
+    list_bullets=False,
+    links=True,
+    form_fields=False,
+    noscript=False,
+    preserve_formatting="minimal_html",
+)
 _INLINE_SPACE = re.compile(r"[ \t\f\v\r\xa0]+")
 _TITLE_SEPARATOR = re.compile(r"\s*(?:_+|\|| - | – | — |--|——)\s*|-(?=[^-\d]{1,15}$)")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
@@ -185,8 +199,11 @@ def _is_link_line(line: _Line) -> bool:
 
 
 def _is_timestamp_line(line: _Line) -> bool:
-    return (line.chars <= MAX_META_CHARS and _TIMESTAMP_LINE.search(line.text) is not None
-            and _SENTENCE_END.search(line.text) is None)
+    return (
+        line.chars <= MAX_META_CHARS
+        and _TIMESTAMP_LINE.search(line.text) is not None
+        and _SENTENCE_END.search(line.text) is None
+    )
 
 
 def _score(line: _Line, rules: HtmlRules) -> int | None:
@@ -194,8 +211,13 @@ def _score(line: _Line, rules: HtmlRules) -> int | None:
     if rules.is_break(line.text):
         return None
     prose = line.chars - line.link_chars
-    if (prose >= MIN_PROSE_CHARS and not line.heading and not _is_link_line(line)
-            and _PROSE_PUNCTUATION.search(line.text) and not _is_timestamp_line(line)):
+    if (
+        prose >= MIN_PROSE_CHARS
+        and not line.heading
+        and not _is_link_line(line)
+        and _PROSE_PUNCTUATION.search(line.text)
+        and not _is_timestamp_line(line)
+    ):
         return prose
     if line.preformatted and not _is_link_line(line):
         return 0  # code and verse neither make nor break an article
@@ -284,14 +306,16 @@ def extract_main_text(html: str, url: str | None = None, rules: HtmlRules | None
         span = _article(scores)
         body = next((i for i in range(*span) if (scores[i] or 0) >= MIN_BODY_CHARS), None)
         texts = [line.text for line in lines]
-        return HtmlText(page_title(tree), _select(lines, scores, span), page_author(html, texts),
-                        page_date(html, texts, body))
+        return HtmlText(
+            page_title(tree), _select(lines, scores, span), page_author(html, texts), page_date(html, texts, body)
+        )
     except Exception:  # noqa: BLE001 - a bad page must not fail the job
         return HtmlText(None, "")
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Title, author, date
+
 
 def page_title(tree: HTMLTree) -> str | None:
     """The ``<h1>`` that the ``<title>`` contains, else the ``<title>``'s longest segment, else the first
@@ -311,13 +335,38 @@ _META_TAG = re.compile(r"<meta\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
 _ATTRIBUTE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _TIME_TAG = re.compile(r"""<time\b[^>]*?\bdatetime\s*=\s*["']?([^"'>\s]+)""", re.I)
 _DATE_META_KEYS = (  # in order of preference
-    "article:published_time", "og:published_time", "og:release_date", "datepublished", "pubdate",
-    "publishdate", "publish_date", "publication_date", "publish-date", "publishtime", "publish_time",
-    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date", "sailthru.date", "citation_date",
-    "citation_publication_date", "weibo:article:create_at", "article:modified_time",
+    "article:published_time",
+    "og:published_time",
+    "og:release_date",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publication_date",
+    "publish-date",
+    "publishtime",
+    "publish_time",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "sailthru.date",
+    "citation_date",
+    "citation_publication_date",
+    "weibo:article:create_at",
+    "article:modified_time",
 )
-_AUTHOR_META_KEYS = ("author", "article:author", "dc.creator", "citation_author", "citation_authors", "byl",
-                     "sailthru.author", "parsely-author")
+_AUTHOR_META_KEYS = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "citation_author",
+    "citation_authors",
+    "byl",
+    "sailthru.author",
+    "parsely-author",
+)
 _DATETIME = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*(?P<s>[-/.年])\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
     r"(?:\s*[T ]?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
@@ -325,14 +374,19 @@ _DATETIME = re.compile(
 )
 _DATE_LABEL = re.compile(
     r"(?:^|[\s|｜(（【\[])(?:发布|发表|更新|刊发|出版|上传|创建|录入|添加)?(?:时间|日期|于)\s*[:：]?\s*(?=\d)"
-    r"|(?:^|[\s|｜(（【\[])(?:发布|发表|posted|published|updated|date)\s*[:：]?\s*(?=\d)", re.I
+    r"|(?:^|[\s|｜(（【\[])(?:发布|发表|posted|published|updated|date)\s*[:：]?\s*(?=\d)",
+    re.I,
 )
-_NOT_NAME_WORD = (r"(?!阅读|评论|点击|浏览|访问|来源|出自|发表|发布|时间|日期|编辑|责编|收藏|分享|字号|打印|原创|转载|整理|图片|视频"
-                  r"|单位|简介|介绍|信息|主页|文章|统计)")
-_CJK_NAME = (rf"{_NOT_NAME_WORD}[\u4e00-\u9fff][\u4e00-\u9fff·]{{1,3}}?"
-             r"(?=发自|报道|摄|供稿|整理|编译|通讯员|$|[^\u4e00-\u9fff·:：])(?:\s?[(（][A-Za-z .\-]{2,30}[)）])?")
+_NOT_NAME_WORD = (
+    r"(?!阅读|评论|点击|浏览|访问|来源|出自|发表|发布|时间|日期|编辑|责编|收藏|分享|字号|打印|原创|转载|整理|图片|视频"
+    r"|单位|简介|介绍|信息|主页|文章|统计)"
+)
+_CJK_NAME = (
+    rf"{_NOT_NAME_WORD}[\u4e00-\u9fff][\u4e00-\u9fff·]{{1,3}}?"
+    r"(?=发自|报道|摄|供稿|整理|编译|通讯员|$|[^\u4e00-\u9fff·:：])(?:\s?[(（][A-Za-z .\-]{2,30}[)）])?"
+)
 _LATIN_NAME = r"[A-Za-z][A-Za-z0-9_.\-]{1,30}(?![A-Za-z0-9_=:：])(?:\s?[(（][^)）]{1,30}[)）])?"
-_NAMES = (rf"(?P<names>{_LATIN_NAME}(?![\u4e00-\u9fff])|{_CJK_NAME}(?:[ \u3000、]{{1,2}}{_CJK_NAME}){{0,5}})")
+_NAMES = rf"(?P<names>{_LATIN_NAME}(?![\u4e00-\u9fff])|{_CJK_NAME}(?:[ \u3000、]{{1,2}}{_CJK_NAME}){{0,5}})"
 _NAME_END = r"(?=\s|$|[/／|｜)）\]】]|发自|报道|摄)"
 _LEAD = r"(?:^|(?<=[\s|｜(（【\[]))"
 _AUTHOR_BYLINES = (  # strongest first: an author, a reporter, an editor, then a poster ("X 发表于", "by X")
@@ -344,8 +398,11 @@ _AUTHOR_BYLINES = (  # strongest first: an author, a reporter, an editor, then a
     re.compile(rf"(?:^|\s)(?:by|By|BY)\s+{_NAMES}[\s\W_]*$"),
 )
 _BREADCRUMB = re.compile(r"首页|当前位置|您的位置|[>»›].*[>»›]")  # a breadcrumb, not a byline
-_BYLINE_HINT = re.compile(r"作者|撰文|作\s+者|文\s*[:：/／|｜]|记者|通讯员|撰稿|编辑|责编|主编|发表|发帖|于\s*(?:19|20)\d\d"
-                          r"|\bby\s|报道", re.I)  # every byline pattern needs one of these
+_BYLINE_HINT = re.compile(
+    r"作者|撰文|作\s+者|文\s*[:：/／|｜]|记者|通讯员|撰稿|编辑|责编|主编|发表|发帖|于\s*(?:19|20)\d\d"
+    r"|\bby\s|报道",
+    re.I,
+)  # every byline pattern needs one of these
 _BRACKETED_REPORTER = re.compile(  # "（记者 张三）", "（张三 北京报道）"
     rf"[（(][^（()）]{{0,12}}?(?:记者|作者|文)\s*[:：/／]?\s*{_NAMES}\s*[)）]"
     rf"|[（(](?P<reporter>{_CJK_NAME})\s*[\u4e00-\u9fff]{{0,6}}报道\s*[)）]"
@@ -359,8 +416,9 @@ def _meta_tags(html: str) -> dict[str, str]:
     """Lower-cased ``name``/``property``/``itemprop`` -> ``content`` of the page's ``<meta>`` tags (first wins)."""
     found: dict[str, str] = {}
     for tag in _META_TAG.finditer(html):
-        attributes = {m[1].lower(): html_entities.unescape(m[2] or m[3] or m[4] or "") for m in
-                      _ATTRIBUTE.finditer(tag[0])}
+        attributes = {
+            m[1].lower(): html_entities.unescape(m[2] or m[3] or m[4] or "") for m in _ATTRIBUTE.finditer(tag[0])
+        }
         content = attributes.get("content", "").strip()
         for key in ("name", "property", "itemprop", "http-equiv"):
             if key in attributes and content:
@@ -403,7 +461,7 @@ def page_date(html: str, lines: list[str], article_start: int | None = None) -> 
     """
     short = [line for line in lines if len(line) <= MAX_META_CHARS]
     for line in short:
-        if (label := _DATE_LABEL.search(line)) and (found := iso_datetime(line[label.end():])):
+        if (label := _DATE_LABEL.search(line)) and (found := iso_datetime(line[label.end() :])):
             return found
     meta = _meta_tags(html)
     for key in _DATE_META_KEYS:
@@ -412,8 +470,9 @@ def page_date(html: str, lines: list[str], article_start: int | None = None) -> 
     for match in _TIME_TAG.finditer(html):
         if found := iso_datetime(match[1]):
             return found
-    header = [line for line in lines[: len(lines) if article_start is None else article_start]
-              if len(line) <= MAX_META_CHARS]
+    header = [
+        line for line in lines[: len(lines) if article_start is None else article_start] if len(line) <= MAX_META_CHARS
+    ]
     dates = [found for line in reversed(header) if (found := iso_datetime(line))]
     return next((found for found in dates if "T" in found), dates[0] if dates else None)
 

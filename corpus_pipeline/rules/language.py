@@ -81,7 +81,7 @@ def sample_text(text: str, strategy: str = DEFAULT_STRATEGY) -> str:
         if len(text) <= HEAD_CHARS + MIDDLE_CHARS:
             return text
         middle = max(HEAD_CHARS, len(text) // 2 - MIDDLE_CHARS // 2)
-        return text[:HEAD_CHARS] + "\n" + text[middle:middle + MIDDLE_CHARS]
+        return text[:HEAD_CHARS] + "\n" + text[middle : middle + MIDDLE_CHARS]
     if strategy in ("whole", "lines"):
         return text
     raise ValueError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")

@@ -27,8 +27,14 @@ class NavigationRules:
     Menu words and triggers match case-insensitively.
     """
 
-    def __init__(self, words: tuple[str, ...], patterns: tuple[str, ...], triggers: tuple[str, ...],
-                 separators: tuple[str, ...], config: NavigationConfig):
+    def __init__(
+        self,
+        words: tuple[str, ...],
+        patterns: tuple[str, ...],
+        triggers: tuple[str, ...],
+        separators: tuple[str, ...],
+        config: NavigationConfig,
+    ):
         self.config = config
         self.words = frozenset(word.lower() for word in words)
         triggers = frozenset(trigger.lower() for trigger in triggers)
@@ -44,7 +50,9 @@ class NavigationRules:
         self._pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         self._separators = re.compile("[" + "".join(re.escape(s) for s in separators) + "]") if separators else None
         token = rf"\S{{1,{config.max_menu_token_chars}}}"
-        self._short_tokens = re.compile(rf"^[ \t]*{token}(?:[ \t]+{token}){{{config.min_menu_tokens - 1},}}[ \t]*$", re.M)
+        self._short_tokens = re.compile(
+            rf"^[ \t]*{token}(?:[ \t]+{token}){{{config.min_menu_tokens - 1},}}[ \t]*$", re.M
+        )
 
     def navigation_lines(self, lines: list[str]) -> list[bool]:
         """For each line, whether it is navigation.
@@ -109,7 +117,6 @@ class NavigationRules:
 
     def is_navigation_line(self, line: str) -> bool:
         return self.navigation_lines([line])[0]
-
 
 
 def strip_navigation(text: str, rules: NavigationRules) -> tuple[str, int]:

@@ -40,9 +40,7 @@ class Normalizer:
 
     def __init__(self, special_symbols: tuple[tuple[int, int], ...], fullwidth_keep: tuple[str, ...]):
         keep = {ord(ch) for ch in fullwidth_keep}
-        table = {
-            cp: cp - _FULLWIDTH_OFFSET for cp in range(_FULLWIDTH_FIRST, _FULLWIDTH_LAST + 1) if cp not in keep
-        }
+        table = {cp: cp - _FULLWIDTH_OFFSET for cp in range(_FULLWIDTH_FIRST, _FULLWIDTH_LAST + 1) if cp not in keep}
         table[0x3000] = ord(" ")
         for cp in range(0x2000, 0x200B):  # en/em and other fixed-width spaces
             table[cp] = ord(" ")

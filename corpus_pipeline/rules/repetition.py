@@ -34,12 +34,27 @@ import numpy as np
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
-REASONS = ("repetitive_lines", "repetitive_ngrams", "few_sentence_endings", "short_lines", "symbol_ratio",
-           "title_stuffing")
+REASONS = (
+    "repetitive_lines",
+    "repetitive_ngrams",
+    "few_sentence_endings",
+    "short_lines",
+    "symbol_ratio",
+    "title_stuffing",
+)
 
 _OTHER, _HAN, _SPACE, _PUNCT, _SYMBOL, _EMOJI = range(6)
-_BMP_EMOJI = ((0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3297),
-              (0x3299, 0x3299), (0x2190, 0x21FF), (0x2300, 0x23FF), (0x25A0, 0x25FF))
+_BMP_EMOJI = (
+    (0x2600, 0x27BF),
+    (0x2B00, 0x2BFF),
+    (0x3030, 0x3030),
+    (0x303D, 0x303D),
+    (0x3297, 0x3297),
+    (0x3299, 0x3299),
+    (0x2190, 0x21FF),
+    (0x2300, 0x23FF),
+    (0x25A0, 0x25FF),
+)
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _SENTENCE_END = frozenset("。！？!?…；;.．｡")
 _CLOSERS = "”’\"'」』）)】》〉］]"
@@ -74,9 +89,9 @@ def _bmp_classes() -> np.ndarray:
         elif category[0] == "S":
             classes[cp] = _SYMBOL
     for low, high in _BMP_EMOJI:
-        classes[low:high + 1][classes[low:high + 1] == _SYMBOL] = _EMOJI
+        classes[low : high + 1][classes[low : high + 1] == _SYMBOL] = _EMOJI
     for low, high in _HAN_RANGES:
-        classes[low:high + 1] = _HAN
+        classes[low : high + 1] = _HAN
     classes[ord("#")] = _SYMBOL
     return classes
 
@@ -86,8 +101,9 @@ def _classes(codepoints: np.ndarray) -> np.ndarray:
     astral = codepoints > 0xFFFF
     if astral.any():
         cps = codepoints[astral]
-        classes[astral] = np.where((cps >= 0x1F000) & (cps <= 0x1FAFF), _EMOJI,
-                                   np.where((cps >= 0x20000) & (cps <= 0x323AF), _HAN, _OTHER))
+        classes[astral] = np.where(
+            (cps >= 0x1F000) & (cps <= 0x1FAFF), _EMOJI, np.where((cps >= 0x20000) & (cps <= 0x323AF), _HAN, _OTHER)
+        )
     return classes
 
 
@@ -196,7 +212,7 @@ def _ngram_stats_batch(documents: list[np.ndarray]) -> list[_Stats]:
     safe_lengths = np.maximum(lengths, 1)
     members: np.ndarray | None = None  # positions (ascending) in repeated groups at the previous size
     for n in range(2, DUP_NGRAM_SIZES[-1] + 1):
-        hashes = hashes[:-1] * _MULTIPLIER + spread[n - 1:]
+        hashes = hashes[:-1] * _MULTIPLIER + spread[n - 1 :]
         count = hashes.size
         if not count:
             break
@@ -240,10 +256,13 @@ def _ngram_stats_batch(documents: list[np.ndarray]) -> list[_Stats]:
         members = np.sort(keys[in_group] & low)
         starts = np.sort((keys[later] & low).astype(np.int64))
         covered = np.append(np.minimum(np.diff(starts), n), n)  # union of [start, start + n) per document
-        dups[:, DUP_NGRAM_SIZES.index(n)] = np.bincount(doc_of[starts], weights=covered,
-                                                        minlength=count_docs) / safe_lengths
-    return [(tuple(zip(TOP_NGRAM_SIZES, map(float, tops[i]))), tuple(zip(DUP_NGRAM_SIZES, map(float, dups[i]))))
-            for i in range(count_docs)]
+        dups[:, DUP_NGRAM_SIZES.index(n)] = (
+            np.bincount(doc_of[starts], weights=covered, minlength=count_docs) / safe_lengths
+        )
+    return [
+        (tuple(zip(TOP_NGRAM_SIZES, map(float, tops[i]))), tuple(zip(DUP_NGRAM_SIZES, map(float, dups[i]))))
+        for i in range(count_docs)
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -268,8 +287,9 @@ def repetition_stats(text: str, title: str | None = None, short_chars: int = 10)
     return repetition_stats_batch([text], [title], short_chars)[0]
 
 
-def repetition_stats_batch(texts: list[str], titles: list[str | None] | None = None,
-                           short_chars: int = 10) -> list[RepetitionStats]:
+def repetition_stats_batch(
+    texts: list[str], titles: list[str | None] | None = None, short_chars: int = 10
+) -> list[RepetitionStats]:
     """:func:`repetition_stats` of many documents at once (an Arrow batch): the same figures, computed faster
     because the n-gram statistics of the whole batch share their numpy calls."""
     texts = [t or "" for t in texts]
@@ -281,12 +301,22 @@ def repetition_stats_batch(texts: list[str], titles: list[str | None] | None = N
     bounds = np.concatenate(([0], np.cumsum(sizes))).tolist()
     keep = all_classes <= _HAN  # letters, digits and Han: n-grams skip punctuation, symbol runs and space
     ngrams = _ngram_stats_batch([every[a:b][keep[a:b]] for a, b in pairwise(bounds)])
-    return [_document_stats(texts[i], titles[i], every[bounds[i]:bounds[i + 1]],
-                            all_classes[bounds[i]:bounds[i + 1]], ngrams[i], short_chars) for i in range(len(texts))]
+    return [
+        _document_stats(
+            texts[i],
+            titles[i],
+            every[bounds[i] : bounds[i + 1]],
+            all_classes[bounds[i] : bounds[i + 1]],
+            ngrams[i],
+            short_chars,
+        )
+        for i in range(len(texts))
+    ]
 
 
-def _document_stats(text: str, title: str | None, codepoints: np.ndarray, classes: np.ndarray, ngrams: _Stats,
-                    short_chars: int) -> RepetitionStats:
+def _document_stats(
+    text: str, title: str | None, codepoints: np.ndarray, classes: np.ndarray, ngrams: _Stats, short_chars: int
+) -> RepetitionStats:
     top, dup = ngrams
     content = (classes != _SPACE) & (classes != _PUNCT)
     n_content = int(np.count_nonzero(content))
@@ -351,16 +381,27 @@ def _document_stats(text: str, title: str | None, codepoints: np.ndarray, classe
         return a / b if b else 0.0
 
     return RepetitionStats(
-        chars=n_content, lines=n_lines_all, paragraphs=n_paras,
-        dup_line_frac=frac(dup_lines, n_lines), dup_line_char_frac=frac(dup_line_chars, line_chars),
-        dup_para_frac=frac(dup_paras, n_paras), dup_para_char_frac=frac(dup_para_chars, para_chars),
-        top_ngram_share=top, dup_ngram_frac=dup,
-        sentence_end_frac=frac(ends, n_lines_all), sentence_end_char_frac=frac(end_chars, n_content),
+        chars=n_content,
+        lines=n_lines_all,
+        paragraphs=n_paras,
+        dup_line_frac=frac(dup_lines, n_lines),
+        dup_line_char_frac=frac(dup_line_chars, line_chars),
+        dup_para_frac=frac(dup_paras, n_paras),
+        dup_para_char_frac=frac(dup_para_chars, para_chars),
+        top_ngram_share=top,
+        dup_ngram_frac=dup,
+        sentence_end_frac=frac(ends, n_lines_all),
+        sentence_end_char_frac=frac(end_chars, n_content),
         punct_line_char_frac=frac(punct_chars, n_content),
-        short_line_frac=frac(short, n_lines_all), short_line_char_frac=frac(short_chars_total, n_content),
-        symbol_ratio=frac(symbols, n_content), emoji_ratio=frac(emoji, n_content),
+        short_line_frac=frac(short, n_lines_all),
+        short_line_char_frac=frac(short_chars_total, n_content),
+        symbol_ratio=frac(symbols, n_content),
+        emoji_ratio=frac(emoji, n_content),
         hashtag_ratio=frac(hashtags, n_content),
-        title_terms=terms, title_term_share=share, title_repeats=repeats, title_chars=title_chars,
+        title_terms=terms,
+        title_term_share=share,
+        title_repeats=repeats,
+        title_chars=title_chars,
         title_repeat_share=frac(repeats * title_chars, n_content),
         short_chars=short_chars,
     )
@@ -456,23 +497,29 @@ class RepetitionConfig:
 
 
 def is_repetitive_lines(stats: RepetitionStats, cfg: RepetitiveLinesConfig) -> bool:
-    lines = stats.lines >= cfg.min_elements and (stats.dup_line_frac > cfg.max_dup_line_frac
-                                                 or stats.dup_line_char_frac > cfg.max_dup_line_char_frac)
-    paras = stats.paragraphs >= cfg.min_elements and (stats.dup_para_frac > cfg.max_dup_para_frac
-                                                      or stats.dup_para_char_frac > cfg.max_dup_para_char_frac)
+    lines = stats.lines >= cfg.min_elements and (
+        stats.dup_line_frac > cfg.max_dup_line_frac or stats.dup_line_char_frac > cfg.max_dup_line_char_frac
+    )
+    paras = stats.paragraphs >= cfg.min_elements and (
+        stats.dup_para_frac > cfg.max_dup_para_frac or stats.dup_para_char_frac > cfg.max_dup_para_char_frac
+    )
     return lines or paras
 
 
 def is_repetitive_ngrams(stats: RepetitionStats, cfg: RepetitiveNgramsConfig) -> bool:
     if stats.chars < cfg.min_chars:
         return False
-    return (any(stats.top_share(n) > limit for n, limit in cfg.max_top_share)
-            or any(stats.dup_frac(n) > limit for n, limit in cfg.max_dup_frac))
+    return any(stats.top_share(n) > limit for n, limit in cfg.max_top_share) or any(
+        stats.dup_frac(n) > limit for n, limit in cfg.max_dup_frac
+    )
 
 
 def has_few_sentence_endings(stats: RepetitionStats, cfg: SentenceEndingsConfig) -> bool:
-    return (stats.lines >= cfg.min_lines and stats.sentence_end_char_frac < cfg.min_end_char_frac
-            and stats.punct_line_char_frac < cfg.min_punct_char_frac)
+    return (
+        stats.lines >= cfg.min_lines
+        and stats.sentence_end_char_frac < cfg.min_end_char_frac
+        and stats.punct_line_char_frac < cfg.min_punct_char_frac
+    )
 
 
 def has_short_lines(stats: RepetitionStats, cfg: ShortLinesConfig) -> bool:
@@ -482,9 +529,11 @@ def has_short_lines(stats: RepetitionStats, cfg: ShortLinesConfig) -> bool:
 
 
 def has_symbol_ratio(stats: RepetitionStats, cfg: SymbolRatioConfig) -> bool:
-    return stats.chars >= cfg.min_chars and (stats.symbol_ratio > cfg.max_symbol_ratio
-                                             or stats.emoji_ratio > cfg.max_emoji_ratio
-                                             or stats.hashtag_ratio > cfg.max_hashtag_ratio)
+    return stats.chars >= cfg.min_chars and (
+        stats.symbol_ratio > cfg.max_symbol_ratio
+        or stats.emoji_ratio > cfg.max_emoji_ratio
+        or stats.hashtag_ratio > cfg.max_hashtag_ratio
+    )
 
 
 def is_title_stuffing(stats: RepetitionStats, cfg: TitleStuffingConfig) -> bool:
@@ -525,9 +574,9 @@ def stats_for(text: str, title: str | None, config: RepetitionConfig | None = No
     return repetition_stats(text, title, config.short_lines.short_chars)
 
 
-def stats_for_batch(texts: list[str], titles: list[str | None] | None,
-                    config: RepetitionConfig | None = None) -> list[RepetitionStats]:
+def stats_for_batch(
+    texts: list[str], titles: list[str | None] | None, config: RepetitionConfig | None = None
+) -> list[RepetitionStats]:
     """:func:`repetition_stats_batch` with the short-line bound of ``config``."""
     config = config or RepetitionConfig()
     return repetition_stats_batch(texts, titles, config.short_lines.short_chars)
-

@@ -158,8 +158,11 @@ def count_hits(text: str, matcher: SensitiveMatcher) -> SensitiveHits:
             total[category] += count
             distinct[category] += 1
     return SensitiveHits(
-        total=sum(words.values()), distinct=len(words), categories=tuple(sorted(total)),
-        per_category_total=tuple(sorted(total.items())), per_category_distinct=tuple(sorted(distinct.items())),
+        total=sum(words.values()),
+        distinct=len(words),
+        categories=tuple(sorted(total)),
+        per_category_total=tuple(sorted(total.items())),
+        per_category_distinct=tuple(sorted(distinct.items())),
     )
 
 

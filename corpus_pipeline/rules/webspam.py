@@ -58,7 +58,8 @@ CATEGORIES = ("gambling", "porn", "seo_spam")
 SCORED_TIERS = ("strong", "medium", "weak", "context")
 TIERS = (*SCORED_TIERS, "counter")
 _FILE_NAME = re.compile(
-    r"^([a-z][a-z0-9_]*)-(strong|medium|weak|context|counter|variants|patterns|brands|suffixes)\.txt$")
+    r"^([a-z][a-z0-9_]*)-(strong|medium|weak|context|counter|variants|patterns|brands|suffixes)\.txt$"
+)
 _MIN_VARIANT_CHARS = 3
 _TIER_RANK = {"weak": 0, "context": 1, "medium": 2, "strong": 3}
 
@@ -66,16 +67,75 @@ _TIER_RANK = {"weak": 0, "context": 1, "medium": 2, "strong": 3}
 
 # Cyrillic and Greek letters that look like Latin ones (lower case: the text is case-folded first).
 _HOMOGLYPHS = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
-    "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g",
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
-    "χ": "x", "ϲ": "c", "з": "3", "ʙ": "b", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ʟ": "l", "ɴ": "n", "ʀ": "r", "ᴀ": "a",
-    "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ᴊ": "j", "ᴋ": "k", "ᴍ": "m", "ᴏ": "o", "ᴘ": "p", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
-    "ᴡ": "w", "ᴢ": "z",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "һ": "h",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ɡ": "g",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ϲ": "c",
+    "з": "3",
+    "ʙ": "b",
+    "ɢ": "g",
+    "ʜ": "h",
+    "ɪ": "i",
+    "ʟ": "l",
+    "ɴ": "n",
+    "ʀ": "r",
+    "ᴀ": "a",
+    "ᴄ": "c",
+    "ᴅ": "d",
+    "ᴇ": "e",
+    "ᴊ": "j",
+    "ᴋ": "k",
+    "ᴍ": "m",
+    "ᴏ": "o",
+    "ᴘ": "p",
+    "ᴛ": "t",
+    "ᴜ": "u",
+    "ᴠ": "v",
+    "ᴡ": "w",
+    "ᴢ": "z",
 }
 _DROPPED_RANGES = (
-    (0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F),  # combining marks
-    (0x200B, 0x200F), (0x2060, 0x2064), (0xFEFF, 0xFEFF), (0x00AD, 0x00AD), (0x180E, 0x180E),  # invisible
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),  # combining marks
+    (0x200B, 0x200F),
+    (0x2060, 0x2064),
+    (0xFEFF, 0xFEFF),
+    (0x00AD, 0x00AD),
+    (0x180E, 0x180E),  # invisible
 )
 
 
@@ -100,8 +160,11 @@ def _nfkc_chars() -> frozenset[str]:
     """Characters whose NFKC form differs, except Chinese full-width punctuation (，。！？：；（）...): lexicon
     words hold no punctuation, so text whose only such characters are these is matched without NFKC."""
     skip = set("，！？：；（）［］｛｝～　﹏") | {chr(cp) for cp in range(0x3000, 0x3040)}
-    return frozenset(ch for ch in map(chr, range(0x80, 0x30000))
-                     if not 0xD800 <= ord(ch) <= 0xDFFF and ch not in skip and unicodedata.normalize("NFKC", ch) != ch)
+    return frozenset(
+        ch
+        for ch in map(chr, range(0x80, 0x30000))
+        if not 0xD800 <= ord(ch) <= 0xDFFF and ch not in skip and unicodedata.normalize("NFKC", ch) != ch
+    )
 
 
 def spam_normalize(text: str) -> str:
@@ -178,7 +241,9 @@ def load_webspam_lexicon(folder: Path) -> WebSpamLexicon:
             raise InputError(f"web-spam lexicon file {path} is not named <category>-<tier>.txt")
         data, lines = _read_lines(path)
         if not data.decode("utf-8-sig").lstrip().startswith("#"):
-            raise InputError(f"web-spam lexicon file {path} must start with comment lines naming its source and licence")
+            raise InputError(
+                f"web-spam lexicon file {path} must start with comment lines naming its source and licence"
+            )
         digest.update(b"%d:%s%d:" % (len(path.name), path.name.encode(), len(data)) + data)
         category, tier = match[1], match[2]
         if tier == "patterns":
@@ -198,7 +263,8 @@ def load_webspam_lexicon(folder: Path) -> WebSpamLexicon:
                 if not rest.strip():
                     raise InputError(f"{path}: variant line {line!r} is not 'canonical<TAB>variant ...'")
                 variants.setdefault(category, []).append(
-                    (spam_normalize(canonical.strip()), [spam_normalize(v) for v in rest.split()]))
+                    (spam_normalize(canonical.strip()), [spam_normalize(v) for v in rest.split()])
+                )
         else:
             words.setdefault((category, tier), set()).update(w for w in (spam_normalize(line) for line in lines) if w)
     for category in {c for c, _ in words}:
@@ -210,7 +276,9 @@ def load_webspam_lexicon(folder: Path) -> WebSpamLexicon:
             for canonical, spellings in variants.get(category, []):
                 for word in list(entries):
                     if canonical in word:
-                        entries.update(v for s in spellings if len(v := word.replace(canonical, s)) >= _MIN_VARIANT_CHARS)
+                        entries.update(
+                            v for s in spellings if len(v := word.replace(canonical, s)) >= _MIN_VARIANT_CHARS
+                        )
         entries.update(t for w in list(entries) if (t := spam_normalize(_traditional(w))) != w)
     strongest: dict[tuple[str, str], str] = {}  # a word listed in several tiers of one category keeps the strongest
     counters: set[tuple[str, str]] = set()
@@ -221,8 +289,9 @@ def load_webspam_lexicon(folder: Path) -> WebSpamLexicon:
             elif _TIER_RANK[tier] > _TIER_RANK.get(strongest.get((word, category), ""), -1):
                 strongest[(word, category)] = tier
     ordered = sorted([(w, c, t) for (w, c), t in strongest.items()] + [(w, c, "counter") for w, c in counters])
-    return WebSpamLexicon(entries=tuple(ordered), files=tuple(p.name for p in paths), sha256=digest.hexdigest(),
-                          patterns=tuple(patterns))
+    return WebSpamLexicon(
+        entries=tuple(ordered), files=tuple(p.name for p in paths), sha256=digest.hexdigest(), patterns=tuple(patterns)
+    )
 
 
 # ---- config ----------------------------------------------------------------------------------------------------
@@ -270,10 +339,13 @@ class WebSpamRules:
     def __init__(self, lexicon: WebSpamLexicon, config: WebSpamConfig | None = None):
         self.lexicon = lexicon
         self.config = config or WebSpamConfig()
-        self.categories = tuple(sorted({c for _, c, t in lexicon.entries if t != "counter"}
-                                       | {c for c, _, _, _ in lexicon.patterns}))
-        self._patterns = [(category, tier, tuple(stems.split(",")), re.compile(pattern))
-                          for category, tier, stems, pattern in lexicon.patterns]
+        self.categories = tuple(
+            sorted({c for _, c, t in lexicon.entries if t != "counter"} | {c for c, _, _, _ in lexicon.patterns})
+        )
+        self._patterns = [
+            (category, tier, tuple(stems.split(",")), re.compile(pattern))
+            for category, tier, stems, pattern in lexicon.patterns
+        ]
         scored: dict[str, list[tuple[str, str]]] = {}
         counters: dict[str, list[str]] = {}
         for word, category, tier in lexicon.entries:
@@ -289,8 +361,10 @@ class WebSpamRules:
         self._core = _automaton(core)
         # a bit table of the hashed first two and three code points of every core word: text none of whose
         # 2- and 3-grams is in the table holds no core word, and numpy finds that out faster than the automaton
-        slots = np.array(sorted({_head_slot(_gram_key(w[:3] if len(w) >= 3 else w), len(w) >= 3)
-                                 for w in core if len(w) >= 2}), dtype=np.int64)
+        slots = np.array(
+            sorted({_head_slot(_gram_key(w[:3] if len(w) >= 3 else w), len(w) >= 3) for w in core if len(w) >= 2}),
+            dtype=np.int64,
+        )
         self._head_bits = np.zeros(1 << (_HEAD_BITS - 3), dtype=np.uint8)
         np.bitwise_or.at(self._head_bits, slots >> 3, (1 << (slots & 7)).astype(np.uint8))
         self._core_short = any(len(w) < 2 for w in core)
@@ -305,8 +379,10 @@ class WebSpamRules:
         """Whether the text holds a strong or medium word or pattern match (a cheap first pass)."""
         if self._may_hold_core(normalized) and _find(self._core, normalized):
             return True
-        return any(tier in ("strong", "medium") and any(stem in normalized for stem in stems)
-                   and pattern.search(normalized) for _, tier, stems, pattern in self._patterns)
+        return any(
+            tier in ("strong", "medium") and any(stem in normalized for stem in stems) and pattern.search(normalized)
+            for _, tier, stems, pattern in self._patterns
+        )
 
     def _may_hold_core(self, normalized: str) -> bool:
         """False only when no core word can occur in the text (no 2- or 3-gram hits the head table)."""
@@ -327,8 +403,11 @@ class WebSpamRules:
         """Word and pattern matches ``(start, text, category, tier)`` in normalized text, by start. A pattern
         match replaces the word matches it contains (``jz体育`` over ``体育``) and is left out when it only
         partly overlaps one."""
-        found = [(start, word, category, tier) for start, end, word in self.find(normalized)
-                 for category, tier in self.tags[word]]
+        found = [
+            (start, word, category, tier)
+            for start, end, word in self.find(normalized)
+            for category, tier in self.tags[word]
+        ]
         if not self._patterns:
             return found
         replaced: set[int] = set()
@@ -467,16 +546,24 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def score_category(category: str, title_matches: list[tuple[str, str]], body_matches: list[tuple[int, str, str]],
-                   body: str, title: str, rules: WebSpamRules, line_starts: list[int],
-                   counters: dict[str, set[str]]) -> CategoryScore:
+def score_category(
+    category: str,
+    title_matches: list[tuple[str, str]],
+    body_matches: list[tuple[int, str, str]],
+    body: str,
+    title: str,
+    rules: WebSpamRules,
+    line_starts: list[int],
+    counters: dict[str, set[str]],
+) -> CategoryScore:
     """Points of one category from its title matches ``(word, tier)`` and body matches ``(start, word, tier)``
     (``body`` and ``title`` in :func:`spam_normalize` form); ``counters`` holds the body's distinct counter words
     per category."""
     cfg = rules.config
     weights = rules._weights
-    core = [t for _, t in title_matches if t in ("strong", "medium")] + [t for _, _, t in body_matches
-                                                                          if t in ("strong", "medium")]
+    core = [t for _, t in title_matches if t in ("strong", "medium")] + [
+        t for _, _, t in body_matches if t in ("strong", "medium")
+    ]
     gate_open = sum(weights[t] for t in core) >= cfg.gate
     countered = len(counters.get(category, ())) >= cfg.counter_min_distinct
     strong = any(t == "strong" for _, t in title_matches) or any(t == "strong" for _, _, t in body_matches)
@@ -501,8 +588,10 @@ def score_category(category: str, title_matches: list[tuple[str, str]], body_mat
     title_weighted = sum(weight(t) for _, t in title_matches)
     title_chars = len(title.replace(" ", ""))
     title_cover = (sum(len(w) for w, t in title_matches) / title_chars) if title_chars and title_weighted else 0.0
-    distinct = len({w for w, t in title_matches if t in ("strong", "medium")}
-                   | {w for _, w, t in body_matches if t in ("strong", "medium")})
+    distinct = len(
+        {w for w, t in title_matches if t in ("strong", "medium")}
+        | {w for _, w, t in body_matches if t in ("strong", "medium")}
+    )
     edge_weighted = 0.0
     spliced = 0
     n_lines = len(line_starts)
@@ -514,18 +603,31 @@ def score_category(category: str, title_matches: list[tuple[str, str]], body_mat
         core_lines = {line for (_, _, t, w), line in zip(body_weights, line_of) if t in ("strong", "medium") and w}
         for line in core_lines:
             end = line_starts[line + 1] - 1 if line + 1 < n_lines else len(body)
-            text = body[line_starts[line]:end]
+            text = body[line_starts[line] : end]
             if len(text) >= cfg.prose_min_chars and any(ch in _SENTENCE_PUNCT for ch in text):
                 spliced += 1
-    points = (cfg.points_density * density
-              + cfg.points_distinct * min(max(distinct - 1, 0), 6)
-              + cfg.points_title * min(title_weighted, 3.0)
-              + (cfg.points_title_cover if title_cover >= cfg.title_cover else 0.0)
-              + cfg.points_edge * min(edge_weighted, 4.0)
-              + cfg.points_spliced * min(spliced, 5)
-              + (dict(cfg.points_strong).get(category, 0.0) if strong and not countered else 0.0))
-    return CategoryScore(category, round(points, 6), len(core), distinct, round(weighted, 6), round(density, 6),
-                         round(title_weighted, 6), round(title_cover, 6), round(edge_weighted, 6), spliced, countered)
+    points = (
+        cfg.points_density * density
+        + cfg.points_distinct * min(max(distinct - 1, 0), 6)
+        + cfg.points_title * min(title_weighted, 3.0)
+        + (cfg.points_title_cover if title_cover >= cfg.title_cover else 0.0)
+        + cfg.points_edge * min(edge_weighted, 4.0)
+        + cfg.points_spliced * min(spliced, 5)
+        + (dict(cfg.points_strong).get(category, 0.0) if strong and not countered else 0.0)
+    )
+    return CategoryScore(
+        category,
+        round(points, 6),
+        len(core),
+        distinct,
+        round(weighted, 6),
+        round(density, 6),
+        round(title_weighted, 6),
+        round(title_cover, 6),
+        round(edge_weighted, 6),
+        spliced,
+        countered,
+    )
 
 
 def webspam_verdict(title: str | None, text: str, rules: WebSpamRules) -> WebSpamVerdict:
@@ -546,15 +648,19 @@ def webspam_verdict(title: str | None, text: str, rules: WebSpamRules) -> WebSpa
     for start, word, category, tier in body_found:
         per_body.setdefault(category, []).append((start, word, tier))
     line_starts = _line_starts(body)
-    core = any(m[3] in ("strong", "medium") for m in title_found) or any(m[3] in ("strong", "medium")
-                                                                        for m in body_found)
+    core = any(m[3] in ("strong", "medium") for m in title_found) or any(
+        m[3] in ("strong", "medium") for m in body_found
+    )
     counters = rules.counter_words(body) if core else {}
-    scores = tuple(score_category(c, per_title.get(c, []), per_body.get(c, []), body, head, rules, line_starts,
-                                  counters) for c in sorted(set(per_title) | set(per_body)))
+    scores = tuple(
+        score_category(c, per_title.get(c, []), per_body.get(c, []), body, head, rules, line_starts, counters)
+        for c in sorted(set(per_title) | set(per_body))
+    )
     best = max(scores, key=lambda s: (s.points / rules.config.threshold(s.category), s.category))
     ratio = best.points / rules.config.threshold(best.category)
-    return WebSpamVerdict(best.category if ratio >= 1.0 else None, best.category if best.points else None, ratio,
-                          scores)
+    return WebSpamVerdict(
+        best.category if ratio >= 1.0 else None, best.category if best.points else None, ratio, scores
+    )
 
 
 def hit_counts(text: str, rules: WebSpamRules) -> Counter[tuple[str, str]]:

@@ -62,10 +62,13 @@ class Stage:
     def describe(self, output: str, stats: StageStats) -> list[str]:
         """What the sub-command prints when the stage is done."""
         docs = stats.documents
-        lines = [f"{self.name}: {docs['in']} in, {docs['kept']} kept, {docs['removed']} removed, "
-                 f"{docs['quarantined']} quarantined ({stats.seconds} s)"]
+        lines = [
+            f"{self.name}: {docs['in']} in, {docs['kept']} kept, {docs['removed']} removed, "
+            f"{docs['quarantined']} quarantined ({stats.seconds} s)"
+        ]
         lines += [f"  removed {reason}: {counts['documents']}" for reason, counts in sorted(stats.removed.items())]
-        lines += [f"  quarantined {reason}: {counts['documents']}"
-                  for reason, counts in sorted(stats.quarantined.items())]
+        lines += [
+            f"  quarantined {reason}: {counts['documents']}" for reason, counts in sorted(stats.quarantined.items())
+        ]
         lines.append(f"  outputs: {output}/kept, {output}/removed, {output}/quarantine; stats: {output}/stats.json")
         return lines

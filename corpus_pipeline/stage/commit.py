@@ -28,8 +28,8 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from corpus_pipeline.errors import InputError
-from corpus_pipeline.stage.fingerprint import MARKER, fingerprint_for
 from corpus_pipeline.io import fs
+from corpus_pipeline.stage.fingerprint import MARKER, fingerprint_for
 from corpus_pipeline.stage.lock import output_lock
 from corpus_pipeline.stage.safety import HadoopView, check_stage_output, current_policy
 
@@ -145,8 +145,13 @@ def _to_stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def commit_stage(spark: SparkSession, output: str, fingerprint: dict[str, Any],
-                 write: Callable[[str], dict[str, Any]], inputs: list = ()) -> dict[str, Any]:
+def commit_stage(
+    spark: SparkSession,
+    output: str,
+    fingerprint: dict[str, Any],
+    write: Callable[[str], dict[str, Any]],
+    inputs: list = (),
+) -> dict[str, Any]:
     """Run ``write(staging)``, then put its result at ``output`` and write ``_SUCCESS``; returns its stats.
 
     ``output`` is refused if it overlaps one of ``inputs`` (paths or input specs) or is not ours to replace
@@ -160,8 +165,9 @@ def commit_stage(spark: SparkSession, output: str, fingerprint: dict[str, Any],
         return _commit(spark, output, fingerprint, write)
 
 
-def _commit(spark: SparkSession, output: str, fingerprint: dict[str, Any],
-            write: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+def _commit(
+    spark: SparkSession, output: str, fingerprint: dict[str, Any], write: Callable[[str], dict[str, Any]]
+) -> dict[str, Any]:
     staging = staging_path(output)
     fs.delete(spark, staging)  # left by a stage that was killed before its commit
     try:
@@ -177,13 +183,21 @@ def _commit(spark: SparkSession, output: str, fingerprint: dict[str, Any],
         reason = write_failure(error, staging)
         if reason is None:
             raise
-        raise OutputError(f"cannot write {output}: {reason} (the stage did not complete; no {MARKER} written)") \
-            from error
+        raise OutputError(
+            f"cannot write {output}: {reason} (the stage did not complete; no {MARKER} written)"
+        ) from error
     return stats
 
 
-def run_stage(spark: SparkSession, stage, inputs: list, output: str, recipe, plan: Any = None,
-              options: dict[str, Any] | None = None):
+def run_stage(
+    spark: SparkSession,
+    stage,
+    inputs: list,
+    output: str,
+    recipe,
+    plan: Any = None,
+    options: dict[str, Any] | None = None,
+):
     """Run ``stage`` (a registered stage or its name) from ``inputs`` into ``output``, committed with its
     fingerprint; ``plan`` is built from ``recipe`` and ``options`` when not given. Returns the stage's stats."""
     from corpus_pipeline.stage.registry import stage_named
@@ -193,5 +207,6 @@ def run_stage(spark: SparkSession, stage, inputs: list, output: str, recipe, pla
         plan = stage.plan(recipe, options or {})
     stage.check_output(spark, output)
     fingerprint = fingerprint_for(spark, stage, inputs, recipe, plan)
-    return commit_stage(spark, output, fingerprint, lambda staging: stage.write(spark, inputs, staging, recipe, plan),
-                        inputs)
+    return commit_stage(
+        spark, output, fingerprint, lambda staging: stage.write(spark, inputs, staging, recipe, plan), inputs
+    )

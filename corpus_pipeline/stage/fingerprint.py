@@ -72,8 +72,13 @@ def input_fingerprint(spark: SparkSession, path: str, spec: dict[str, Any] | Non
 
 def stage_fingerprint(stage: str, inputs: list[str], recipe_sha256: str, resources: dict[str, Any]) -> dict[str, Any]:
     """The record a committed output's ``_SUCCESS`` holds; ``fingerprint`` hashes all the rest."""
-    body = {"stage": stage, "inputs": inputs, "recipe_sha256": recipe_sha256, "resources": resources,
-            "code_version": code_version()}
+    body = {
+        "stage": stage,
+        "inputs": inputs,
+        "recipe_sha256": recipe_sha256,
+        "resources": resources,
+        "code_version": code_version(),
+    }
     return {**body, "fingerprint": _digest(body)}
 
 

@@ -19,8 +19,15 @@ from corpus_pipeline.stage.stats import QUARANTINED, REMOVED
 from corpus_pipeline.steps import user
 
 #: Columns every annotated result carries for the stage writer.
-STATUS_SCHEMA = pa.schema([("outcome", pa.string()), ("reason", pa.string()), ("detail", pa.string()),
-                           ("bytes_in", pa.int64()), ("bytes_out", pa.int64())])
+STATUS_SCHEMA = pa.schema(
+    [
+        ("outcome", pa.string()),
+        ("reason", pa.string()),
+        ("detail", pa.string()),
+        ("bytes_in", pa.int64()),
+        ("bytes_out", pa.int64()),
+    ]
+)
 
 BatchAnnotator = Callable[[pa.RecordBatch], dict[str, list | pa.Array]]
 #: Per source ("default" for the sources a recipe does not name): the python steps' targets, in order.
@@ -32,8 +39,9 @@ def text_bytes(batch: pa.RecordBatch) -> pa.Array:
     return pc.fill_null(pc.cast(pc.binary_length(batch.column("text")), pa.int64()), 0)
 
 
-def _run_python_steps(batch: pa.RecordBatch, values: dict, added: list[str], python_steps: PythonSteps,
-                      named_sources: frozenset[str]) -> pa.RecordBatch:
+def _run_python_steps(
+    batch: pa.RecordBatch, values: dict, added: list[str], python_steps: PythonSteps, named_sources: frozenset[str]
+) -> pa.RecordBatch:
     """Apply the python steps to the kept rows of ``batch`` (each row also carries the stage's ``added``
     columns): reasons, quarantines and field updates go into ``values``; returns the batch with its changed
     text/title/url/meta columns."""
@@ -43,8 +51,7 @@ def _run_python_steps(batch: pa.RecordBatch, values: dict, added: list[str], pyt
         return batch
     reasons, outcomes, details = values["reason"], values["outcome"], values["detail"]
     rows = batch.to_pylist()
-    columns = {name: values[name].to_pylist() if isinstance(values[name], pa.Array) else values[name]
-               for name in added}
+    columns = {name: values[name].to_pylist() if isinstance(values[name], pa.Array) else values[name] for name in added}
     for i, row in enumerate(rows):
         row.update((name, column[i]) for name, column in columns.items())
     changed: dict[str, list] = {}
@@ -70,9 +77,13 @@ def _run_python_steps(batch: pa.RecordBatch, values: dict, added: list[str], pyt
     return batch
 
 
-def annotate_documents(documents: DataFrame, annotate: BatchAnnotator, added: pa.Schema,
-                       python_steps: PythonSteps | None = None,
-                       named_sources: frozenset[str] = frozenset()) -> tuple[DataFrame, list[str]]:
+def annotate_documents(
+    documents: DataFrame,
+    annotate: BatchAnnotator,
+    added: pa.Schema,
+    python_steps: PythonSteps | None = None,
+    named_sources: frozenset[str] = frozenset(),
+) -> tuple[DataFrame, list[str]]:
     """Append ``added`` (plus outcome/reason/detail/bytes) to every row; returns the result and kept/ columns.
 
     ``annotate`` gets one Arrow batch and returns the values of ``outcome``, ``reason`` and every ``added``
@@ -96,10 +107,11 @@ def annotate_documents(documents: DataFrame, annotate: BatchAnnotator, added: pa
             if python_steps:
                 batch = _run_python_steps(batch, values, added.names, python_steps, named_sources)
             values.update(bytes_in=size, bytes_out=text_bytes(batch) if python_steps else size)
-            arrays = [value if isinstance(value, pa.Array) else pa.array(value, type=field.type)
-                      for field, value in ((f, values[f.name]) for f in new_fields)]
-            yield pa.RecordBatch.from_arrays(batch.columns + arrays,
-                                             schema=pa.schema(list(batch.schema) + new_fields))
+            arrays = [
+                value if isinstance(value, pa.Array) else pa.array(value, type=field.type)
+                for field, value in ((f, values[f.name]) for f in new_fields)
+            ]
+            yield pa.RecordBatch.from_arrays(batch.columns + arrays, schema=pa.schema(list(batch.schema) + new_fields))
 
     return documents.mapInArrow(run, output_type), passed + list(added.names)
 
@@ -113,5 +125,9 @@ def run_stats(spark: SparkSession, recipe, inputs: list) -> dict:
     """The ``stats.json`` entries every stage records about its run."""
     from corpus_pipeline.stage.fingerprint import code_version
 
-    return {"inputs": inputs, "recipe_sha256": recipe.sha256(), "code_version": code_version(),
-            "master": spark.sparkContext.master}
+    return {
+        "inputs": inputs,
+        "recipe_sha256": recipe.sha256(),
+        "code_version": code_version(),
+        "master": spark.sparkContext.master,
+    }

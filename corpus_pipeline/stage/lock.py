@@ -40,7 +40,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from corpus_pipeline.errors import InputError
@@ -100,9 +100,16 @@ def process_alive(pid: int, start_time: int | None = None) -> bool:
 
 def owner_record(token: str) -> dict[str, Any]:
     now = time.time()
-    return {"host": socket.gethostname(), "pid": os.getpid(), "pid_start": process_start_time(os.getpid()),
-            "user": _user(), "started": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="seconds"),
-            "started_epoch": round(now, 3), "command": " ".join(sys.argv)[:500], "token": token}
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "pid_start": process_start_time(os.getpid()),
+        "user": _user(),
+        "started": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds"),
+        "started_epoch": round(now, 3),
+        "command": " ".join(sys.argv)[:500],
+        "token": token,
+    }
 
 
 def _user() -> str:
@@ -120,8 +127,9 @@ def parse_record(text: str | None) -> dict[str, Any] | None:
     return record if isinstance(record, dict) and "pid" in record and "host" in record else None
 
 
-def stale_reason(record: dict[str, Any] | None, modified: float, now: float, stale_after: float,
-                 host: str | None = None) -> str | None:
+def stale_reason(
+    record: dict[str, Any] | None, modified: float, now: float, stale_after: float, host: str | None = None
+) -> str | None:
     """Why a lock may be taken over, or None while it must be honoured.
 
     ``modified`` is the lock file's modification time (epoch seconds), refreshed by its holder's heartbeat.
@@ -142,8 +150,7 @@ def stale_reason(record: dict[str, Any] | None, modified: float, now: float, sta
 def describe(record: dict[str, Any] | None) -> str:
     if record is None:
         return "an unknown owner (the lock file is empty or unreadable)"
-    return (f"pid {record.get('pid')} on {record.get('host')} (user {record.get('user')}) since "
-            f"{record.get('started')}")
+    return f"pid {record.get('pid')} on {record.get('host')} (user {record.get('user')}) since {record.get('started')}"
 
 
 # ---- where the lock file lives: Python for local paths, Hadoop's FileSystem for the rest --------------------------
@@ -254,7 +261,7 @@ def store_for(spark, path: str) -> tuple[LocalStore | HadoopStore, str]:
 
     qualified = fs.qualify(spark, path) if spark is not None else "file:" + os.path.abspath(path)
     if qualified.startswith("file:"):
-        local = qualified[len("file:"):]
+        local = qualified[len("file:") :]
         if local.startswith("//"):
             local = "/" + local[2:].partition("/")[2]
         folder, name = os.path.split(os.path.normpath(local))
@@ -281,8 +288,9 @@ class HeldLock:
 _HELD: dict[str, HeldLock] = {}
 
 
-def acquire(spark, output: str, label: str | None = None, break_lock: bool = False,
-            path: str | None = None) -> HeldLock:
+def acquire(
+    spark, output: str, label: str | None = None, break_lock: bool = False, path: str | None = None
+) -> HeldLock:
     """Take the lock of ``output`` (``PARENT/.NAME.lock`` unless ``path`` is given), or raise :class:`LockedError`."""
     label = label or output
     store, where = store_for(spark, path or lock_path(output))
@@ -304,8 +312,10 @@ def acquire(spark, output: str, label: str | None = None, break_lock: bool = Fal
         record = parse_record(content)
         reason = "--break-lock" if break_lock else stale_reason(record, modified, time.time(), stale_after)
         if reason is None:
-            raise LockedError(f"{label} is in use by another run: lock {where} is held by {describe(record)}; "
-                              f"wait for it to finish (if it is gone, run again with --break-lock)")
+            raise LockedError(
+                f"{label} is in use by another run: lock {where} is held by {describe(record)}; "
+                f"wait for it to finish (if it is gone, run again with --break-lock)"
+            )
         aside = f"{where}.stale-{uuid.uuid4().hex[:12]}"
         if not store.rename(where, aside):  # another process took it over (or it was released) first
             continue
@@ -315,8 +325,9 @@ def acquire(spark, output: str, label: str | None = None, break_lock: bool = Fal
             continue
         store.delete(aside)
         took_over = f"{describe(record)}: {reason}"
-    raise LockedError(f"{label}: could not take the lock {where} after {MAX_ATTEMPTS} attempts (other runs keep "
-                      f"taking it); try again")
+    raise LockedError(
+        f"{label}: could not take the lock {where} after {MAX_ATTEMPTS} attempts (other runs keep taking it); try again"
+    )
 
 
 def _held(store, where: str, label: str, token: str, took_over: str | None) -> HeldLock:
@@ -349,8 +360,9 @@ def release(lock: HeldLock) -> None:
 
 
 @contextlib.contextmanager
-def output_lock(spark, output: str, label: str | None = None, break_lock: bool = False,
-                path: str | None = None, echo=None) -> Iterator[HeldLock]:
+def output_lock(
+    spark, output: str, label: str | None = None, break_lock: bool = False, path: str | None = None, echo=None
+) -> Iterator[HeldLock]:
     """Hold the lock of ``output`` for the block; released on success, failure and Ctrl-C."""
     lock = acquire(spark, output, label, break_lock, path)
     if lock.took_over and echo is not None and lock.depth == 1:

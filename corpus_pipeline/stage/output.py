@@ -18,8 +18,16 @@ from pyspark.sql import functions as F
 
 from corpus_pipeline.io import fs
 from corpus_pipeline.schema import QUARANTINE_SCHEMA, spark_schema
-from corpus_pipeline.stage.stats import (KEPT, OUTCOMES, QUARANTINED, REMOVED, StageStats, check_conservation,
-                                         count_outcomes, write_stats)
+from corpus_pipeline.stage.stats import (
+    KEPT,
+    OUTCOMES,
+    QUARANTINED,
+    REMOVED,
+    StageStats,
+    check_conservation,
+    count_outcomes,
+    write_stats,
+)
 
 OUTPUT_DIRS = {KEPT: "kept", REMOVED: "removed", QUARANTINED: "quarantine"}
 
@@ -35,10 +43,16 @@ def _quarantine_columns(result: DataFrame) -> list:
     return columns
 
 
-def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stage: str,
-                       kept_columns: list[str], extra_stats: dict[str, Any] | None = None,
-                       removed_columns: tuple[str, ...] = (),
-                       storage: StorageLevel = StorageLevel.MEMORY_AND_DISK) -> StageStats:
+def write_stage_output(
+    spark: SparkSession,
+    result: DataFrame,
+    output: str,
+    stage: str,
+    kept_columns: list[str],
+    extra_stats: dict[str, Any] | None = None,
+    removed_columns: tuple[str, ...] = (),
+    storage: StorageLevel = StorageLevel.MEMORY_AND_DISK,
+) -> StageStats:
     """Write a stage's result frame under ``output`` and return its stats (also in ``output/stats.json``).
 
     ``removed/`` has the kept columns, ``reason`` and the stage's ``removed_columns`` (e.g. ``duplicate_of``).
@@ -50,8 +64,11 @@ def write_stage_output(spark: SparkSession, result: DataFrame, output: str, stag
     try:
         rows = (
             result.groupBy("outcome", "reason", "source")
-            .agg(F.count(F.lit(1)).alias("documents"), F.sum("bytes_in").alias("bytes_in"),
-                 F.sum("bytes_out").alias("bytes_out"))
+            .agg(
+                F.count(F.lit(1)).alias("documents"),
+                F.sum("bytes_in").alias("bytes_in"),
+                F.sum("bytes_out").alias("bytes_out"),
+            )
             .collect()
         )
         stats = count_outcomes(stage, (row.asDict() for row in rows))

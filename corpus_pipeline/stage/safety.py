@@ -92,7 +92,7 @@ class Location:
 
     def within(self, other: Location) -> bool:
         """This path is ``other`` or lies below it."""
-        return self.root == other.root and self.parts[:len(other.parts)] == other.parts
+        return self.root == other.root and self.parts[: len(other.parts)] == other.parts
 
     @property
     def is_local(self) -> bool:
@@ -107,7 +107,7 @@ def split_glob(path: str) -> tuple[str, list[str]]:
     """``(non-glob prefix, glob components)``: ``data/*/x.jsonl`` -> ``("data", ["*", "x.jsonl"])``."""
     head = ""
     match = _SCHEME.match(path)
-    if match and path[len(match[0]):].startswith("//"):  # scheme://authority stays in the prefix
+    if match and path[len(match[0]) :].startswith("//"):  # scheme://authority stays in the prefix
         end = path.find("/", len(match[0]) + 2)
         head, path = (path, "") if end < 0 else (path[:end], path[end:])
     components = path.split("/")
@@ -132,7 +132,7 @@ def _component_regex(component: str) -> re.Pattern[str]:
         if char == "[":
             end = component.find("]", index + 2)
             if end > 0:
-                body = component[index + 1:end]
+                body = component[index + 1 : end]
                 if body[:1] in ("^", "!"):
                     body = "^" + body[1:]
                 out.append("[" + body.replace("\\", "\\\\") + "]")
@@ -204,7 +204,7 @@ class LocalView:
             return self._local(path) if self.default_fs_local else None
         if match[1].lower() != "file":
             return None
-        rest = path[len(match[0]):]
+        rest = path[len(match[0]) :]
         if rest.startswith("//"):  # file://host/path: only the local host is meaningful
             host, _, rest = rest[2:].partition("/")
             if host not in ("", "localhost"):
@@ -220,8 +220,13 @@ class LocalView:
     # What is there: "missing", "file" or "dir"; names in a folder; a small file's text.
     def status(self, location: Location) -> str:
         try:
-            return "dir" if os.path.isdir(location.local_path) else "file" if os.path.lexists(location.local_path) \
+            return (
+                "dir"
+                if os.path.isdir(location.local_path)
+                else "file"
+                if os.path.lexists(location.local_path)
                 else "missing"
+            )
         except OSError:
             return "missing"
 
@@ -285,9 +290,9 @@ class HadoopView(LocalView):
                 return super()._local(path)
             return None
         if qualified.startswith("file:"):
-            return super().locate(qualified) or super()._local(qualified[len("file:"):])
+            return super().locate(qualified) or super()._local(qualified[len("file:") :])
         scheme = _SCHEME.match(qualified)
-        rest = qualified[len(scheme[0]):] if scheme else qualified
+        rest = qualified[len(scheme[0]) :] if scheme else qualified
         authority = ""
         if rest.startswith("//"):
             authority, _, rest = rest[2:].partition("/")
@@ -356,7 +361,7 @@ def local_os_path(path: str, conf: dict[str, str] | None = None) -> str | None:
     match = _SCHEME.match(path)
     if match is None:
         return os.path.abspath(path)
-    rest = path[len(match[0]):]
+    rest = path[len(match[0]) :]
     if rest.startswith("//"):
         rest = "/" + rest[2:].partition("/")[2]
     return os.path.abspath(rest or ".")
@@ -432,11 +437,11 @@ def _overlap(view: LocalView, written: Location, source: str) -> str | None:
     if prefix.within(written):
         return "contains"
     if written.within(prefix):
-        relative = written.parts[len(prefix.parts):]
-        if len(relative) >= len(patterns) and _matches(patterns, relative[:len(patterns)]):
+        relative = written.parts[len(prefix.parts) :]
+        if len(relative) >= len(patterns) and _matches(patterns, relative[: len(patterns)]):
             return "is" if len(relative) == len(patterns) else "is inside"
         if len(relative) < len(patterns) and _matches(patterns, relative):
-            below = view.glob_matches(written, patterns[len(relative):], limit=1000)
+            below = view.glob_matches(written, patterns[len(relative) :], limit=1000)
             if below is None or below:  # matches exist below it (or cannot be listed: assume they do)
                 return "contains"
     for match in view.glob_matches(prefix, patterns) or []:  # matches reached through a symlink
@@ -457,14 +462,20 @@ def _refuse_overlap(view: LocalView, label: str, written: list[Location], inputs
                 continue
             what = "it" if location == written[0] else f"its staging folder {location}"
             glob = bool(split_glob(source)[1])
-            relation_text = {"is": "is matched by" if glob else "is",
-                             "is inside": "is inside a path matched by" if glob else "is inside",
-                             "contains": "contains"}[relation]
-            consequence = {"is": "it would replace its own input",
-                           "is inside": "it would be read back as input",
-                           "contains": "replacing it would delete the input"}[relation]
-            raise UnsafeOutputError(f"refusing to write {label}: {what} {relation_text} the input {source} "
-                                    f"({consequence}); choose another output")
+            relation_text = {
+                "is": "is matched by" if glob else "is",
+                "is inside": "is inside a path matched by" if glob else "is inside",
+                "contains": "contains",
+            }[relation]
+            consequence = {
+                "is": "it would replace its own input",
+                "is inside": "it would be read back as input",
+                "contains": "replacing it would delete the input",
+            }[relation]
+            raise UnsafeOutputError(
+                f"refusing to write {label}: {what} {relation_text} the input {source} "
+                f"({consequence}); choose another output"
+            )
 
 
 def check_stage_output(view: LocalView, output: str, inputs: list[str], overwrite: bool = False) -> None:
@@ -479,11 +490,14 @@ def check_stage_output(view: LocalView, output: str, inputs: list[str], overwrit
         return
     status = view.status(location)
     if status == "file":
-        raise UnsafeOutputError(f"refusing to write {output}: it is an existing file, not a stage output "
-                                f"(pass --overwrite to replace it)")
+        raise UnsafeOutputError(
+            f"refusing to write {output}: it is an existing file, not a stage output (pass --overwrite to replace it)"
+        )
     if status == "dir" and not is_our_stage_output(view, location):
-        raise UnsafeOutputError(f"refusing to write {output}: it is a folder that is not a corpus-pipeline stage "
-                                f"output (no {MARKER} with a fingerprint; pass --overwrite to replace it)")
+        raise UnsafeOutputError(
+            f"refusing to write {output}: it is a folder that is not a corpus-pipeline stage "
+            f"output (no {MARKER} with a fingerprint; pass --overwrite to replace it)"
+        )
 
 
 def run_targets(output: str, stages: tuple[str, ...], pack_output: str | None = None) -> dict[str, str]:
@@ -496,8 +510,14 @@ def run_targets(output: str, stages: tuple[str, ...], pack_output: str | None = 
     return targets
 
 
-def check_run_outputs(view: LocalView, output: str, inputs: list[str], stages: tuple[str, ...],
-                      pack_output: str | None = None, overwrite: bool = False) -> None:
+def check_run_outputs(
+    view: LocalView,
+    output: str,
+    inputs: list[str],
+    stages: tuple[str, ...],
+    pack_output: str | None = None,
+    overwrite: bool = False,
+) -> None:
     """Every check of :func:`check_stage_output` for each stage output of ``run``, plus: the run folder is not
     a file, ``run.json`` and the reports are ours (or absent), and no stage output overlaps another."""
     from corpus_pipeline.io import fs
@@ -509,29 +529,37 @@ def check_run_outputs(view: LocalView, output: str, inputs: list[str], stages: t
     pack = targets.get("pack")
     pack_location = view.locate(pack) if pack_output else None
     if pack_location is not None and folder is not None and folder.within(pack_location):
-        raise UnsafeOutputError(f"refusing to write {pack} (--pack-output): it contains the run folder "
-                                f"{output}; choose another --pack-output")
+        raise UnsafeOutputError(
+            f"refusing to write {pack} (--pack-output): it contains the run folder "
+            f"{output}; choose another --pack-output"
+        )
     if folder is not None:
         status = view.status(folder)
         if status == "file" and not overwrite:
-            raise UnsafeOutputError(f"refusing to write {output}: it is an existing file, not a run folder "
-                                    f"(pass --overwrite to replace it)")
+            raise UnsafeOutputError(
+                f"refusing to write {output}: it is an existing file, not a run folder (pass --overwrite to replace it)"
+            )
         ours = status != "dir" or is_our_run_folder(view, folder, stages)
         for name in RUN_FILES:
             path = fs.join(output, name)
             _refuse_overlap(view, path, [folder.child(name)], inputs)
             if not ours and not overwrite and view.status(folder.child(name)) != "missing":
-                raise UnsafeOutputError(f"refusing to write {path}: {output} is not a corpus-pipeline run folder "
-                                        f"(no run.json or stage output of ours) and {name} would be replaced "
-                                        f"(pass --overwrite to replace it)")
+                raise UnsafeOutputError(
+                    f"refusing to write {path}: {output} is not a corpus-pipeline run folder "
+                    f"(no run.json or stage output of ours) and {name} would be replaced "
+                    f"(pass --overwrite to replace it)"
+                )
     if pack_location is not None:
-        others = [path for stage, target in targets.items() if stage != "pack"
-                  for path in (target, staging_name(target))] + [fs.join(output, name) for name in RUN_FILES]
+        others = [
+            path for stage, target in targets.items() if stage != "pack" for path in (target, staging_name(target))
+        ] + [fs.join(output, name) for name in RUN_FILES]
         for other in others:
             location = view.locate(other)
             if location is not None and (pack_location.within(location) or location.within(pack_location)):
-                raise UnsafeOutputError(f"refusing to write {pack} (--pack-output): it overlaps {other}, which "
-                                        f"the run writes too; choose another --pack-output")
+                raise UnsafeOutputError(
+                    f"refusing to write {pack} (--pack-output): it overlaps {other}, which "
+                    f"the run writes too; choose another --pack-output"
+                )
 
 
 def check_plain_output(out: str, inputs: tuple[str | None, ...] | list[str | None] = ()) -> None:
@@ -552,20 +580,31 @@ def check_plain_output(out: str, inputs: tuple[str | None, ...] | list[str | Non
 
 def add_output_arguments(parser) -> None:
     """``--overwrite`` and ``--break-lock``, on every stage command and on ``run``."""
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace an --output that is a file or a folder not written by a corpus-pipeline stage "
-                             "(an output that is, contains or lies inside an input is refused even so)")
-    parser.add_argument("--break-lock", action="store_true",
-                        help="take over the output's lock even when another run seems to hold it")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an --output that is a file or a folder not written by a corpus-pipeline stage "
+        "(an output that is, contains or lies inside an input is refused even so)",
+    )
+    parser.add_argument(
+        "--break-lock", action="store_true", help="take over the output's lock even when another run seems to hold it"
+    )
 
 
-def check_stage_paths(output: str, inputs: list[str], overwrite: bool = False,
-                      conf: dict[str, str] | None = None) -> None:
+def check_stage_paths(
+    output: str, inputs: list[str], overwrite: bool = False, conf: dict[str, str] | None = None
+) -> None:
     """A stage command's check before Spark starts (local paths; the rest are checked once the session runs)."""
     check_stage_output(view_for_cli(conf), output, inputs, overwrite)
 
 
-def check_run_paths(output: str, inputs: list[str], stages: tuple[str, ...], pack_output: str | None = None,
-                    overwrite: bool = False, conf: dict[str, str] | None = None) -> None:
+def check_run_paths(
+    output: str,
+    inputs: list[str],
+    stages: tuple[str, ...],
+    pack_output: str | None = None,
+    overwrite: bool = False,
+    conf: dict[str, str] | None = None,
+) -> None:
     """``run``'s check of every output before Spark starts (local paths; the rest once the session runs)."""
     check_run_outputs(view_for_cli(conf), output, inputs, stages, pack_output, overwrite)

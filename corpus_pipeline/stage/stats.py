@@ -29,8 +29,12 @@ class ConservationError(RuntimeError):
 
 def empty_counts() -> dict[str, Any]:
     """Documents and bytes per outcome, with no reason yet."""
-    return {"documents": {"in": 0, **{o: 0 for o in OUTCOMES}}, "bytes": {"in": 0, **{o: 0 for o in OUTCOMES}},
-            REMOVED: {}, QUARANTINED: {}}
+    return {
+        "documents": {"in": 0, **{o: 0 for o in OUTCOMES}},
+        "bytes": {"in": 0, **{o: 0 for o in OUTCOMES}},
+        REMOVED: {},
+        QUARANTINED: {},
+    }
 
 
 @dataclass
@@ -63,21 +67,36 @@ class StageStats:
     def summary(self) -> dict[str, Any]:
         """What ``run.json`` keeps of a stage."""
         docs = self.documents
-        return {"in": docs["in"], "kept": docs[KEPT], "removed": docs[REMOVED], "quarantined": docs[QUARANTINED],
-                "seconds": self.seconds}
+        return {
+            "in": docs["in"],
+            "kept": docs[KEPT],
+            "removed": docs[REMOVED],
+            "quarantined": docs[QUARANTINED],
+            "seconds": self.seconds,
+        }
 
     def to_json(self) -> dict[str, Any]:
-        return {"stage": self.stage, "documents": self.documents, "bytes": self.bytes, REMOVED: self.removed,
-                QUARANTINED: self.quarantined, "sources": self.sources, "conservation": self.conservation,
-                **self.details, "seconds": self.seconds}
+        return {
+            "stage": self.stage,
+            "documents": self.documents,
+            "bytes": self.bytes,
+            REMOVED: self.removed,
+            QUARANTINED: self.quarantined,
+            "sources": self.sources,
+            "conservation": self.conservation,
+            **self.details,
+            "seconds": self.seconds,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], origin: str = "stats.json") -> StageStats:
         missing = [key for key in _COMMON if key not in data]
         if missing:
             raise InputError(f"{origin}: not a stage's stats (missing {', '.join(missing)})")
-        return cls(**{key: data[key] for key in _COMMON},
-                   details={key: value for key, value in data.items() if key not in _COMMON})
+        return cls(
+            **{key: data[key] for key in _COMMON},
+            details={key: value for key, value in data.items() if key not in _COMMON},
+        )
 
 
 def count_outcomes(stage: str, rows: Iterable[Mapping[str, Any]]) -> StageStats:
@@ -99,8 +118,14 @@ def count_outcomes(stage: str, rows: Iterable[Mapping[str, Any]]) -> StageStats:
                 per_reason = counts[outcome].setdefault(reason or "unknown", {"documents": 0, "bytes": 0})
                 per_reason["documents"] += docs
                 per_reason["bytes"] += written
-    return StageStats(stage=stage, documents=total["documents"], bytes=total["bytes"], removed=total[REMOVED],
-                      quarantined=total[QUARANTINED], sources=sources)
+    return StageStats(
+        stage=stage,
+        documents=total["documents"],
+        bytes=total["bytes"],
+        removed=total[REMOVED],
+        quarantined=total[QUARANTINED],
+        sources=sources,
+    )
 
 
 def check_conservation(stats: StageStats, written: Mapping[str, int]) -> StageStats:

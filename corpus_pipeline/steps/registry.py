@@ -14,7 +14,7 @@ text or a record in; new text, a score or a removal reason out. ``config`` is th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import import_module
 from typing import Any, Literal
 
@@ -48,38 +48,130 @@ class StepSpec:
 
 
 STEPS: tuple[StepSpec, ...] = (
-    StepSpec("normalize", "clean", "mapper", "invisible/control characters, full-width ASCII; then special symbols "
-             "and whitespace (after strip_navigation: menus use symbols as separators)",
-             "corpus_pipeline.rules.normalize:Normalizer.normalize_chars", "clean.normalize"),
-    StepSpec("to_simplified", "clean", "mapper", "traditional to simplified script (OpenCC)",
-             "corpus_pipeline.rules.simplify:to_simplified", "clean.opencc_config"),
-    StepSpec("strip_navigation", "clean", "mapper", "menu, breadcrumb, share, pagination and footer lines",
-             "corpus_pipeline.rules.navigation:strip_navigation", "clean.navigation", columns=("nav_lines",)),
-    StepSpec("dedup_paragraphs", "clean", "mapper", "a repeated paragraph keeps its first occurrence",
-             "corpus_pipeline.rules.paragraphs:dedup_paragraphs", "clean.paragraphs", columns=("dup_paragraphs",)),
-    StepSpec("ad_filter", "clean", "filter", "ad documents dropped, isolated ad lines removed",
-             "corpus_pipeline.rules.ads:apply_ad_rules", "clean.ads", ("ad_keywords",), ("ad_lines",)),
-    StepSpec("cjk_ratio", "clean", "filter", "too few Chinese characters among the counted characters",
-             "corpus_pipeline.rules.document_filters:cjk_ratio_reason", "clean.filters", ("low_cjk_ratio",),
-             ("cjk_ratio",)),
-    StepSpec("min_length", "clean", "filter", "fewer non-space characters than min_chars",
-             "corpus_pipeline.rules.document_filters:min_length_reason", "clean.filters", ("too_short",),
-             ("n_chars",)),
-    StepSpec("title_only", "clean", "filter", "only a title, or only title-like lines",
-             "corpus_pipeline.rules.document_filters:title_only_reason", "clean.filters", ("title_only",)),
-    StepSpec("sensitive_words", "filter", "filter", "more sensitive-lexicon hits than max_hits (or a category limit)",
-             "corpus_pipeline.rules.sensitive:sensitive_reason", "filter.sensitive", ("sensitive_words",),
-             ("sensitive_hits", "sensitive_categories")),
-    StepSpec("spam", "filter", "filter", "fastText spam classifier score above its threshold",
-             "corpus_pipeline.classify.model:score", "filter.spam", ("spam",), ("spam_score",)),
-    StepSpec("quality", "quality", "filter", "GPT-3-style quality classifier: keep by threshold or Pareto draw",
-             "corpus_pipeline.quality.batch:keep_mask", "quality", ("low_quality",), ("quality_score",)),
-    StepSpec("perplexity", "quality", "scorer", "KenLM perplexity and CCNet bucket; removes above max_perplexity",
-             "corpus_pipeline.perplexity.model:perplexities", "perplexity", ("high_perplexity",),
-             ("perplexity", "ppl_bucket")),
-    StepSpec("dedup", "dedup", "filter", "exact, then MinHash-LSH near-duplicates across all sources",
-             "corpus_pipeline.dedup.batch:signatures_of", "dedup", ("exact_duplicate", "near_duplicate"),
-             ("duplicate_of",)),
+    StepSpec(
+        "normalize",
+        "clean",
+        "mapper",
+        "invisible/control characters, full-width ASCII; then special symbols "
+        "and whitespace (after strip_navigation: menus use symbols as separators)",
+        "corpus_pipeline.rules.normalize:Normalizer.normalize_chars",
+        "clean.normalize",
+    ),
+    StepSpec(
+        "to_simplified",
+        "clean",
+        "mapper",
+        "traditional to simplified script (OpenCC)",
+        "corpus_pipeline.rules.simplify:to_simplified",
+        "clean.opencc_config",
+    ),
+    StepSpec(
+        "strip_navigation",
+        "clean",
+        "mapper",
+        "menu, breadcrumb, share, pagination and footer lines",
+        "corpus_pipeline.rules.navigation:strip_navigation",
+        "clean.navigation",
+        columns=("nav_lines",),
+    ),
+    StepSpec(
+        "dedup_paragraphs",
+        "clean",
+        "mapper",
+        "a repeated paragraph keeps its first occurrence",
+        "corpus_pipeline.rules.paragraphs:dedup_paragraphs",
+        "clean.paragraphs",
+        columns=("dup_paragraphs",),
+    ),
+    StepSpec(
+        "ad_filter",
+        "clean",
+        "filter",
+        "ad documents dropped, isolated ad lines removed",
+        "corpus_pipeline.rules.ads:apply_ad_rules",
+        "clean.ads",
+        ("ad_keywords",),
+        ("ad_lines",),
+    ),
+    StepSpec(
+        "cjk_ratio",
+        "clean",
+        "filter",
+        "too few Chinese characters among the counted characters",
+        "corpus_pipeline.rules.document_filters:cjk_ratio_reason",
+        "clean.filters",
+        ("low_cjk_ratio",),
+        ("cjk_ratio",),
+    ),
+    StepSpec(
+        "min_length",
+        "clean",
+        "filter",
+        "fewer non-space characters than min_chars",
+        "corpus_pipeline.rules.document_filters:min_length_reason",
+        "clean.filters",
+        ("too_short",),
+        ("n_chars",),
+    ),
+    StepSpec(
+        "title_only",
+        "clean",
+        "filter",
+        "only a title, or only title-like lines",
+        "corpus_pipeline.rules.document_filters:title_only_reason",
+        "clean.filters",
+        ("title_only",),
+    ),
+    StepSpec(
+        "sensitive_words",
+        "filter",
+        "filter",
+        "more sensitive-lexicon hits than max_hits (or a category limit)",
+        "corpus_pipeline.rules.sensitive:sensitive_reason",
+        "filter.sensitive",
+        ("sensitive_words",),
+        ("sensitive_hits", "sensitive_categories"),
+    ),
+    StepSpec(
+        "spam",
+        "filter",
+        "filter",
+        "fastText spam classifier score above its threshold",
+        "corpus_pipeline.classify.model:score",
+        "filter.spam",
+        ("spam",),
+        ("spam_score",),
+    ),
+    StepSpec(
+        "quality",
+        "quality",
+        "filter",
+        "GPT-3-style quality classifier: keep by threshold or Pareto draw",
+        "corpus_pipeline.quality.batch:keep_mask",
+        "quality",
+        ("low_quality",),
+        ("quality_score",),
+    ),
+    StepSpec(
+        "perplexity",
+        "quality",
+        "scorer",
+        "KenLM perplexity and CCNet bucket; removes above max_perplexity",
+        "corpus_pipeline.perplexity.model:perplexities",
+        "perplexity",
+        ("high_perplexity",),
+        ("perplexity", "ppl_bucket"),
+    ),
+    StepSpec(
+        "dedup",
+        "dedup",
+        "filter",
+        "exact, then MinHash-LSH near-duplicates across all sources",
+        "corpus_pipeline.dedup.batch:signatures_of",
+        "dedup",
+        ("exact_duplicate", "near_duplicate"),
+        ("duplicate_of",),
+    ),
 )
 
 STEP_NAMES: tuple[str, ...] = tuple(step.name for step in STEPS)
@@ -105,7 +197,7 @@ def reasons_of(stage: str) -> tuple[str, ...]:
     return tuple(reason for spec in steps_of(stage) for reason in spec.reasons)
 
 
-@lru_cache(maxsize=None)
+@cache
 def config_type(name: str) -> type | None:
     """The pydantic class of step ``name``'s recipe section (None for a plain setting or no config)."""
     from corpus_pipeline.recipe import Recipe

@@ -54,11 +54,14 @@ def resolve(target: str) -> Callable[[dict[str, Any]], Any]:
     try:
         module = import_module(module_name)
     except ModuleNotFoundError as error:
-        raise RecipeError(f"python step {target}: no module named {error.name!r} (is it installed, in the working "
-                          "directory, or shipped with --py-files?)") from None
+        raise RecipeError(
+            f"python step {target}: no module named {error.name!r} (is it installed, in the working "
+            "directory, or shipped with --py-files?)"
+        ) from None
     except Exception as error:  # noqa: BLE001 - the user's module failed while importing
-        raise RecipeError(f"python step {target}: importing {module_name} failed: "
-                          f"{type(error).__name__}: {error}") from None
+        raise RecipeError(
+            f"python step {target}: importing {module_name} failed: {type(error).__name__}: {error}"
+        ) from None
     function = getattr(module, attribute, None)
     if function is None:
         raise RecipeError(f"python step {target}: module {module_name} has no attribute {attribute!r}")
@@ -94,15 +97,24 @@ def ship_python_steps(spark, python_steps: Mapping[str, tuple[tuple[str | None, 
     """``addPyFile`` the user's modules that are not installed in the environment (a ``.py`` file, or its
     top-level package zipped), so the executors import what the driver checked; returns what was shipped."""
     shipped = []
-    submitted = {os.path.basename(path) for path in spark.sparkContext.getConf().get("spark.submit.pyFiles", "")
-                 .split(",") if path}  # --py-files already ships these
+    submitted = {
+        os.path.basename(path)
+        for path in spark.sparkContext.getConf().get("spark.submit.pyFiles", "").split(",")
+        if path
+    }  # --py-files already ships these
     for steps in python_steps.values():
         for _, target in steps:
             top = target.partition(":")[0].split(".")[0]
             module = sys.modules.get(top) or import_module(top)
             origin = getattr(module, "__file__", None)
-            if (not origin or not os.path.isfile(origin) or _installed(origin) or top in shipped
-                    or os.path.basename(origin) in submitted or f"{top}.zip" in submitted):
+            if (
+                not origin
+                or not os.path.isfile(origin)
+                or _installed(origin)
+                or top in shipped
+                or os.path.basename(origin) in submitted
+                or f"{top}.zip" in submitted
+            ):
                 continue
             if os.path.basename(origin) == "__init__.py":
                 package = os.path.dirname(origin)
@@ -126,8 +138,11 @@ def python_steps_by_stage(recipe: Recipe, stage: str) -> dict[str, tuple[tuple[s
 
     out = {}
     for name, source in recipe.sources.items():
-        found = tuple((after, target) for after, target in source.python_steps()
-                      if (step(after).stage if after else "clean") == stage)
+        found = tuple(
+            (after, target)
+            for after, target in source.python_steps()
+            if (step(after).stage if after else "clean") == stage
+        )
         if found:
             out[name] = found
     return out
@@ -167,14 +182,19 @@ def apply(target: str, record: Mapping[str, Any]) -> str | dict[str, Any] | None
         return None
     if isinstance(result, str):
         if not _REASON.match(result):
-            raise UserStepError(target, f"returned reason {result[:80]!r}: a reason is snake_case "
-                                        "(lowercase letters, digits, '_'; at most 64)")
+            raise UserStepError(
+                target,
+                f"returned reason {result[:80]!r}: a reason is snake_case (lowercase letters, digits, '_'; at most 64)",
+            )
         return result
     if isinstance(result, Mapping):
         unknown = sorted(set(result) - set(WRITABLE_FIELDS))
         if unknown:
-            raise UserStepError(target, f"returned unknown field(s) {', '.join(map(str, unknown))}; "
-                                        f"a step may change {', '.join(WRITABLE_FIELDS)}")
+            raise UserStepError(
+                target,
+                f"returned unknown field(s) {', '.join(map(str, unknown))}; "
+                f"a step may change {', '.join(WRITABLE_FIELDS)}",
+            )
         bad = [key for key, value in result.items() if value is not None and not isinstance(value, str)]
         if bad or result.get("text") is None and "text" in result:
             raise UserStepError(target, f"returned non-string value(s) for {', '.join(bad or ['text'])}")

@@ -22,7 +22,7 @@ CARD_FILE = "card.json"
 TEXT_FORMAT = "cpm-reversible-v1"  # the escaping in corpus_pipeline.tokenizer.reversible
 SPECIAL_TOKENS = {"pad": "<pad>", "unk": "<unk>", "eod": "<eod>"}
 _CARD_KEYS = ("kind", "model_file", "sha256", "text_format", "segmenter", "vocab_size", "special_tokens")
-_LOADED: dict[str, "Tokenizer"] = {}
+_LOADED: dict[str, Tokenizer] = {}
 
 
 class TokenizerError(InputError):
@@ -44,8 +44,13 @@ class TokenizerSpec:
     eod_id: int
 
     def stats(self) -> dict:
-        return {"path": self.directory, "sha256": self.sha256, "vocab_size": self.vocab_size,
-                "segmenter": self.segmenter, "eod_id": self.eod_id}
+        return {
+            "path": self.directory,
+            "sha256": self.sha256,
+            "vocab_size": self.vocab_size,
+            "segmenter": self.segmenter,
+            "eod_id": self.eod_id,
+        }
 
 
 class Tokenizer:
@@ -84,8 +89,9 @@ def _sentencepiece(model_bytes: bytes, shown_as: str):
 
 def read_card(directory: Path) -> dict:
     card_path = directory / CARD_FILE
-    card = shipped.read_card(card_path, _CARD_KEYS, TokenizerError, "tokenizer",
-                             "train-tokenizer writes it beside the model")
+    card = shipped.read_card(
+        card_path, _CARD_KEYS, TokenizerError, "tokenizer", "train-tokenizer writes it beside the model"
+    )
     if card["kind"] != "tokenizer":
         raise TokenizerError(f"{card_path}: a {card['kind']!r} card, not a tokenizer's")
     if card["text_format"] != TEXT_FORMAT:
@@ -107,21 +113,31 @@ def load_tokenizer_spec(directory: str | Path) -> TokenizerSpec:
     data = model_path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != card["sha256"]:
-        raise TokenizerError(f"{model_path}: sha256 {actual[:12]}… does not match its card ({card['sha256'][:12]}…): "
-                             "the file is corrupt or was replaced without retraining")
+        raise TokenizerError(
+            f"{model_path}: sha256 {actual[:12]}… does not match its card ({card['sha256'][:12]}…): "
+            "the file is corrupt or was replaced without retraining"
+        )
     processor = _sentencepiece(data, str(model_path))
     ids = {}
     for name, piece in SPECIAL_TOKENS.items():
         ids[name] = processor.piece_to_id(piece)
         if processor.id_to_piece(ids[name]) != piece or card["special_tokens"].get(piece) != ids[name]:
-            raise TokenizerError(f"{model_path}: special token {piece} is not the card's id "
-                                 f"{card['special_tokens'].get(piece)}")
+            raise TokenizerError(
+                f"{model_path}: special token {piece} is not the card's id {card['special_tokens'].get(piece)}"
+            )
     if processor.get_piece_size() != card["vocab_size"]:
         raise TokenizerError(f"{model_path}: {processor.get_piece_size()} pieces, the card says {card['vocab_size']}")
     spec = TokenizerSpec(
-        directory=str(directory), path=str(model_path), shipped_name=f"tokenizer-{actual[:16]}.model", sha256=actual,
-        segmenter=card["segmenter"], vocab_size=int(card["vocab_size"]), pad_id=ids["pad"], unk_id=ids["unk"],
-        eod_id=ids["eod"])
+        directory=str(directory),
+        path=str(model_path),
+        shipped_name=f"tokenizer-{actual[:16]}.model",
+        sha256=actual,
+        segmenter=card["segmenter"],
+        vocab_size=int(card["vocab_size"]),
+        pad_id=ids["pad"],
+        unk_id=ids["unk"],
+        eod_id=ids["eod"],
+    )
     _LOADED[actual] = Tokenizer(processor, spec.segmenter, spec.eod_id)
     return spec
 
@@ -132,6 +148,7 @@ def distribute(spark, spec: TokenizerSpec) -> None:
 
 def worker_tokenizer(spec: TokenizerSpec) -> Tokenizer:
     """The tokenizer in this process, loaded on first use from the copy Spark shipped."""
+
     def load(local: str) -> Tokenizer:
         return Tokenizer(_sentencepiece(Path(local).read_bytes(), spec.path), spec.segmenter, spec.eod_id)
 

@@ -19,11 +19,13 @@ ESCAPE_SYMBOL = "\u2584"
 WORD_BOUNDARY = " "
 
 _ESCAPED = {WHITESPACE_SYMBOL: "1", SPACE_SYMBOL: "2", NEWLINE_SYMBOL: "3", ESCAPE_SYMBOL: "4"}
-_ESCAPE_TABLE = str.maketrans({
-    " ": SPACE_SYMBOL,
-    "\n": NEWLINE_SYMBOL,
-    **{symbol: ESCAPE_SYMBOL + digit for symbol, digit in _ESCAPED.items()},
-})
+_ESCAPE_TABLE = str.maketrans(
+    {
+        " ": SPACE_SYMBOL,
+        "\n": NEWLINE_SYMBOL,
+        **{symbol: ESCAPE_SYMBOL + digit for symbol, digit in _ESCAPED.items()},
+    }
+)
 _UNESCAPED = {
     WORD_BOUNDARY: "",
     SPACE_SYMBOL: " ",

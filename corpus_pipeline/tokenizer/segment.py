@@ -13,10 +13,10 @@ Both are lossless: ``"".join(segment(text)) == text``.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 SEGMENTERS = ("rjieba", "jieba")
-_HAN_ONLY = re.compile("[\u4E00-\u9FD5]+")  # jieba's Han range, without the Latin/digit part of its blocks
+_HAN_ONLY = re.compile("[\u4e00-\u9fd5]+")  # jieba's Han range, without the Latin/digit part of its blocks
 _CACHE_SIZE = 100_000  # entries of each per-process cache of segmented runs and blocks
 
 
@@ -57,8 +57,16 @@ class _JiebaHmm:
         self._start = tuple(finalseg.start_P[state] for state in "BMES")
         self._emit = tuple(finalseg.emit_P[state] for state in "BMES")
         trans = finalseg.trans_P
-        self._trans = (trans["E"]["B"], trans["S"]["B"], trans["M"]["M"], trans["B"]["M"],
-                       trans["S"]["S"], trans["E"]["S"], trans["B"]["E"], trans["M"]["E"])
+        self._trans = (
+            trans["E"]["B"],
+            trans["S"]["B"],
+            trans["M"]["M"],
+            trans["B"]["M"],
+            trans["S"]["S"],
+            trans["E"]["S"],
+            trans["B"]["E"],
+            trans["M"]["E"],
+        )
 
     def _tags(self, run: str) -> list[int]:
         """The most likely state of each character: 0 B, 1 M, 2 E, 3 S."""
@@ -112,7 +120,7 @@ class _JiebaHmm:
             if tag == 0:
                 begin = position
             elif tag == 2:
-                words.append(run[begin:position + 1])
+                words.append(run[begin : position + 1])
                 next_start = position + 1
             elif tag == 3:
                 words.append(run[position])
@@ -188,7 +196,7 @@ class _HybridSegmenter:
         return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def segmenter(name: str):
     """The segmentation function called ``name`` (one of :data:`SEGMENTERS`), built once per process."""
     if name == "rjieba":

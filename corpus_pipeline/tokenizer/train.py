@@ -25,14 +25,19 @@ from pathlib import Path
 import pyarrow as pa
 
 from corpus_pipeline.schema import spark_schema
-from corpus_pipeline.tokenizer.model import (CARD_FILE, MODEL_FILE, SPECIAL_TOKENS, TEXT_FORMAT, TokenizerError,
-                                             load_tokenizer)
+from corpus_pipeline.tokenizer.model import (
+    CARD_FILE,
+    MODEL_FILE,
+    SPECIAL_TOKENS,
+    TEXT_FORMAT,
+    TokenizerError,
+    load_tokenizer,
+)
 from corpus_pipeline.tokenizer.reversible import NEWLINE_SYMBOL, SPACE_SYMBOL, join_words
 from corpus_pipeline.tokenizer.segment import SEGMENTERS, segmenter
 
 TRAIN, HELD_OUT = "train", "held_out"
-_SAMPLE_SCHEMA = pa.schema([("key", pa.int64()), ("part", pa.string()), ("source", pa.string()),
-                            ("text", pa.string())])
+_SAMPLE_SCHEMA = pa.schema([("key", pa.int64()), ("part", pa.string()), ("source", pa.string()), ("text", pa.string())])
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class TokenizerTraining:
 
 
 def _hash(seed: int, source: str, doc_id: str, paragraph: int, salt: bytes) -> int:
-    key = f"{seed}\x1f{source}\x1f{doc_id}\x1f{paragraph}".encode("utf-8")
+    key = f"{seed}\x1f{source}\x1f{doc_id}\x1f{paragraph}".encode()
     return struct.unpack("<Q", hashlib.blake2b(key, digest_size=8, person=salt).digest())[0]
 
 
@@ -106,6 +111,7 @@ def _sample_batches(settings: TokenizerTraining, fraction: float):
             out = list(sample_paragraphs(rows, settings, fraction))
             if out:
                 yield pa.RecordBatch.from_arrays([pa.array(column) for column in zip(*out)], schema=_SAMPLE_SCHEMA)
+
     return run
 
 
@@ -121,8 +127,11 @@ def collect_sample(spark, inputs: list[str], settings: TokenizerTraining, senten
     if not text_bytes:
         raise TokenizerError(f"{', '.join(inputs)}: no text to train a tokenizer on")
     fraction = min(1.0, settings.sample_bytes / text_bytes)
-    sample = (documents.mapInArrow(_sample_batches(settings, fraction), spark_schema(_SAMPLE_SCHEMA))
-              .orderBy("key", "part", "source", "text").drop("key"))
+    sample = (
+        documents.mapInArrow(_sample_batches(settings, fraction), spark_schema(_SAMPLE_SCHEMA))
+        .orderBy("key", "part", "source", "text")
+        .drop("key")
+    )
     held_out: list[tuple[str, str]] = []
     counts = defaultdict(lambda: {"train_sentences": 0, "train_input_chars": 0, "held_out_paragraphs": 0})
     with open(sentences_path, "w", encoding="utf-8", newline="\n") as out:  # a "\r" in a sentence stays in it
@@ -135,8 +144,12 @@ def collect_sample(spark, inputs: list[str], settings: TokenizerTraining, senten
             else:
                 held_out.append((source, text))
                 counts[source]["held_out_paragraphs"] += 1
-    return held_out, {"documents": int(total["n"]), "text_bytes": text_bytes, "sample_fraction": fraction,
-                      "sources": dict(sorted(counts.items()))}
+    return held_out, {
+        "documents": int(total["n"]),
+        "text_bytes": text_bytes,
+        "sample_fraction": fraction,
+        "sources": dict(sorted(counts.items())),
+    }
 
 
 def train_sentencepiece(sentences_path: Path, settings: TokenizerTraining, sentences: int) -> bytes:
@@ -150,15 +163,29 @@ def train_sentencepiece(sentences_path: Path, settings: TokenizerTraining, sente
     with open(sentences_path, encoding="utf-8", newline="\n") as handle:  # lines end at "\n" only
         try:
             spm.SentencePieceTrainer.train(
-                sentence_iterator=(line.rstrip("\n") for line in handle), model_writer=model,
-                vocab_size=settings.vocab_size, model_type=settings.model_type,
-                character_coverage=settings.character_coverage, byte_fallback=True,
-                normalization_rule_name="identity", add_dummy_prefix=False, remove_extra_whitespaces=False,
-                pad_id=0, unk_id=1, eos_id=2, bos_id=-1, pad_piece=SPECIAL_TOKENS["pad"],
-                unk_piece=SPECIAL_TOKENS["unk"], eos_piece=SPECIAL_TOKENS["eod"],
+                sentence_iterator=(line.rstrip("\n") for line in handle),
+                model_writer=model,
+                vocab_size=settings.vocab_size,
+                model_type=settings.model_type,
+                character_coverage=settings.character_coverage,
+                byte_fallback=True,
+                normalization_rule_name="identity",
+                add_dummy_prefix=False,
+                remove_extra_whitespaces=False,
+                pad_id=0,
+                unk_id=1,
+                eos_id=2,
+                bos_id=-1,
+                pad_piece=SPECIAL_TOKENS["pad"],
+                unk_piece=SPECIAL_TOKENS["unk"],
+                eos_piece=SPECIAL_TOKENS["eod"],
                 user_defined_symbols=[SPACE_SYMBOL, NEWLINE_SYMBOL],
-                max_sentence_length=4 * settings.max_sentence_chars + 64, input_sentence_size=max(sentences, 1),
-                shuffle_input_sentence=True, num_threads=settings.threads, minloglevel=2)
+                max_sentence_length=4 * settings.max_sentence_chars + 64,
+                input_sentence_size=max(sentences, 1),
+                shuffle_input_sentence=True,
+                num_threads=settings.threads,
+                minloglevel=2,
+            )
         except RuntimeError as error:  # e.g. a vocabulary smaller than the sample's characters + 256 bytes
             raise TokenizerError(f"SentencePiece training failed: {error}") from None
     return model.getvalue()
@@ -181,8 +208,10 @@ def held_out_metrics(tokenizer, held_out: list[tuple[str, str]]) -> dict:
         "held_out_paragraphs": len(held_out),
         "chars_per_token": round(chars / tokens, 4) if tokens else None,
         "round_trip_exact": True,
-        "sources": {s: {**c, "chars_per_token": round(c["chars"] / c["tokens"], 4) if c["tokens"] else None}
-                    for s, c in sorted(per_source.items())},
+        "sources": {
+            s: {**c, "chars_per_token": round(c["chars"] / c["tokens"], 4) if c["tokens"] else None}
+            for s, c in sorted(per_source.items())
+        },
     }
 
 
@@ -196,8 +225,9 @@ def _versions() -> dict:
     return found
 
 
-def train_tokenizer(spark, inputs: list[str], out_dir: str | Path, settings: TokenizerTraining,
-                    data_description: str | None = None) -> dict:
+def train_tokenizer(
+    spark, inputs: list[str], out_dir: str | Path, settings: TokenizerTraining, data_description: str | None = None
+) -> dict:
     """Train, evaluate on held-out text and write ``tokenizer.model`` + ``card.json`` into ``out_dir``."""
     started = time.time()
     out_dir = Path(out_dir)
@@ -238,18 +268,35 @@ def train_tokenizer(spark, inputs: list[str], out_dir: str | Path, settings: Tok
 
 def add_train_tokenizer_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = TokenizerTraining()
-    parser.add_argument("--input", nargs="+", required=True, metavar="DIR",
-                        help="a stage's output directory (its kept/ documents), or parquet documents")
+    parser.add_argument(
+        "--input",
+        nargs="+",
+        required=True,
+        metavar="DIR",
+        help="a stage's output directory (its kept/ documents), or parquet documents",
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="writes tokenizer.model and card.json here")
     parser.add_argument("--vocab-size", type=int, default=defaults.vocab_size)
     parser.add_argument("--model-type", choices=("unigram", "bpe"), default=defaults.model_type)
-    parser.add_argument("--sample-mb", type=float, default=defaults.sample_bytes / 2**20,
-                        help="UTF-8 text to sample for training (paragraphs, by hash)")
-    parser.add_argument("--held-out", type=float, default=defaults.held_out,
-                        help="share of sampled paragraphs held out to measure characters per token")
+    parser.add_argument(
+        "--sample-mb",
+        type=float,
+        default=defaults.sample_bytes / 2**20,
+        help="UTF-8 text to sample for training (paragraphs, by hash)",
+    )
+    parser.add_argument(
+        "--held-out",
+        type=float,
+        default=defaults.held_out,
+        help="share of sampled paragraphs held out to measure characters per token",
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--segmenter", choices=SEGMENTERS, default=defaults.segmenter,
-                        help="rjieba: jieba's segmentation, faster (tested equal); jieba: jieba itself")
+    parser.add_argument(
+        "--segmenter",
+        choices=SEGMENTERS,
+        default=defaults.segmenter,
+        help="rjieba: jieba's segmentation, faster (tested equal); jieba: jieba itself",
+    )
     parser.add_argument("--character-coverage", type=float, default=defaults.character_coverage)
     parser.add_argument("--threads", type=int, default=defaults.threads, help="SentencePiece training threads")
     parser.add_argument("--data-description", metavar="TEXT", help="what the input is, for the card")
@@ -258,6 +305,12 @@ def add_train_tokenizer_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> TokenizerTraining:
     return TokenizerTraining(
-        vocab_size=args.vocab_size, model_type=args.model_type, sample_bytes=int(args.sample_mb * 2**20),
-        held_out=args.held_out, seed=args.seed, segmenter=args.segmenter,
-        character_coverage=args.character_coverage, threads=args.threads)
+        vocab_size=args.vocab_size,
+        model_type=args.model_type,
+        sample_bytes=int(args.sample_mb * 2**20),
+        held_out=args.held_out,
+        seed=args.seed,
+        segmenter=args.segmenter,
+        character_coverage=args.character_coverage,
+        threads=args.threads,
+    )

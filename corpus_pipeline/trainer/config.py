@@ -93,8 +93,23 @@ class TrainConfig(BaseModel):
         return value
 
 
-RESUME_FIELDS = ("preset", "max_tokens", "seq_len", "batch_size", "grad_accum", "lr", "min_lr_ratio",
-                 "warmup_fraction", "weight_decay", "beta1", "beta2", "grad_clip", "dropout", "seed", "precision")
+RESUME_FIELDS = (
+    "preset",
+    "max_tokens",
+    "seq_len",
+    "batch_size",
+    "grad_accum",
+    "lr",
+    "min_lr_ratio",
+    "warmup_fraction",
+    "weight_decay",
+    "beta1",
+    "beta2",
+    "grad_clip",
+    "dropout",
+    "seed",
+    "precision",
+)
 
 
 class TrainError(InputError):
@@ -105,14 +120,33 @@ def add_train_arguments(parser: argparse.ArgumentParser, budget_flag: str = "--m
     """The settings of :class:`TrainConfig` as flags (``train`` takes ``--max-tokens``, ``probe`` ``--tokens``)."""
     fields = TrainConfig.model_fields
     parser.add_argument("--preset", default="tiny", choices=list(PRESETS))
-    parser.add_argument(budget_flag, dest="max_tokens", type=int, required=True, metavar="N",
-                        help=fields["max_tokens"].description)
-    for name, kind in (("seq_len", int), ("batch_size", int), ("grad_accum", int), ("lr", float),
-                       ("min_lr_ratio", float), ("warmup_fraction", float), ("weight_decay", float),
-                       ("grad_clip", float), ("dropout", float), ("seed", int), ("eval_every", int),
-                       ("eval_tokens", int), ("checkpoint_every", int), ("log_every", int), ("peak_tflops", float)):
-        parser.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None,
-                            help=f"{fields[name].description or name} (default {fields[name].default})")
+    parser.add_argument(
+        budget_flag, dest="max_tokens", type=int, required=True, metavar="N", help=fields["max_tokens"].description
+    )
+    for name, kind in (
+        ("seq_len", int),
+        ("batch_size", int),
+        ("grad_accum", int),
+        ("lr", float),
+        ("min_lr_ratio", float),
+        ("warmup_fraction", float),
+        ("weight_decay", float),
+        ("grad_clip", float),
+        ("dropout", float),
+        ("seed", int),
+        ("eval_every", int),
+        ("eval_tokens", int),
+        ("checkpoint_every", int),
+        ("log_every", int),
+        ("peak_tflops", float),
+    ):
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            type=kind,
+            default=None,
+            help=f"{fields[name].description or name} (default {fields[name].default})",
+        )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
     parser.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default=None)
     parser.add_argument("--compile", action="store_true", default=None, help="torch.compile the model")
@@ -120,11 +154,11 @@ def add_train_arguments(parser: argparse.ArgumentParser, budget_flag: str = "--m
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """A validated config from the parsed flags (flags not given keep the defaults)."""
-    given = {name: getattr(args, name) for name in TrainConfig.model_fields
-             if getattr(args, name, None) is not None}
+    given = {name: getattr(args, name) for name in TrainConfig.model_fields if getattr(args, name, None) is not None}
     try:
         return TrainConfig(**given)
     except ValidationError as error:
-        problems = "; ".join(f"--{'-'.join(str(part) for part in e['loc']).replace('_', '-')}: {e['msg']}"
-                             for e in error.errors())
+        problems = "; ".join(
+            f"--{'-'.join(str(part) for part in e['loc']).replace('_', '-')}: {e['msg']}" for e in error.errors()
+        )
         raise TrainError(f"training settings: {problems}") from None

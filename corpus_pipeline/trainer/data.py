@@ -50,7 +50,7 @@ class TokenStream:
                 break
             offset = position - int(self._starts[number])
             take = min(stop, int(self._starts[number + 1])) - position
-            pieces.append(self._arrays[number][offset:offset + take])
+            pieces.append(self._arrays[number][offset : offset + take])
             position += take
         return np.concatenate(pieces).astype(np.int64) if pieces else np.empty(0, dtype=np.int64)
 
@@ -77,8 +77,10 @@ class BlendedWindows:
                 continue
             windows = (len(stream) - 1) // seq_len
             if windows < 1:
-                raise DataError(f"{directory}: source {source!r} has {len(stream)} tokens, fewer than one "
-                                f"window of {seq_len + 1}; lower the window length or drop the source")
+                raise DataError(
+                    f"{directory}: source {source!r} has {len(stream)} tokens, fewer than one "
+                    f"window of {seq_len + 1}; lower the window length or drop the source"
+                )
             self.sources.append(source)
             self.streams.append(stream)
             weights.append(weight)
@@ -119,18 +121,25 @@ class BlendedWindows:
         """The next ``count`` samples as (inputs, targets), int64 arrays of shape (rows, seq_len); only the
         rows in ``keep`` are read (a DDP rank's share of the global batch), all ``count`` are drawn."""
         drawn = [self._draw() for _ in range(count)]
-        rows = np.stack([self.streams[source].read(start, start + self.seq_len + 1)
-                         for source, start in drawn[keep or slice(None)]])
+        rows = np.stack(
+            [self.streams[source].read(start, start + self.seq_len + 1) for source, start in drawn[keep or slice(None)]]
+        )
         return rows[:, :-1], rows[:, 1:]
 
     def epochs(self) -> dict[str, float]:
         """How many times each source's windows have been drawn, on average."""
-        return {source: round(int(drawn) / windows, 4)
-                for source, drawn, windows in zip(self.sources, self.drawn, self.windows)}
+        return {
+            source: round(int(drawn) / windows, 4)
+            for source, drawn, windows in zip(self.sources, self.drawn, self.windows)
+        }
 
     def state_dict(self) -> dict:
-        return {"seq_len": self.seq_len, "seed": self.seed, "sources": list(self.sources),
-                "drawn": [int(count) for count in self.drawn]}
+        return {
+            "seq_len": self.seq_len,
+            "seed": self.seed,
+            "sources": list(self.sources),
+            "drawn": [int(count) for count in self.drawn],
+        }
 
     def load_state_dict(self, state: dict) -> None:
         mine = (self.seq_len, self.seed, list(self.sources))
@@ -140,8 +149,9 @@ class BlendedWindows:
         self.drawn = np.asarray(state["drawn"], dtype=np.int64)
 
 
-def evaluation_windows(directory: str | Path, seq_len: int, max_tokens: int | None,
-                       batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def evaluation_windows(
+    directory: str | Path, seq_len: int, max_tokens: int | None, batch_size: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Consecutive windows over every source of a dev set (in name order) until ``max_tokens`` targets."""
     _, streams = _streams(directory)
     rows, budget = [], max_tokens if max_tokens is not None else float("inf")

@@ -17,9 +17,10 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -82,8 +83,7 @@ class _Distributed:
 
 
 def _autocast(device: torch.device, precision: str):
-    bf16 = precision == "bfloat16" or (precision == "auto" and device.type == "cuda"
-                                       and torch.cuda.is_bf16_supported())
+    bf16 = precision == "bfloat16" or (precision == "auto" and device.type == "cuda" and torch.cuda.is_bf16_supported())
     if not bf16:
         return contextlib.nullcontext, "float32"
     return (lambda: torch.autocast(device_type=device.type, dtype=torch.bfloat16)), "bfloat16"
@@ -94,13 +94,18 @@ def _optimizer(model: GPT, config: TrainConfig, device: torch.device) -> torch.o
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW(groups, lr=config.lr, betas=(config.beta1, config.beta2),
-                             fused=device.type == "cuda")
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(config.beta1, config.beta2), fused=device.type == "cuda")
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, dev: str | Path, config: TrainConfig, device: torch.device,
-             autocast, dist: _Distributed | None = None) -> dict:
+def evaluate(
+    model: torch.nn.Module,
+    dev: str | Path,
+    config: TrainConfig,
+    device: torch.device,
+    autocast,
+    dist: _Distributed | None = None,
+) -> dict:
     """Mean cross-entropy per target token and perplexity over the dev set's consecutive windows."""
     was_training = model.training
     model.eval()
@@ -110,8 +115,7 @@ def evaluate(model: torch.nn.Module, dev: str | Path, config: TrainConfig, devic
         if dist is not None and number % dist.world != dist.rank:
             continue
         with autocast():
-            _, loss = model(torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device),
-                            reduction="sum")
+            _, loss = model(torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device), reduction="sum")
         loss_sum += float(loss)
         tokens += targets.size
     if dist is not None:
@@ -152,8 +156,11 @@ def _log_records(path: Path, up_to_step: int) -> list[str]:
     """The log's lines up to and including ``up_to_step`` (a resumed run rewrites what came after)."""
     if not path.exists():
         return []
-    return [line for line in path.read_text(encoding="utf-8").splitlines()
-            if line and json.loads(line)["step"] <= up_to_step]
+    return [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and json.loads(line)["step"] <= up_to_step
+    ]
 
 
 @dataclass
@@ -208,11 +215,27 @@ def _setup(config: TrainConfig, shards: str | Path, out: Path, dev: str | Path |
     steps = math.ceil(config.max_tokens / tokens_per_step)
     warmup = max(1, round(steps * config.warmup_fraction)) if config.warmup_fraction else 0
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: lr_factor(step, steps, warmup, config.min_lr_ratio))
+        optimizer, lambda step: lr_factor(step, steps, warmup, config.min_lr_ratio)
+    )
     sampler = BlendedWindows(shards, config.seq_len, config.seed)
     autocast, precision = _autocast(device, config.precision)
-    return _Run(config, dist, out, shards, dev, tokenizer, model_config, model, optimizer, scheduler, sampler,
-                autocast, precision, steps, tokens_per_step)
+    return _Run(
+        config,
+        dist,
+        out,
+        shards,
+        dev,
+        tokenizer,
+        model_config,
+        model,
+        optimizer,
+        scheduler,
+        sampler,
+        autocast,
+        precision,
+        steps,
+        tokens_per_step,
+    )
 
 
 def _resume(run: _Run, echo: Callable[[str], None]) -> None:
@@ -220,11 +243,16 @@ def _resume(run: _Run, echo: Callable[[str], None]) -> None:
     if not run.checkpoint_path.exists():
         return
     state = torch.load(run.checkpoint_path, map_location=run.device, weights_only=False)
-    differs = [f"{name}: {state['config'][name]!r} -> {getattr(run.config, name)!r}"
-               for name in RESUME_FIELDS if state["config"].get(name) != getattr(run.config, name)]
+    differs = [
+        f"{name}: {state['config'][name]!r} -> {getattr(run.config, name)!r}"
+        for name in RESUME_FIELDS
+        if state["config"].get(name) != getattr(run.config, name)
+    ]
     if differs or state["tokenizer_sha256"] != run.tokenizer["sha256"]:
-        raise TrainError(f"{run.checkpoint_path} is from a different run ({'; '.join(differs) or 'tokenizer'}); "
-                         f"use another --out to start afresh")
+        raise TrainError(
+            f"{run.checkpoint_path} is from a different run ({'; '.join(differs) or 'tokenizer'}); "
+            f"use another --out to start afresh"
+        )
     run.model.load_state_dict(state["model"])
     run.optimizer.load_state_dict(state["optimizer"])
     run.scheduler.load_state_dict(state["scheduler"])
@@ -239,7 +267,8 @@ def _trained_module(run: _Run) -> torch.nn.Module:
     trained = torch.compile(run.model) if run.config.compile else run.model
     if run.dist.world > 1:
         trained = torch.nn.parallel.DistributedDataParallel(
-            trained, device_ids=[run.device.index] if run.device.type == "cuda" else None)
+            trained, device_ids=[run.device.index] if run.device.type == "cuda" else None
+        )
     return trained
 
 
@@ -251,12 +280,22 @@ def _log(run: _Run, record: dict) -> None:
 
 def _checkpoint(run: _Run) -> None:
     if run.dist.main:
-        _save_checkpoint(run.checkpoint_path, {
-            "step": run.step, "tokens": run.step * run.tokens_per_step, "last_loss": run.loss_value,
-            "config": run.config.model_dump(), "model_config": run.model_config.__dict__,
-            "tokenizer_sha256": run.tokenizer["sha256"], "model": run.model.state_dict(),
-            "optimizer": run.optimizer.state_dict(), "scheduler": run.scheduler.state_dict(),
-            "sampler": run.sampler.state_dict(), "rng": _rng_state(run.device)})
+        _save_checkpoint(
+            run.checkpoint_path,
+            {
+                "step": run.step,
+                "tokens": run.step * run.tokens_per_step,
+                "last_loss": run.loss_value,
+                "config": run.config.model_dump(),
+                "model_config": run.model_config.__dict__,
+                "tokenizer_sha256": run.tokenizer["sha256"],
+                "model": run.model.state_dict(),
+                "optimizer": run.optimizer.state_dict(),
+                "scheduler": run.scheduler.state_dict(),
+                "sampler": run.sampler.state_dict(),
+                "rng": _rng_state(run.device),
+            },
+        )
 
 
 def _train_step(run: _Run, trained: torch.nn.Module) -> float:
@@ -269,7 +308,7 @@ def _train_step(run: _Run, trained: torch.nn.Module) -> float:
         inputs = torch.from_numpy(np.ascontiguousarray(inputs)).to(run.device, non_blocking=True)
         targets = torch.from_numpy(np.ascontiguousarray(targets)).to(run.device, non_blocking=True)
         sync = dist.world == 1 or micro == config.grad_accum - 1
-        with (contextlib.nullcontext() if sync else trained.no_sync()), run.autocast():
+        with contextlib.nullcontext() if sync else trained.no_sync(), run.autocast():
             _, loss = trained(inputs, targets)
             loss = loss / config.grad_accum
         loss.backward()
@@ -301,18 +340,35 @@ def _due(step: int, every: int | None) -> bool:
 def _result(run: _Run, evaluation: dict | None, train_seconds: float, started: float) -> dict:
     config, dist = run.config, run.dist
     return {
-        "preset": config.preset, "parameters": run.model.num_parameters(), "steps": run.step,
-        "planned_steps": run.steps, "tokens": run.step * run.tokens_per_step, "tokens_per_step": run.tokens_per_step,
-        "final_train_loss": run.loss_value, "epochs": run.sampler.epochs(), "shards": str(run.shards),
-        "dev": str(run.dev) if run.dev is not None else None, "tokenizer_sha256": run.tokenizer["sha256"],
-        "device": f"{dist.world} x {run.device.type}", "precision": run.precision, "rank": dist.rank,
-        "train_seconds": round(train_seconds, 3), "seconds": round(time.time() - started, 3),
-        "config": config.model_dump(), **(evaluation or {}),
+        "preset": config.preset,
+        "parameters": run.model.num_parameters(),
+        "steps": run.step,
+        "planned_steps": run.steps,
+        "tokens": run.step * run.tokens_per_step,
+        "tokens_per_step": run.tokens_per_step,
+        "final_train_loss": run.loss_value,
+        "epochs": run.sampler.epochs(),
+        "shards": str(run.shards),
+        "dev": str(run.dev) if run.dev is not None else None,
+        "tokenizer_sha256": run.tokenizer["sha256"],
+        "device": f"{dist.world} x {run.device.type}",
+        "precision": run.precision,
+        "rank": dist.rank,
+        "train_seconds": round(train_seconds, 3),
+        "seconds": round(time.time() - started, 3),
+        "config": config.model_dump(),
+        **(evaluation or {}),
     }
 
 
-def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | Path | None = None,
-          stop_after: int | None = None, echo: Callable[[str], None] = print) -> dict:
+def train(
+    config: TrainConfig,
+    shards: str | Path,
+    out: str | Path,
+    dev: str | Path | None = None,
+    stop_after: int | None = None,
+    echo: Callable[[str], None] = print,
+) -> dict:
     """Train (or resume) on the pack output ``shards``; ``stop_after`` ends after that many steps, as an
     interruption would, with a checkpoint. Returns the result (also written to ``OUT/result.json``)."""
     started = time.time()
@@ -326,9 +382,11 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
     trained = _trained_module(run)
     flops_per_token = run.model.flops_per_token(config.seq_len)
     if run.step == 0:
-        echo(f"{config.preset}: {run.model.num_parameters():,} parameters "
-             f"({run.model.num_parameters(non_embedding=True):,} without embeddings), {run.steps} steps of "
-             f"{run.tokens_per_step:,} tokens on {run.dist.world} x {run.device.type} ({run.precision})")
+        echo(
+            f"{config.preset}: {run.model.num_parameters():,} parameters "
+            f"({run.model.num_parameters(non_embedding=True):,} without embeddings), {run.steps} steps of "
+            f"{run.tokens_per_step:,} tokens on {run.dist.world} x {run.device.type} ({run.precision})"
+        )
     evaluation = None
     window_start, window_tokens, paused, train_seconds = time.time(), 0, 0.0, 0.0  # paused: eval and checkpoints
     trained.train()
@@ -336,16 +394,23 @@ def train(config: TrainConfig, shards: str | Path, out: str | Path, dev: str | P
         lr = _train_step(run, trained)
         step, last = run.step, run.step == run.steps
         window_tokens += run.tokens_per_step
-        record = {"step": step, "event": "train", "loss": run.loss_value, "lr": lr,
-                  "tokens": step * run.tokens_per_step}
+        record = {
+            "step": step,
+            "event": "train",
+            "loss": run.loss_value,
+            "lr": lr,
+            "tokens": step * run.tokens_per_step,
+        }
         if _due(step, config.log_every) or last:
             if run.device.type == "cuda":
                 torch.cuda.synchronize()
             seconds = time.time() - window_start - paused
             train_seconds += seconds
             record.update(_speed(run, seconds, window_tokens, flops_per_token))
-            echo(f"step {step}/{run.steps} loss {run.loss_value:.4f} lr {lr:.2e} "
-                 f"{window_tokens / seconds if seconds else 0.0:,.0f} tokens/s")
+            echo(
+                f"step {step}/{run.steps} loss {run.loss_value:.4f} lr {lr:.2e} "
+                f"{window_tokens / seconds if seconds else 0.0:,.0f} tokens/s"
+            )
             window_start, window_tokens, paused = time.time(), 0, 0.0
         _log(run, record)
         pause_start = time.time()

@@ -22,7 +22,7 @@ def test_rss_of_self_and_of_a_missing_process():
 
 
 def test_descendants_include_grandchildren():
-    code = f"import subprocess, sys; subprocess.run([sys.executable, '-c', 'import time; time.sleep(3)'])"
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import time; time.sleep(3)'])"
     proc = subprocess.Popen([sys.executable, "-c", code])
     try:
         for _ in range(50):
@@ -102,8 +102,10 @@ def test_a_jvm_child_that_has_not_exec_d_is_not_counted(tmp_path):
 
 
 def test_timeout_stops_the_whole_group():
-    code = ("import subprocess, sys, time; "
-            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)")
+    code = (
+        "import subprocess, sys, time; "
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)"
+    )
     with pytest.raises(subprocess.TimeoutExpired):
         run_measured([sys.executable, "-c", code], timeout=1.5)
     measured = run_measured([sys.executable, "-c", code], timeout=1.5, check=False)

@@ -92,8 +92,11 @@ def test_threshold_max_recall_at_fpr_keeps_the_rate():
         t = metrics.threshold_max_recall_at_fpr(y, scores, max_fpr)
         m = metrics.binary_metrics(y, scores, t)
         assert m["false_positive_rate"] <= max_fpr
-        best = max(metrics.binary_metrics(y, scores, c)["recall"] for c in np.r_[scores, -1.0]
-                   if metrics.binary_metrics(y, scores, c)["false_positive_rate"] <= max_fpr)
+        best = max(
+            metrics.binary_metrics(y, scores, c)["recall"]
+            for c in np.r_[scores, -1.0]
+            if metrics.binary_metrics(y, scores, c)["false_positive_rate"] <= max_fpr
+        )
         assert m["recall"] == best
 
 

@@ -80,8 +80,9 @@ def test_cli_reports_a_corrupt_model_in_one_line_before_spark_starts(spam_copy, 
     model.write_bytes(b"\x00" * 64)
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(f"models_dir: {folder.parent}\nsources:\n  default:\n    steps: [spam]\n", encoding="utf-8")
-    code = main(["filter", "--input", str(tmp_path / "nowhere"), "--output", str(tmp_path / "out"),
-                 "--recipe", str(recipe)])
+    code = main(
+        ["filter", "--input", str(tmp_path / "nowhere"), "--output", str(tmp_path / "out"), "--recipe", str(recipe)]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert str(model) in err and "does not match its card" in err and "Traceback" not in err

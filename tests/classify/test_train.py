@@ -9,18 +9,48 @@ import re
 import numpy as np
 import pytest
 
+from corpus_eval.training_data.classifiers import write_jsonl_gz
 from corpus_pipeline.classify import model as runtime
 from corpus_pipeline.classify import train
 from corpus_pipeline.classify.scoring import score_texts
-from corpus_eval.training_data.classifiers import write_jsonl_gz
 
 SMALL = {"epoch": 5, "bucket": 20_000}
 SMALL_Q = {"cutoff": 5_000}
-CARD_KEYS = {"kind", "model_file", "sha256", "score_label", "features", "max_chars", "threshold", "threshold_rule",
-             "fasttext", "quantized", "seed", "date", "code_version", "data", "metrics", "feature_selection",
-             "metrics_positive_class", "decision", "quantization", "labels", "size_bytes"}
-METRIC_KEYS = {"precision", "recall", "f1", "roc_auc", "false_positive_rate", "threshold", "n_pos", "n_neg",
-               "true_positives", "false_positives"}
+CARD_KEYS = {
+    "kind",
+    "model_file",
+    "sha256",
+    "score_label",
+    "features",
+    "max_chars",
+    "threshold",
+    "threshold_rule",
+    "fasttext",
+    "quantized",
+    "seed",
+    "date",
+    "code_version",
+    "data",
+    "metrics",
+    "feature_selection",
+    "metrics_positive_class",
+    "decision",
+    "quantization",
+    "labels",
+    "size_bytes",
+}
+METRIC_KEYS = {
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "false_positive_rate",
+    "threshold",
+    "n_pos",
+    "n_neg",
+    "true_positives",
+    "false_positives",
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +68,15 @@ def inputs(tmp_path_factory, articles, ads):
 @pytest.fixture(scope="module")
 def spam(inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("spam")
-    card = train.train_classifier("spam", [str(inputs / "news.jsonl.gz")], [str(inputs / "ads")], out,
-                                  fasttext_params=SMALL, quantize_params=SMALL_Q,
-                                  feature_selection={"chars": {"f1": 1.0}})
+    card = train.train_classifier(
+        "spam",
+        [str(inputs / "news.jsonl.gz")],
+        [str(inputs / "ads")],
+        out,
+        fasttext_params=SMALL,
+        quantize_params=SMALL_Q,
+        feature_selection={"chars": {"f1": 1.0}},
+    )
     return out, card
 
 
@@ -53,7 +89,11 @@ def test_card_contents(spam, inputs):
     assert sorted(p.name for p in out.iterdir()) == sorted(["card.json", "README.md", card["model_file"]])
     assert card["sha256"] == hashlib.sha256(model_path.read_bytes()).hexdigest()
     assert (card["kind"], card["score_label"], card["features"], card["max_chars"]) == (
-        "spam", "__label__drop", "chars", 2000)
+        "spam",
+        "__label__drop",
+        "chars",
+        2000,
+    )
     assert card["metrics_positive_class"].startswith("spam")
     assert card["fasttext"]["seed"] == 0 and card["fasttext"]["thread"] == 1 and card["fasttext"]["epoch"] == 5
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", card["date"]) and card["code_version"].startswith("corpus_pipeline ")
@@ -98,7 +138,11 @@ def test_runtime_loader_and_scoring(spam, articles, ads):
     out, card = spam
     spec = runtime.load_model_spec(out / card["model_file"], "spam")
     assert (spec.threshold, spec.score_label, spec.features, spec.max_chars) == (
-        card["threshold"], "__label__drop", "chars", 2000)
+        card["threshold"],
+        "__label__drop",
+        "chars",
+        2000,
+    )
     texts = [ads[-1], articles[-1], "", "   ", "zzzz"]
     scores = runtime.score(spec, texts)
     model = runtime.worker_model(spec)
@@ -112,17 +156,41 @@ def test_runtime_loader_and_scoring(spam, articles, ads):
 
 def test_same_seed_same_model(spam, inputs, tmp_path):
     _, card = spam
-    again = train.train_classifier("spam", [str(inputs / "news.jsonl.gz")], [str(inputs / "ads")], tmp_path,
-                                   fasttext_params=SMALL, quantize_params=SMALL_Q)
+    again = train.train_classifier(
+        "spam",
+        [str(inputs / "news.jsonl.gz")],
+        [str(inputs / "ads")],
+        tmp_path,
+        fasttext_params=SMALL,
+        quantize_params=SMALL_Q,
+    )
     assert again["sha256"] == card["sha256"]
     assert again["metrics"]["test"] == card["metrics"]["test"]
 
 
 def test_quality_through_the_cli(inputs, tmp_path, capsys):
     out = tmp_path / "quality"
-    code = train.main(["quality", "--pos", str(inputs / "news.jsonl.gz"), "--neg", str(inputs / "ads" / "*.gz"),
-                       "--out", str(out), "--epoch", "5", "--seed", "1", "--max-chars", "500", "--bucket", "20000",
-                       "--quantize-cutoff", "5000"])
+    code = train.main(
+        [
+            "quality",
+            "--pos",
+            str(inputs / "news.jsonl.gz"),
+            "--neg",
+            str(inputs / "ads" / "*.gz"),
+            "--out",
+            str(out),
+            "--epoch",
+            "5",
+            "--seed",
+            "1",
+            "--max-chars",
+            "500",
+            "--bucket",
+            "20000",
+            "--quantize-cutoff",
+            "5000",
+        ]
+    )
     assert code == 0
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
     assert (card["kind"], card["score_label"], card["seed"], card["max_chars"]) == ("quality", "__label__keep", 1, 500)
@@ -152,6 +220,12 @@ def test_arguments():
     train.add_train_arguments(parser)
     args = parser.parse_args(["spam", "--pos", "a", "b", "--neg", "c", "--out", "d"])
     assert (args.kind, args.pos, args.neg, args.features, args.max_chars, args.seed) == (
-        "spam", ["a", "b"], ["c"], "chars", 2000, 0)
+        "spam",
+        ["a", "b"],
+        ["c"],
+        "chars",
+        2000,
+        0,
+    )
     with pytest.raises(SystemExit):
         parser.parse_args(["ham", "--pos", "a", "--neg", "c", "--out", "d"])

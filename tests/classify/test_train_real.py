@@ -36,4 +36,5 @@ def test_spam_recall_and_false_positive_rate_on_held_out_mail(trec06c):
     assert recall >= 0.95, recall
     assert false_positive_rate <= 0.02, false_positive_rate
     assert (recall, false_positive_rate) == pytest.approx(
-        (card["metrics"]["test"]["recall"], card["metrics"]["test"]["false_positive_rate"]), abs=1e-6)
+        (card["metrics"]["test"]["recall"], card["metrics"]["test"]["false_positive_rate"]), abs=1e-6
+    )

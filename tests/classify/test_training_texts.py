@@ -31,8 +31,10 @@ def test_jsonl_and_gz(tmp_path):
 
 
 def test_txt_chunks_and_blocks(tmp_path):
-    text = ("第一回 开始\n\n甲乙丙丁戊己庚辛\n\n子丑寅卯辰巳午未申酉\n\n短\n第二回 结束\n"
-            "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏。闰余成岁，律吕调阳。")
+    text = (
+        "第一回 开始\n\n甲乙丙丁戊己庚辛\n\n子丑寅卯辰巳午未申酉\n\n短\n第二回 结束\n"
+        "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏。闰余成岁，律吕调阳。"
+    )
     assert texts.chunk_text(text, min_chars=10, max_chars=20) == [
         "第一回 开始\n甲乙丙丁戊己庚辛",  # ends once it holds 10 characters
         "子丑寅卯辰巳午未申酉\n短",  # the section's 1-character tail joins the chunk before it
@@ -40,7 +42,8 @@ def test_txt_chunks_and_blocks(tmp_path):
         "秋收冬藏。闰余成岁，律吕调阳。",  # paragraph is cut at sentence ends, an over-long sentence hard
     ]
     assert texts.chunk_text("书名\n第一回 开始\n甲乙丙丁戊己庚辛", min_chars=12, max_chars=20) == [
-        "书名\n第一回 开始\n甲乙丙丁戊己庚辛"]  # a tiny first section (a title) joins the next one
+        "书名\n第一回 开始\n甲乙丙丁戊己庚辛"
+    ]  # a tiny first section (a title) joins the next one
     assert texts.text_blocks("a\nb\n\n  c  \n第二回 x\nd\n\n\n") == ["a\nb", "c", "第二回 x\nd"]
     (tmp_path / "book.txt").write_text("\ufeff" + text, encoding="utf-8")
     assert texts.read_file(tmp_path / "book.txt") == ["\n".join(text.replace("\n\n", "\n").splitlines())]
@@ -72,19 +75,25 @@ def test_directories_globs_order_and_shown_paths(tmp_path, monkeypatch):
     assert [shown for _, shown in texts.expand("d")] == ["d/b.jsonl", "d/c.txt", "d/sub/a.jsonl"]
     assert [shown for _, shown in texts.expand("d/*.jsonl")] == ["d/b.jsonl"]
     files = texts.read_inputs(["d", "d/b.jsonl"])  # named twice: read once
-    assert [(f.shown, f.texts) for f in files] == [("d/b.jsonl", ("b",)), ("d/c.txt", ("c",)),
-                                                   ("d/sub/a.jsonl", ("a",))]
+    assert [(f.shown, f.texts) for f in files] == [
+        ("d/b.jsonl", ("b",)),
+        ("d/c.txt", ("c",)),
+        ("d/sub/a.jsonl", ("a",)),
+    ]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("bad.jsonl", b'{"text": "ok"}\n{broken\n', r"bad.jsonl:2: not valid JSON"),
-    ("list.jsonl", b'[1, 2]\n', r"list.jsonl:1: expected a JSON object with a string field 'text'"),
-    ("notext.jsonl", b'{"body": "x"}\n', r"notext.jsonl:1: expected a JSON object with a string field 'text'"),
-    ("gbk.jsonl", '{"text": "中文"}\n'.encode("gbk"), r"gbk.jsonl: not UTF-8"),
-    ("gbk.txt", "中文".encode("gbk"), r"gbk.txt: not UTF-8"),
-    ("cut.jsonl.gz", gzip.compress(b'{"text": "x"}\n' * 100)[:30], r"cut.jsonl.gz: truncated or corrupt gzip"),
-    ("plain.jsonl.gz", b'{"text": "x"}\n', r"plain.jsonl.gz: cannot read"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.jsonl", b'{"text": "ok"}\n{broken\n', r"bad.jsonl:2: not valid JSON"),
+        ("list.jsonl", b"[1, 2]\n", r"list.jsonl:1: expected a JSON object with a string field 'text'"),
+        ("notext.jsonl", b'{"body": "x"}\n', r"notext.jsonl:1: expected a JSON object with a string field 'text'"),
+        ("gbk.jsonl", '{"text": "中文"}\n'.encode("gbk"), r"gbk.jsonl: not UTF-8"),
+        ("gbk.txt", "中文".encode("gbk"), r"gbk.txt: not UTF-8"),
+        ("cut.jsonl.gz", gzip.compress(b'{"text": "x"}\n' * 100)[:30], r"cut.jsonl.gz: truncated or corrupt gzip"),
+        ("plain.jsonl.gz", b'{"text": "x"}\n', r"plain.jsonl.gz: cannot read"),
+    ],
+)
 def test_errors_name_the_file(tmp_path, name, content, message):
     (tmp_path / name).write_bytes(content)
     with pytest.raises(TrainingDataError, match=message):
@@ -116,13 +125,20 @@ def test_deduplicate():
     examples, removed = texts.deduplicate([pos, neg], [True, False])
     assert removed == {"empty": 1, "duplicate": 2, "in_both_classes": 4}
     assert [(e.text, e.positive, e.file) for e in examples] == [
-        ("甲 乙", True, 0), ("丁", True, 0), ("戊", False, 1), ("己", False, 1)]
+        ("甲 乙", True, 0),
+        ("丁", True, 0),
+        ("戊", False, 1),
+        ("己", False, 1),
+    ]
     assert texts.dedup_key("a b\nc") == texts.dedup_key(" abc ") != texts.dedup_key("abd")
 
 
 def test_split_is_seeded_stratified_and_disjoint():
-    files = [_file("a", [f"a{i}" for i in range(200)]), _file("b", [f"b{i}" for i in range(50)]),
-             _file("c", ["c0", "c0", "c1"])]
+    files = [
+        _file("a", [f"a{i}" for i in range(200)]),
+        _file("b", [f"b{i}" for i in range(50)]),
+        _file("c", ["c0", "c0", "c1"]),
+    ]
     examples, removed = texts.deduplicate(files, [True, False, False])
     splits = texts.split_examples(examples, seed=3)
     counts = {name: {f: sum(e.file == f for e in splits[name]) for f in range(3)} for name in splits}

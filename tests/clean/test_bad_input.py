@@ -19,21 +19,31 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.recipe import InputSpec, load_recipe
+from corpus_pipeline.stage.commit import run_stage
 from tests.spark_session import module_session
 
 pytestmark = pytest.mark.spark
 
-ARTICLE = "\n".join([
-    "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。",
-    "专家表示，消费和投资共同发力，是经济稳定增长的重要原因，下一阶段政策将继续保持连续性。",
-    "分析人士认为，各项措施落地见效以后，全年经济增长目标有望顺利实现，市场信心持续增强。",
-    "下一步，有关部门将继续加大政策支持力度，推动经济运行持续向好，确保完成全年目标任务。",
-])
-NAMES = ["a:b.jsonl", "sp ace.jsonl", "h#ash.jsonl", "pc%20t.jsonl", "q?.jsonl", "br[1].jsonl", "中文.jsonl",
-         "a+b.jsonl"]
+ARTICLE = "\n".join(
+    [
+        "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。",
+        "专家表示，消费和投资共同发力，是经济稳定增长的重要原因，下一阶段政策将继续保持连续性。",
+        "分析人士认为，各项措施落地见效以后，全年经济增长目标有望顺利实现，市场信心持续增强。",
+        "下一步，有关部门将继续加大政策支持力度，推动经济运行持续向好，确保完成全年目标任务。",
+    ]
+)
+NAMES = [
+    "a:b.jsonl",
+    "sp ace.jsonl",
+    "h#ash.jsonl",
+    "pc%20t.jsonl",
+    "q?.jsonl",
+    "br[1].jsonl",
+    "中文.jsonl",
+    "a+b.jsonl",
+]
 
 
 def doc(tag: str, **fields) -> dict:
@@ -68,7 +78,9 @@ def inputs(tmp_path_factory):
         b'{"text": "x", "\\ud801": 1}\n',
         line(doc("j-ok-3", id="j-ok-3")),
         # minor: blank and non-finite ids are missing ones (the id is derived); NaN in meta is valid JSON
-        line(doc("id-empty", id="")), line(doc("id-blank", id=" \u3000")), line(doc("id-null", id=None)),
+        line(doc("id-empty", id="")),
+        line(doc("id-blank", id=" \u3000")),
+        line(doc("id-null", id=None)),
         b'{"id": NaN, "url": "u:id-nan", "text": "' + ARTICLE.replace("\n", "\\n").encode() + b'nan"}\n',
         b'{"id": Infinity, "url": "u:id-inf", "text": "' + ARTICLE.replace("\n", "\\n").encode() + b'inf", '
         b'"score": NaN, "range": [-Infinity, 1.5]}\n',
@@ -91,33 +103,54 @@ def inputs(tmp_path_factory):
     (folders["wide"] / "be16.jsonl.gz").write_bytes(gzip.compress(three.encode("utf-16-be")))
     (folders["wide"] / "bom32.jsonl").write_bytes(three.encode("utf-32"))
     (folders["wide"] / "le32.jsonl.bz2").write_bytes(bz2.compress(three.encode("utf-32-le")))
-    (folders["wide"] / "array16.json").write_bytes(json.dumps([doc("wide/a0"), doc("wide/a1")],
-                                                              ensure_ascii=False).encode("utf-16"))
+    (folders["wide"] / "array16.json").write_bytes(
+        json.dumps([doc("wide/a0"), doc("wide/a1")], ensure_ascii=False).encode("utf-16")
+    )
     (folders["wide"] / "doc16.txt").write_bytes((ARTICLE + "\n文本").encode("utf-16"))
 
     # 4. parquet: ids of different types, a file that is not parquet, one cut short, a text that is not a
     # string, a type Spark cannot read, invalid UTF-8, blank and NaN ids, odd column and file names
     pqdir = folders["pq"]
-    pq.write_table(pa.table({"id": pa.array([1, 2], pa.int64()), "text": [ARTICLE + "a1", ARTICLE + "a2"]}),
-                   pqdir / "int64.parquet")
-    pq.write_table(pa.table({"id": ["s1", "s2"], "text": pa.array([ARTICLE + "s1", ARTICLE + "s2"], pa.large_string()),
-                             "extra": [1, 2]}), pqdir / "string.parquet")
-    pq.write_table(pa.table({"id": pa.array([3], pa.int32()), "text": [ARTICLE + "i3"], "a.b": ["dotted"],
-                             "sp ace": [1.5]}), pqdir / "int32.parquet")
+    pq.write_table(
+        pa.table({"id": pa.array([1, 2], pa.int64()), "text": [ARTICLE + "a1", ARTICLE + "a2"]}),
+        pqdir / "int64.parquet",
+    )
+    pq.write_table(
+        pa.table(
+            {"id": ["s1", "s2"], "text": pa.array([ARTICLE + "s1", ARTICLE + "s2"], pa.large_string()), "extra": [1, 2]}
+        ),
+        pqdir / "string.parquet",
+    )
+    pq.write_table(
+        pa.table({"id": pa.array([3], pa.int32()), "text": [ARTICLE + "i3"], "a.b": ["dotted"], "sp ace": [1.5]}),
+        pqdir / "int32.parquet",
+    )
     (pqdir / "not.parquet").write_bytes(b"this is not a parquet file\n" * 10)
     whole = (pqdir / "int64.parquet").read_bytes()
     (pqdir / "cut.parquet").write_bytes(whole[: len(whole) // 2])
     pq.write_table(pa.table({"id": ["n1"], "text": pa.array([7], pa.int64())}), pqdir / "numtext.parquet")
-    pq.write_table(pa.table({"id": ["t1"], "text": [ARTICLE], "at": pa.array([1], pa.timestamp("ns"))}),
-                   pqdir / "nanos.parquet")
+    pq.write_table(
+        pa.table({"id": ["t1"], "text": [ARTICLE], "at": pa.array([1], pa.timestamp("ns"))}), pqdir / "nanos.parquet"
+    )
     bad_utf8 = pa.array([(ARTICLE + "u1").encode(), b"\xff\xfe" + ARTICLE.encode()], pa.binary()).view(pa.string())
     pq.write_table(pa.table({"id": ["u1", "u2"], "text": bad_utf8}), pqdir / "utf8.parquet")
-    pq.write_table(pa.table({"id": pa.array([float("nan"), 7.0, float("inf")]),
-                             "text": [ARTICLE + "f1", ARTICLE + "f2", ARTICLE + "f3"]}), pqdir / "float.parquet")
-    pq.write_table(pa.table({"id": ["", "  ", "h1"], "text": [ARTICLE + "h1", ARTICLE + "h2", ARTICLE + "h3"]}),
-                   pqdir / "blank.parquet")
-    pq.write_table(pa.table({"id": ["bin"], "html": pa.array([f"<p>{ARTICLE}</p>".encode()], pa.binary())}),
-                   pqdir / "binary.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "id": pa.array([float("nan"), 7.0, float("inf")]),
+                "text": [ARTICLE + "f1", ARTICLE + "f2", ARTICLE + "f3"],
+            }
+        ),
+        pqdir / "float.parquet",
+    )
+    pq.write_table(
+        pa.table({"id": ["", "  ", "h1"], "text": [ARTICLE + "h1", ARTICLE + "h2", ARTICLE + "h3"]}),
+        pqdir / "blank.parquet",
+    )
+    pq.write_table(
+        pa.table({"id": ["bin"], "html": pa.array([f"<p>{ARTICLE}</p>".encode()], pa.binary())}),
+        pqdir / "binary.parquet",
+    )
     for name in ("sp ace.parquet", "a:b.parquet", "pc%20+.parquet"):  # the blank id is derived from the name
         pq.write_table(pa.table({"id": [name, ""], "text": [ARTICLE + name, ARTICLE]}), pqdir / name)
 
@@ -180,12 +213,14 @@ def test_lone_surrogates_quarantine_only_their_record(result):
     out, _ = result
     found = outcomes(out, "jsonl")
     assert {key: value for key, value in found.items() if key.startswith("mixed.jsonl#")} == {
-        f"mixed.jsonl#{offset}": ("quarantine", "invalid_unicode") for offset in (1, 3, 4, 5, 6, 7)}
+        f"mixed.jsonl#{offset}": ("quarantine", "invalid_unicode") for offset in (1, 3, 4, 5, 6, 7)
+    }
     assert {found[f"u:{tag}"] for tag in ("j-ok-1", "j-ok-2", "j-ok-3")} == {("kept", None)}
     assert found["array.json#1"] == ("quarantine", "invalid_unicode")
     assert found["u:arr-ok-1"] == found["u:arr-ok-2"] == ("kept", None)
-    details = {row["offset"]: (row["detail"], row["sample"]) for row in rows(out, "quarantine")
-               if row["path"] == "mixed.jsonl"}
+    details = {
+        row["offset"]: (row["detail"], row["sample"]) for row in rows(out, "quarantine") if row["path"] == "mixed.jsonl"
+    }
     assert details[1][0] == f"field text holds a lone surrogate U+D800 at character {len(ARTICLE)}"
     assert details[1][1].startswith(ARTICLE[:50])
     assert details[3][0].startswith("field title holds a lone surrogate U+DFFF")
@@ -233,8 +268,10 @@ def test_parquet_bad_files_are_quarantined_and_types_cast(result):
     found = outcomes(out, "pq")
     quarantined = {key: value[1] for key, value in found.items() if value[0] == "quarantine"}
     assert quarantined == {
-        "not.parquet#0": "unreadable_parquet", "cut.parquet#0": "unreadable_parquet",
-        "numtext.parquet#0": "incompatible_schema", "nanos.parquet#0": "incompatible_schema",
+        "not.parquet#0": "unreadable_parquet",
+        "cut.parquet#0": "unreadable_parquet",
+        "numtext.parquet#0": "incompatible_schema",
+        "nanos.parquet#0": "incompatible_schema",
         "utf8.parquet#1": "invalid_unicode",
     }
     kept = {row["id"]: row for row in rows(out, "kept") if row["source"] == "pq"}
@@ -251,10 +288,18 @@ def test_parquet_bad_files_are_quarantined_and_types_cast(result):
 def test_parquet_blank_and_nan_ids_are_derived(result):
     out, _ = result
     kept = [row for row in rows(out, "kept") if row["source"] == "pq"]
-    derived = {hashlib.sha256(f"pq\x00{path}\x00{offset}".encode()).hexdigest()[:32]
-               for path, offset in (("float.parquet", 0), ("float.parquet", 2), ("blank.parquet", 0),
-                                    ("blank.parquet", 1), ("sp ace.parquet", 1), ("a:b.parquet", 1),
-                                    ("pc%20+.parquet", 1))}
+    derived = {
+        hashlib.sha256(f"pq\x00{path}\x00{offset}".encode()).hexdigest()[:32]
+        for path, offset in (
+            ("float.parquet", 0),
+            ("float.parquet", 2),
+            ("blank.parquet", 0),
+            ("blank.parquet", 1),
+            ("sp ace.parquet", 1),
+            ("a:b.parquet", 1),
+            ("pc%20+.parquet", 1),
+        )
+    }
     assert derived <= {row["id"] for row in kept}
     assert not {"nan", "NaN", "inf", "Infinity", "", "  "} & {row["id"] for row in kept}
 

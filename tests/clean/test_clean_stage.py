@@ -10,20 +10,34 @@ import opencc
 import pyarrow.dataset as ds
 import pytest
 
-from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.recipe import InputSpec, load_recipe
+from corpus_pipeline.stage.commit import run_stage
 from tests.spark_session import module_session
 
 pytestmark = pytest.mark.spark
 
 GOOD = "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。"
 GOOD_2 = "专家表示，消费和投资共同发力，是经济稳定增长的重要原因，下一阶段政策将继续保持连续性。"
-ARTICLE = "\n".join([GOOD, GOOD_2, "分析人士认为，各项措施落地见效以后，全年经济增长目标有望顺利实现，市场信心持续增强。",
-                     "下一步，有关部门将继续加大政策支持力度，推动经济运行持续向好，确保完成全年目标任务。"])
+ARTICLE = "\n".join(
+    [
+        GOOD,
+        GOOD_2,
+        "分析人士认为，各项措施落地见效以后，全年经济增长目标有望顺利实现，市场信心持续增强。",
+        "下一步，有关部门将继续加大政策支持力度，推动经济运行持续向好，确保完成全年目标任务。",
+    ]
+)
 TRADITIONAL = opencc.OpenCC("s2tw").convert(ARTICLE)  # Taiwan forms: all encodable in Big5
-AD_PAGE = "\n".join(["代开发票，联系电话13912345678", "加微信shop8888，免费领取优惠券", "点击购买，限时抢购，全国包邮",
-                     "诚招代理，月入过万，详情咨询QQ：12345678", "欢迎来电咨询，官网www.example.com"] * 3)
+AD_PAGE = "\n".join(
+    [
+        "代开发票，联系电话13912345678",
+        "加微信shop8888，免费领取优惠券",
+        "点击购买，限时抢购，全国包邮",
+        "诚招代理，月入过万，详情咨询QQ：12345678",
+        "欢迎来电咨询，官网www.example.com",
+    ]
+    * 3
+)
 HTML = (
     "<html><head><meta charset='utf-8'><title>经济数据发布_某某新闻网</title></head><body>"
     "<div class='nav'><a href='/'>首页</a> | <a>新闻</a> | <a>体育</a> | <a>登录</a> | <a>注册</a></div>"
@@ -47,15 +61,18 @@ def inputs(tmp_path_factory):
     web, books, bad = root / "web", root / "books", root / "bad"
     for folder in (web, books, bad, web / "deeper"):
         folder.mkdir()
-    jsonl(web / "pages.jsonl", [
-        {"id": "w-good", "url": "http://a/1", "html": HTML, "crawl": "2021-04"},
-        {"id": "w-ad", "text": AD_PAGE},
-        {"id": "w-short", "text": "今天天气很好。"},
-        {"id": "w-english", "text": "This page is written in English only and has nothing Chinese. " * 8},
-        {"id": "w-titles", "text": "\n".join(f"第{i}条新闻的标题在这里写着" for i in range(20))},
-        {"id": "w-trad", "text": TRADITIONAL, "source": "ignored-because-the-input-names-one"},
-        {"id": "w-dup", "text": ARTICLE + "\n" + GOOD_2},
-    ])
+    jsonl(
+        web / "pages.jsonl",
+        [
+            {"id": "w-good", "url": "http://a/1", "html": HTML, "crawl": "2021-04"},
+            {"id": "w-ad", "text": AD_PAGE},
+            {"id": "w-short", "text": "今天天气很好。"},
+            {"id": "w-english", "text": "This page is written in English only and has nothing Chinese. " * 8},
+            {"id": "w-titles", "text": "\n".join(f"第{i}条新闻的标题在这里写着" for i in range(20))},
+            {"id": "w-trad", "text": TRADITIONAL, "source": "ignored-because-the-input-names-one"},
+            {"id": "w-dup", "text": ARTICLE + "\n" + GOOD_2},
+        ],
+    )
     with gzip.open(web / "deeper" / "more.jsonl.gz", "wt", encoding="utf-8") as f:
         f.write(json.dumps({"text": ARTICLE + "\n加微信abc12345领取优惠券"}, ensure_ascii=False) + "\n")
     (books / "novel.txt").write_bytes((ARTICLE + "\n").encode("gb18030"))
@@ -71,12 +88,16 @@ def inputs(tmp_path_factory):
     ]
     (bad / "mixed.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     (bad / "empty.jsonl").write_bytes(b"")
-    whole = gzip.compress("".join(json.dumps({"text": ARTICLE + str(i)}, ensure_ascii=False) + "\n"
-                                  for i in range(200)).encode())
+    whole = gzip.compress(
+        "".join(json.dumps({"text": ARTICLE + str(i)}, ensure_ascii=False) + "\n" for i in range(200)).encode()
+    )
     (bad / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
     (bad / "notes.docx").write_bytes(b"PK\x03\x04")
-    return [InputSpec(path=str(web), source="web"), InputSpec(path=str(books), source="ebook"),
-            InputSpec(path=str(bad / "*"), source="news")]
+    return [
+        InputSpec(path=str(web), source="web"),
+        InputSpec(path=str(books), source="ebook"),
+        InputSpec(path=str(bad / "*"), source="news"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +125,11 @@ def test_removed_documents_have_the_right_reason(result):
     out, _ = result
     removed = by_id(out, "removed")
     assert {k: v["reason"] for k, v in removed.items() if k.startswith("w-")} == {
-        "w-ad": "ad_keywords", "w-short": "too_short", "w-english": "low_cjk_ratio", "w-titles": "title_only"}
+        "w-ad": "ad_keywords",
+        "w-short": "too_short",
+        "w-english": "low_cjk_ratio",
+        "w-titles": "title_only",
+    }
 
 
 def test_kept_documents_are_cleaned(result):
@@ -151,7 +176,11 @@ def test_stats_count_every_record(result):
     out, stats = result
     counts = {part: len(rows(out, part)) for part in ("kept", "removed", "quarantine")}
     docs = stats["documents"]
-    assert (docs["kept"], docs["removed"], docs["quarantined"]) == (counts["kept"], counts["removed"], counts["quarantine"])
+    assert (docs["kept"], docs["removed"], docs["quarantined"]) == (
+        counts["kept"],
+        counts["removed"],
+        counts["quarantine"],
+    )
     assert docs["in"] == sum(counts.values())
     assert stats["sources"]["web"]["removed"]["ad_keywords"]["documents"] == 1
     assert stats["quarantined"]["document_too_large"]["documents"] == 1
@@ -164,7 +193,8 @@ def test_ids_are_stable_across_runs_and_relative_to_the_input_root(spark, inputs
     assert sorted(by_id(again, "kept")) == sorted(by_id(out, "kept"))
     derived = [row for row in rows(out, "quarantine") if row["path"] == "empty.jsonl"][0]
     import hashlib
-    expected = hashlib.sha256("news\x00empty.jsonl\x000".encode()).hexdigest()[:32]
+
+    expected = hashlib.sha256(b"news\x00empty.jsonl\x000").hexdigest()[:32]
     assert derived["id"] == expected
 
 
@@ -190,12 +220,17 @@ def test_parquet_records_get_the_same_document_checks(spark, tmp_path):
 
     folder = tmp_path / "pq"
     folder.mkdir()
-    pq.write_table(pa.table({"id": ["ok", "blank", "none", "nul"],
-                             "text": [ARTICLE, " \u3000\n", None, ARTICLE + "\x00"]}), folder / "docs.parquet")
+    pq.write_table(
+        pa.table({"id": ["ok", "blank", "none", "nul"], "text": [ARTICLE, " \u3000\n", None, ARTICLE + "\x00"]}),
+        folder / "docs.parquet",
+    )
     out = tmp_path / "out"
     run_stage(spark, "clean", [InputSpec(path=str(folder), source="news")], str(out), load_recipe())
     assert {row["id"]: row["reason"] for row in rows(out, "quarantine")} == {
-        "blank": "missing_text", "none": "missing_text", "nul": "nul_bytes"}
+        "blank": "missing_text",
+        "none": "missing_text",
+        "nul": "nul_bytes",
+    }
     assert [row["id"] for row in rows(out, "kept")] == ["ok"]
 
 

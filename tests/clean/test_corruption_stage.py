@@ -53,8 +53,10 @@ def outcome(spark, damaged, tmp_path_factory):
     folder, _ = damaged
     out = tmp_path_factory.mktemp("clean") / "out"
     stats = run_stage(spark, "clean", [InputSpec(path=str(folder), source=SOURCE)], str(out), load_recipe())
-    rows = {part: ds.dataset(out / part, format="parquet").to_table().to_pylist()
-            for part in ("kept", "removed", "quarantine")}
+    rows = {
+        part: ds.dataset(out / part, format="parquet").to_table().to_pylist()
+        for part in ("kept", "removed", "quarantine")
+    }
     return out, stats, rows
 
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from corpus_pipeline.stage.commit import run_stage
 from corpus_eval.demo import build_demo_corpus
 from corpus_eval.ground_truth import score_stage_dir
 from corpus_pipeline.recipe import InputSpec, load_recipe
+from corpus_pipeline.stage.commit import run_stage
 from tests.spark_session import module_session
 
 pytestmark = pytest.mark.spark

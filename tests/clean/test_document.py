@@ -12,17 +12,19 @@ ARTICLE = "\n".join(BODY)
 
 
 def test_full_chain_on_a_noisy_page(recipe, rules):
-    text = "\n".join([
-        "首頁 ｜ 新聞 ｜ 體育 ｜ 財經",  # traditional, full-width separators: a menu once normalized
-        "★" + BODY[0] + "😀",
-        "\u200b" + BODY[1],
-        "━━━━━━━━━━",  # box drawing only: becomes an empty line and goes
-        BODY[0],  # duplicated paragraph
-        "加微信abc12345领取优惠券",
-        "國家統計局" + BODY[2][5:],
-        BODY[3],
-        "返回顶部",
-    ])
+    text = "\n".join(
+        [
+            "首頁 ｜ 新聞 ｜ 體育 ｜ 財經",  # traditional, full-width separators: a menu once normalized
+            "★" + BODY[0] + "😀",
+            "\u200b" + BODY[1],
+            "━━━━━━━━━━",  # box drawing only: becomes an empty line and goes
+            BODY[0],  # duplicated paragraph
+            "加微信abc12345领取优惠券",
+            "國家統計局" + BODY[2][5:],
+            BODY[3],
+            "返回顶部",
+        ]
+    )
     doc = clean_document("经济数据", text, None, None, recipe.steps_for("web"), rules)
     assert doc.text == "\n".join([BODY[0], BODY[1], "国家统计局" + BODY[2][5:], BODY[3]])
     assert (doc.reason, doc.nav_lines, doc.dup_paragraphs, doc.ad_lines) == (None, 2, 1, 1)
@@ -56,10 +58,14 @@ def test_punctuation_only_lines(recipe, rules):
 
 
 def test_html_title_and_empty_page(recipe, rules):
-    html = "<html><head><title>经济数据_某网</title></head><body><article>" + "".join(
-        f"<p>{line}</p>" for line in BODY) + "</article></body></html>"
+    html = (
+        "<html><head><title>经济数据_某网</title></head><body><article>"
+        + "".join(f"<p>{line}</p>" for line in BODY)
+        + "</article></body></html>"
+    )
     doc = clean_document(None, None, html, None, recipe.steps_for("web"), rules)
     assert (doc.title, doc.text, doc.reason) == ("经济数据", ARTICLE, None)
-    empty = clean_document(None, None, "<html><body><script>x()</script></body></html>", None,
-                           recipe.steps_for("web"), rules)
+    empty = clean_document(
+        None, None, "<html><body><script>x()</script></body></html>", None, recipe.steps_for("web"), rules
+    )
     assert (empty.text, empty.reason) == ("", "too_short")

@@ -55,8 +55,12 @@ def pages(shared_data, rules, recipe):
 
         body = [judge.squeeze(normalized(p)) for p in judge.body_paragraphs(html)]
         cleaned = clean_document(None, None, html, None, steps, rules)
-        result[path.stem] = (body, cleaned, judge.score_page(cleaned.text, body),
-                             judge.score_page(extract_main_text(html).text, body))
+        result[path.stem] = (
+            body,
+            cleaned,
+            judge.score_page(cleaned.text, body),
+            judge.score_page(extract_main_text(html).text, body),
+        )
     assert recipe.clean.filters.min_chars == MIN_JUDGED_CHARS
     assert len(result) == 62
     return result
@@ -76,13 +80,18 @@ def test_article_paragraphs_survive_cleaning(pages):
 
 
 def test_pages_are_kept_unless_mostly_not_chinese(pages):
-    removed = {name: (cleaned.reason, cleaned.cjk_ratio, sum(map(len, body)))
-               for name, (body, cleaned, _, _) in pages.items() if cleaned.reason}
+    removed = {
+        name: (cleaned.reason, cleaned.cjk_ratio, sum(map(len, body)))
+        for name, (body, cleaned, _, _) in pages.items()
+        if cleaned.reason
+    }
     # Two WeChat posts about phones and Python code are < 60% Chinese: PanGu's rule drops them. Pages whose
     # whole judged body is shorter than min_chars may go as too_short or title_only.
-    assert all((reason == "low_cjk_ratio" and ratio < 0.6)
-               or (reason in ("too_short", "title_only") and chars < MIN_JUDGED_CHARS)
-               for reason, ratio, chars in removed.values())
+    assert all(
+        (reason == "low_cjk_ratio" and ratio < 0.6)
+        or (reason in ("too_short", "title_only") and chars < MIN_JUDGED_CHARS)
+        for reason, ratio, chars in removed.values()
+    )
     assert sum(1 for reason, _, _ in removed.values() if reason == "low_cjk_ratio") <= 2
     assert len(removed) <= 4
 

@@ -16,8 +16,9 @@ from tests.conftest import REPO_ROOT
 
 def require_spark() -> None:
     """Java and the pip pyspark's spark-class: on CI their absence fails the test, elsewhere java's skips it."""
-    missing = [what for what, ok in (("java", shutil.which("java")), (str(SPARK_CLASS), SPARK_CLASS.is_file()))
-               if not ok]
+    missing = [
+        what for what, ok in (("java", shutil.which("java")), (str(SPARK_CLASS), SPARK_CLASS.is_file())) if not ok
+    ]
     if missing and (os.environ.get("CI") or "java" not in missing):
         pytest.fail(f"standalone cluster test needs {', '.join(missing)}")
     if missing:
@@ -31,7 +32,11 @@ def dist() -> Path:
     out = REPO_ROOT / "build" / "test-dist"
     manifest = packaging.build_all(out)
     assert {artifact["name"] for artifact in manifest["artifacts"]} == {
-        "corpus_pipeline.zip", "env.tar.gz", "models.zip", "rules.zip"}
+        "corpus_pipeline.zip",
+        "env.tar.gz",
+        "models.zip",
+        "rules.zip",
+    }
     for artifact in manifest["artifacts"]:
         assert file_sha256(out / artifact["name"]) == artifact["sha256"]
     assert {"jobs/run.py", "jobs/clean.py", "jobs/pack.py", "jobs/report.py"} <= set(manifest["jobs"])

@@ -50,7 +50,7 @@ def _children() -> dict[int, list[int]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        parent = int(stat[stat.rindex(")") + 2:].split()[1])  # fields after "(comm)": state, ppid, ...
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])  # fields after "(comm)": state, ppid, ...
         children.setdefault(parent, []).append(int(entry.name))
     return children
 
@@ -112,18 +112,27 @@ class StandaloneCluster:
 
     def executor_pids(self) -> dict[int, list[int]]:
         """Worker pid -> the pids of its running executor JVMs (``CoarseGrainedExecutorBackend``)."""
-        return {worker.pid: [pid for pid in _descendants(worker.pid)
-                             if "CoarseGrainedExecutorBackend" in _cmdline(pid)] for worker in self.workers}
+        return {
+            worker.pid: [pid for pid in _descendants(worker.pid) if "CoarseGrainedExecutorBackend" in _cmdline(pid)]
+            for worker in self.workers
+        }
 
     def logs(self) -> str:
-        return "\n".join(f"--- {daemon.name} ({daemon.log}) ---\n{_tail(daemon.log)}"
-                         for daemon in [self.master, *self.workers])
+        return "\n".join(
+            f"--- {daemon.name} ({daemon.log}) ---\n{_tail(daemon.log)}" for daemon in [self.master, *self.workers]
+        )
 
 
 def _start(name: str, args: list[str], log: Path, work_dir: Path | None = None) -> Daemon:
     with open(log, "wb") as handle:
-        process = subprocess.Popen([str(SPARK_CLASS), *args], stdout=handle, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=spark_env(), start_new_session=True)
+        process = subprocess.Popen(
+            [str(SPARK_CLASS), *args],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=spark_env(),
+            start_new_session=True,
+        )
     return Daemon(name, process, log, work_dir)
 
 
@@ -147,8 +156,9 @@ def _wait_alive(cluster: StandaloneCluster, workers: int, timeout_s: float) -> N
     while time.monotonic() < deadline:
         for daemon in [cluster.master, *cluster.workers]:
             if daemon.process.poll() is not None:
-                raise RuntimeError(f"Spark {daemon.name} exited with {daemon.process.returncode} while "
-                                   f"starting\n{cluster.logs()}")
+                raise RuntimeError(
+                    f"Spark {daemon.name} exited with {daemon.process.returncode} while starting\n{cluster.logs()}"
+                )
         try:
             state = cluster.state()
             alive = [worker for worker in state.get("workers", []) if worker.get("state") == "ALIVE"]
@@ -162,25 +172,52 @@ def _wait_alive(cluster: StandaloneCluster, workers: int, timeout_s: float) -> N
 
 
 @contextlib.contextmanager
-def standalone_cluster(tmp_path: Path, workers: int = 2, cores: int = 1, memory: str = "2g",
-                       timeout_s: float = START_TIMEOUT_S) -> Iterator[StandaloneCluster]:
+def standalone_cluster(
+    tmp_path: Path, workers: int = 2, cores: int = 1, memory: str = "2g", timeout_s: float = START_TIMEOUT_S
+) -> Iterator[StandaloneCluster]:
     """A master and ``workers`` workers on 127.0.0.1, up (all workers ALIVE) when the body runs."""
     logs = tmp_path / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     port, web_port = free_port(), free_port()
-    master = _start("master", ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
-                               str(port), "--webui-port", str(web_port)], logs / "master.log")
+    master = _start(
+        "master",
+        [
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--webui-port",
+            str(web_port),
+        ],
+        logs / "master.log",
+    )
     cluster = StandaloneCluster(f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{web_port}", master)
     try:
         for index in range(workers):
             work_dir = tmp_path / f"worker-{index}"
             work_dir.mkdir(parents=True, exist_ok=True)
-            cluster.workers.append(_start(
-                f"worker-{index}",
-                ["org.apache.spark.deploy.worker.Worker", cluster.master_url, "--host", "127.0.0.1",
-                 "--cores", str(cores), "--memory", memory, "--work-dir", str(work_dir),
-                 "--webui-port", str(free_port())],
-                logs / f"worker-{index}.log", work_dir))
+            cluster.workers.append(
+                _start(
+                    f"worker-{index}",
+                    [
+                        "org.apache.spark.deploy.worker.Worker",
+                        cluster.master_url,
+                        "--host",
+                        "127.0.0.1",
+                        "--cores",
+                        str(cores),
+                        "--memory",
+                        memory,
+                        "--work-dir",
+                        str(work_dir),
+                        "--webui-port",
+                        str(free_port()),
+                    ],
+                    logs / f"worker-{index}.log",
+                    work_dir,
+                )
+            )
         _wait_alive(cluster, workers, timeout_s)
         yield cluster
     finally:

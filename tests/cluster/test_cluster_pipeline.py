@@ -20,7 +20,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 import yaml
 
 from corpus_eval.demo import build_demo_corpus
@@ -61,8 +60,7 @@ def setup(dist, tmp_path_factory):
     build_demo_corpus(base / "raw", size_mb=0.4, seed=3)
     recipe = user_recipe(base)
     reference = base / "local"
-    run_cli(cli_command(base / "raw", reference, "--recipe", str(recipe)),
-            env={"PYTHONPATH": str(base / "user_steps")})
+    run_cli(cli_command(base / "raw", reference, "--recipe", str(recipe)), env={"PYTHONPATH": str(base / "user_steps")})
     driver_env = base / "driver-env"
     driver_env.mkdir()
     subprocess.run(["tar", "-xzf", str(dist / "env.tar.gz"), "-C", str(driver_env)], check=True)
@@ -70,9 +68,17 @@ def setup(dist, tmp_path_factory):
     submit_dir.mkdir()
     try:
         with standalone_cluster(base / "cluster", workers=2, cores=1, memory="2g") as cluster:
-            yield {"base": base, "raw": base / "raw", "reference": run_outputs(reference), "dist": dist,
-                   "recipe": recipe, "user_steps": base / "user_steps" / "cluster_steps.py",
-                   "driver_python": driver_env / "bin" / "python", "submit_dir": submit_dir, "cluster": cluster}
+            yield {
+                "base": base,
+                "raw": base / "raw",
+                "reference": run_outputs(reference),
+                "dist": dist,
+                "recipe": recipe,
+                "user_steps": base / "user_steps" / "cluster_steps.py",
+                "driver_python": driver_env / "bin" / "python",
+                "submit_dir": submit_dir,
+                "cluster": cluster,
+            }
     finally:  # unpacked envs are ~0.8 GB each; logs stay
         for unpacked in [driver_env, *base.glob("cluster/worker-*/app-*/*/env")]:
             shutil.rmtree(unpacked, ignore_errors=True)
@@ -81,20 +87,40 @@ def setup(dist, tmp_path_factory):
 def submit_command(setup, out: Path, ui_port: int, events: Path) -> list[str]:
     dist, cluster = setup["dist"], setup["cluster"]
     return [
-        str(SPARK_HOME / "bin" / "spark-submit"), "--master", cluster.master_url,
-        "--archives", f"{dist}/env.tar.gz#env,{dist}/models.zip#models,{dist}/rules.zip#rules",
-        "--py-files", f"{dist}/corpus_pipeline.zip,{setup['user_steps']}",
-        "--conf", "spark.pyspark.python=./env/bin/python",
-        "--conf", f"spark.pyspark.driver.python={setup['driver_python']}",
-        "--conf", "spark.executor.memory=1g",
-        "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-        "--conf", f"spark.ui.port={ui_port}",
-        "--conf", "spark.eventLog.enabled=true",
-        "--conf", f"spark.eventLog.dir=file://{events}",
-        "--conf", "spark.eventLog.compress=false",
-        str(dist / "jobs" / "run.py"), "--output", str(out), "--sample", "20", "--recipe", str(setup["recipe"]),
-        "--input", *(f"{name}={setup['raw'] / name}" for name in SOURCES),
+        str(SPARK_HOME / "bin" / "spark-submit"),
+        "--master",
+        cluster.master_url,
+        "--archives",
+        f"{dist}/env.tar.gz#env,{dist}/models.zip#models,{dist}/rules.zip#rules",
+        "--py-files",
+        f"{dist}/corpus_pipeline.zip,{setup['user_steps']}",
+        "--conf",
+        "spark.pyspark.python=./env/bin/python",
+        "--conf",
+        f"spark.pyspark.driver.python={setup['driver_python']}",
+        "--conf",
+        "spark.executor.memory=1g",
+        "--conf",
+        "spark.driver.host=127.0.0.1",
+        "--conf",
+        "spark.scheduler.minRegisteredResourcesRatio=1.0",
+        "--conf",
+        f"spark.ui.port={ui_port}",
+        "--conf",
+        "spark.eventLog.enabled=true",
+        "--conf",
+        f"spark.eventLog.dir=file://{events}",
+        "--conf",
+        "spark.eventLog.compress=false",
+        str(dist / "jobs" / "run.py"),
+        "--output",
+        str(out),
+        "--sample",
+        "20",
+        "--recipe",
+        str(setup["recipe"]),
+        "--input",
+        *(f"{name}={setup['raw'] / name}" for name in SOURCES),
     ]
 
 
@@ -107,8 +133,11 @@ def _executor_pid(app: str, executor_id: str) -> int | None:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             line = _cmdline(int(entry.name))
-            if "CoarseGrainedExecutorBackend" in line and f"--executor-id {executor_id} " in line \
-                    and f"--app-id {app}" in line:
+            if (
+                "CoarseGrainedExecutorBackend" in line
+                and f"--executor-id {executor_id} " in line
+                and f"--app-id {app}" in line
+            ):
                 return int(entry.name)
     return None
 
@@ -136,8 +165,11 @@ def kill_a_busy_executor(ui: str, out: Path, stage: str, process: subprocess.Pop
             continue
         try:
             app = _json(f"{ui}/api/v1/applications")[0]["id"]
-            executors = [executor for executor in _json(f"{ui}/api/v1/applications/{app}/executors")
-                         if executor["id"] != "driver"]
+            executors = [
+                executor
+                for executor in _json(f"{ui}/api/v1/applications/{app}/executors")
+                if executor["id"] != "driver"
+            ]
         except (OSError, IndexError, ValueError):
             continue
         busy = {executor["id"]: executor["completedTasks"] for executor in executors if executor["activeTasks"] > 0}
@@ -158,9 +190,15 @@ def submit(setup, name: str, kill_during: str | None = None) -> tuple[Path, str,
     log = setup["base"] / f"submit-{name}.log"
     killed = None
     with open(log, "wb") as handle:
-        process = subprocess.Popen(submit_command(setup, out, ui_port, events), cwd=setup["submit_dir"],
-                                   env=spark_env(), stdout=handle, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            submit_command(setup, out, ui_port, events),
+            cwd=setup["submit_dir"],
+            env=spark_env(),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             if kill_during:
                 killed = kill_a_busy_executor(f"http://127.0.0.1:{ui_port}", out, kill_during, process)
@@ -170,10 +208,12 @@ def submit(setup, name: str, kill_during: str | None = None) -> tuple[Path, str,
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
     output = log.read_text(errors="replace")
-    assert process.returncode == 0, f"spark-submit failed ({process.returncode}):\n{output[-6000:]}\n" \
-                                    f"{setup['cluster'].logs()}"
-    logged = [json.loads(line) for path in sorted(events.rglob("events_*")) for line in path.read_text().splitlines()
-              if line]  # Spark 4 writes rolling event logs: a folder per application, numbered files
+    assert process.returncode == 0, (
+        f"spark-submit failed ({process.returncode}):\n{output[-6000:]}\n{setup['cluster'].logs()}"
+    )
+    logged = [
+        json.loads(line) for path in sorted(events.rglob("events_*")) for line in path.read_text().splitlines() if line
+    ]  # Spark 4 writes rolling event logs: a folder per application, numbered files
     return out, output, logged, killed
 
 
@@ -193,9 +233,13 @@ def test_the_pipeline_on_a_standalone_cluster_equals_local_mode(setup):
 
 def test_an_executor_killed_mid_stage_changes_nothing_in_the_output(setup):
     out, stdout, events, killed = submit(setup, "executor-killed", kill_during="clean")
-    lost = [event for event in events if event["Event"] == "SparkListenerTaskEnd"
-            and event["Task End Reason"]["Reason"] == "ExecutorLostFailure"
-            and event["Task End Reason"].get("Executor ID") == killed]
+    lost = [
+        event
+        for event in events
+        if event["Event"] == "SparkListenerTaskEnd"
+        and event["Task End Reason"]["Reason"] == "ExecutorLostFailure"
+        and event["Task End Reason"].get("Executor ID") == killed
+    ]
     assert lost, f"no task of executor {killed} was lost"
     removed = {event["Executor ID"] for event in events if event["Event"] == "SparkListenerExecutorRemoved"}
     added = {event["Executor ID"] for event in events if event["Event"] == "SparkListenerExecutorAdded"}

@@ -31,21 +31,35 @@ def _names(path: Path) -> set[str]:
 
 
 def test_zips_hold_the_library_models_and_rules_and_are_reproducible(tmp_path):
-    built = [packaging.build_code_zip(tmp_path / "a"), packaging.build_models_zip(tmp_path / "a"),
-             packaging.build_rules_zip(tmp_path / "a")]
-    again = [packaging.build_code_zip(tmp_path / "b"), packaging.build_models_zip(tmp_path / "b"),
-             packaging.build_rules_zip(tmp_path / "b")]
+    built = [
+        packaging.build_code_zip(tmp_path / "a"),
+        packaging.build_models_zip(tmp_path / "a"),
+        packaging.build_rules_zip(tmp_path / "a"),
+    ]
+    again = [
+        packaging.build_code_zip(tmp_path / "b"),
+        packaging.build_models_zip(tmp_path / "b"),
+        packaging.build_rules_zip(tmp_path / "b"),
+    ]
     assert [_hash(path) for path in built] == [_hash(path) for path in again]
 
     code, models, rules = (_names(path) for path in built)
-    sources = {f"corpus_pipeline/{path.relative_to(REPO_ROOT / 'corpus_pipeline').as_posix()}"
-               for path in (REPO_ROOT / "corpus_pipeline").rglob("*.py")}
+    sources = {
+        f"corpus_pipeline/{path.relative_to(REPO_ROOT / 'corpus_pipeline').as_posix()}"
+        for path in (REPO_ROOT / "corpus_pipeline").rglob("*.py")
+    }
     assert sources <= code
     assert {"corpus_pipeline/__init__.py", "corpus_pipeline/packaging.py"} <= code
     assert not [name for name in code if not name.startswith("corpus_pipeline/")]  # no evaluation code travels
     assert not [name for name in code if "__pycache__" in name or name.endswith(".pyc")]
-    assert {"README.md", "kenlm/model.klm", "kenlm/card.json", "spam/model.ftz", "quality/card.json",
-            "tokenizer/tokenizer.model"} <= models
+    assert {
+        "README.md",
+        "kenlm/model.klm",
+        "kenlm/card.json",
+        "spam/model.ftz",
+        "quality/card.json",
+        "tokenizer/tokenizer.model",
+    } <= models
     assert not [name for name in models if name.endswith(".sh")]
     assert {"recipes/default.yaml", "sensitive/porn.txt", "ad_keywords.txt"} <= rules
     assert len(rules) == sum(1 for path in (REPO_ROOT / "rules").rglob("*") if path.is_file())
@@ -60,7 +74,7 @@ def test_runtime_dependencies_leave_out_pyspark():
     assert {"kenlm", "fasttext-numpy2", "sentencepiece", "opencc", "pyarrow", "pandas"} <= names
 
 
-PROBE = '''
+PROBE = """
 import json, os, sys
 
 from pyspark import SparkFiles
@@ -110,15 +124,22 @@ driver = {"executable": sys.executable, "prefix": sys.prefix, "cwd": os.getcwd()
           "corpus_pipeline": corpus_pipeline.__file__, **archives(SparkFiles.getRootDirectory())}
 print("PROBE " + json.dumps({"driver": driver, "tasks": tasks, "arrow_sum": arrow_sum}))
 spark.stop()
-'''
+"""
 
 
 def _submit(command: list[str], cwd: Path, env: dict[str, str], cluster, log: Path) -> tuple[int, dict[int, set]]:
     """Run spark-submit, noting each worker's executor JVMs while it runs."""
     executors: dict[int, set] = {pid: set() for pid in cluster.worker_pids}
     with open(log, "wb") as handle:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + SUBMIT_TIMEOUT_S
             while process.poll() is None and time.monotonic() < deadline:
@@ -143,16 +164,26 @@ def _run_probe(dist: Path, tmp_path: Path) -> tuple[dict, dict[int, set], list[P
 
     with standalone_cluster(tmp_path / "cluster", workers=2, cores=1, memory="2g") as cluster:
         command = [
-            str(SPARK_HOME / "bin" / "spark-submit"), "--master", cluster.master_url,
-            "--archives", f"{dist}/env.tar.gz#env,{dist}/models.zip#models,{dist}/rules.zip#rules",
-            "--py-files", f"{dist}/corpus_pipeline.zip",
-            "--conf", "spark.pyspark.python=./env/bin/python",
+            str(SPARK_HOME / "bin" / "spark-submit"),
+            "--master",
+            cluster.master_url,
+            "--archives",
+            f"{dist}/env.tar.gz#env,{dist}/models.zip#models,{dist}/rules.zip#rules",
+            "--py-files",
+            f"{dist}/corpus_pipeline.zip",
+            "--conf",
+            "spark.pyspark.python=./env/bin/python",
             # spark.pyspark.python outranks PYSPARK_DRIVER_PYTHON, so client mode names the driver's python too
-            "--conf", f"spark.pyspark.driver.python={driver_env / 'bin' / 'python'}",
-            "--conf", "spark.executor.memory=1g",
-            "--conf", "spark.driver.host=127.0.0.1",
-            "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-            "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=300s",
+            "--conf",
+            f"spark.pyspark.driver.python={driver_env / 'bin' / 'python'}",
+            "--conf",
+            "spark.executor.memory=1g",
+            "--conf",
+            "spark.driver.host=127.0.0.1",
+            "--conf",
+            "spark.scheduler.minRegisteredResourcesRatio=1.0",
+            "--conf",
+            "spark.scheduler.maxRegisteredResourcesWaitingTime=300s",
             str(probe),
         ]
         log = tmp_path / "submit.log"

@@ -27,8 +27,13 @@ from corpus_pipeline.rules.decontamination import (
     load_benchmarks,
 )
 
-ITEM = BenchmarkItem("bench", "f:1", "下列关于我国古代农业发展的说法，正确的是",
-                     ("精耕细作", "刀耕火种", "男耕女织", "铁犁牛耕"), ("A", "B", "C", "D"))
+ITEM = BenchmarkItem(
+    "bench",
+    "f:1",
+    "下列关于我国古代农业发展的说法，正确的是",
+    ("精耕细作", "刀耕火种", "男耕女织", "铁犁牛耕"),
+    ("A", "B", "C", "D"),
+)
 _MARKER = re.compile(r"(?:^|\s|[（(])[（(]?[A-D][)）]?[．.、：]?")
 
 
@@ -46,7 +51,7 @@ def test_render_layouts():
         assert text.startswith(ITEM.question)
         positions = [text.index(option) for option in ITEM.options]
         assert positions == sorted(positions)
-        seen.add("\n" in text[len(ITEM.question) + 1:])
+        seen.add("\n" in text[len(ITEM.question) + 1 :])
     assert seen == {True, False}  # one option a line, and all in one line
     plain = render(ITEM.question, list(ITEM.options), False, random.Random(1))
     assert not re.search(r"[A-D][．.、：)）]", plain)
@@ -83,8 +88,9 @@ def _carriers() -> list[EvalDoc]:
 
 
 def test_spliced_docs_are_deterministic_and_labelled():
-    items = [BenchmarkItem("bench", f"f:{k}", ITEM.question + f"（第{k}题）", ITEM.options, ITEM.letters)
-             for k in range(30)] + [BenchmarkItem("bench", "f:bare", "这是一道没有选项的题目，请直接作答", ())]
+    items = [
+        BenchmarkItem("bench", f"f:{k}", ITEM.question + f"（第{k}题）", ITEM.options, ITEM.letters) for k in range(30)
+    ] + [BenchmarkItem("bench", "f:bare", "这是一道没有选项的题目，请直接作答", ())]
     carriers = _carriers()
     first = spliced_docs(items, carriers, "a", seed=7, per_benchmark=None)
     assert first == spliced_docs(items, carriers, "a", seed=7, per_benchmark=None)
@@ -131,8 +137,9 @@ def test_real_accuracy(shared_data):
     docs = build_eval_set(shared_data, "b", seed=1, per_benchmark=40, clean_sources=FAST_SOURCES)
     items = load_benchmarks(default_benchmarks(shared_data))
     index = build_index(items, DEFAULT_N, OverlapRule())
-    removed = np.concatenate([index.match_batch([d.text for d in docs[i:i + 500]]).contaminated
-                              for i in range(0, len(docs), 500)])
+    removed = np.concatenate(
+        [index.match_batch([d.text for d in docs[i : i + 500]]).contaminated for i in range(0, len(docs), 500)]
+    )
     clean = np.array([d.label == "clean" for d in docs])
     assert clean.sum() > 5000 and (~clean).sum() >= 400
     assert (removed & clean).sum() <= 0.001 * clean.sum()

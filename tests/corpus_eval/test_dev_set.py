@@ -6,9 +6,8 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-
-from corpus_pipeline.errors import InputError
 from corpus_eval.dev_set import dev_documents, main
+from corpus_pipeline.errors import InputError
 from corpus_pipeline.schema import DOCUMENT_SCHEMA
 
 

@@ -95,9 +95,11 @@ def test_held_out_split_is_seeded_and_about_half() -> None:
 
 def test_gne_reference_is_the_article_container_without_link_lines() -> None:
     paragraph = "今年春天，小镇上的图书馆重新开放，馆内新增了两千多册儿童读物和一间安静的自习室，很受欢迎。"
-    html = (f'<html><body><div class="nav"><a href="/">首页</a></div><div class="article"><p>{paragraph}</p>'
-            f'<p>{paragraph}</p><p>图为新开放的阅览室</p><p><a href="/x">点击查看更多图片</a></p></div>'
-            '<div class="comments"><p>网友：写得真好，我们也想去这个图书馆看看，周末一定带孩子去。</p></div></body></html>')
+    html = (
+        f'<html><body><div class="nav"><a href="/">首页</a></div><div class="article"><p>{paragraph}</p>'
+        f'<p>{paragraph}</p><p>图为新开放的阅览室</p><p><a href="/x">点击查看更多图片</a></p></div>'
+        '<div class="comments"><p>网友：写得真好，我们也想去这个图书馆看看，周末一定带孩子去。</p></div></body></html>'
+    )
     assert gne_reference(html).split("\n") == [paragraph, paragraph, "图为新开放的阅览室"]
     assert gne_reference("<p>短</p>") == ""
 

@@ -7,8 +7,10 @@ from corpus_pipeline.dedup.normalize import normalize_batch
 
 
 def _batch(texts):
-    return pa.RecordBatch.from_pydict({"id": [str(i) for i in range(len(texts))], "text": texts},
-                                      schema=pa.schema([("id", pa.string()), ("text", pa.string())]))
+    return pa.RecordBatch.from_pydict(
+        {"id": [str(i) for i in range(len(texts))], "text": texts},
+        schema=pa.schema([("id", pa.string()), ("text", pa.string())]),
+    )
 
 
 def test_row_slices_bound_characters_and_keep_every_row():

@@ -2,8 +2,14 @@ import random
 
 import pytest
 
-from corpus_pipeline.dedup.components import (ComponentsDidNotConverge, canonical_edges, checkpointer,
-                                              connected_components, large_star, small_star)
+from corpus_pipeline.dedup.components import (
+    ComponentsDidNotConverge,
+    canonical_edges,
+    checkpointer,
+    connected_components,
+    large_star,
+    small_star,
+)
 from tests.spark_session import module_session
 
 
@@ -58,8 +64,11 @@ def test_random_graphs_equal_union_find(spark, seed):
     nodes = rng.sample(range(10**12), 400)
     edges = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(rng.choice([150, 300, 600]))]
     labels, _ = _components(spark, edges)
-    expected = {node: root for node, root in _union_find(edges).items()
-                if any(node in edge and edge[0] != edge[1] for edge in edges)}
+    expected = {
+        node: root
+        for node, root in _union_find(edges).items()
+        if any(node in edge and edge[0] != edge[1] for edge in edges)
+    }
     assert labels == expected
 
 

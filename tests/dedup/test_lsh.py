@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from datasketch import MinHashLSH
 
-from corpus_pipeline.dedup.lsh import (band_keys, false_negative_probability, false_positive_probability,
-                                       optimal_bands)
+from corpus_pipeline.dedup.lsh import band_keys, false_negative_probability, false_positive_probability, optimal_bands
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.85, 0.9])

@@ -40,8 +40,15 @@ def test_shingle_hashes_equal_scalar_hash():
 
 @pytest.mark.parametrize(("n", "num_perm", "seed"), [(5, 128, 1), (3, 64, 7), (1, 16, 0)])
 def test_signatures_equal_datasketch(n, num_perm, seed):
-    texts = ["這是，一個　ＴＥＳＴ！ Hello 世界。", "", "ab", "abcdef", "天下大势，分久必合，合久必分。周末七国分争。",
-             "。，", "a" * 50]
+    texts = [
+        "這是，一個　ＴＥＳＴ！ Hello 世界。",
+        "",
+        "ab",
+        "abcdef",
+        "天下大势，分久必合，合久必分。周末七国分争。",
+        "。，",
+        "a" * 50,
+    ]
     ours = _ours(texts, n, num_perm, seed)
     for row, text in zip(ours, texts):
         assert np.array_equal(row, _datasketch(text, n, num_perm, seed))

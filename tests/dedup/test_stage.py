@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus_pipeline.dedup.stage import dedup_plan
-from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.recipe import parse_recipe
 from corpus_pipeline.rules.simplify import converter
+from corpus_pipeline.stage.commit import run_stage
 from tests.conftest import REPO_ROOT
 from tests.spark_session import module_session
 
@@ -40,20 +40,26 @@ def edited(rng: random.Random, text: str, changes: int) -> str:
 
 
 def recipe_for(**dedup):
-    return parse_recipe({"sources": {
-        "web": {"steps": ["dedup"], "priority": 1},
-        "news": {"steps": ["dedup"], "priority": 3},
-        "ebook": {"steps": ["dedup"], "priority": 2},
-        "archive": {"steps": ["quality"], "priority": 9},  # not deduplicated
-        "default": {"steps": ["dedup"], "priority": 0},
-    }, "dedup": dedup})
+    return parse_recipe(
+        {
+            "sources": {
+                "web": {"steps": ["dedup"], "priority": 1},
+                "news": {"steps": ["dedup"], "priority": 3},
+                "ebook": {"steps": ["dedup"], "priority": 2},
+                "archive": {"steps": ["quality"], "priority": 9},  # not deduplicated
+                "default": {"steps": ["dedup"], "priority": 0},
+            },
+            "dedup": dedup,
+        }
+    )
 
 
 def write_documents(path, rows, files: int = 1) -> str:
     columns = ["id", "source", "url", "title", "text", "meta", "quality_score"]
-    table = pa.table({name: [row.get(name) for row in rows] for name in columns},
-                     schema=pa.schema([(name, pa.float64() if name == "quality_score" else pa.string())
-                                       for name in columns]))
+    table = pa.table(
+        {name: [row.get(name) for row in rows] for name in columns},
+        schema=pa.schema([(name, pa.float64() if name == "quality_score" else pa.string()) for name in columns]),
+    )
     path.mkdir(parents=True, exist_ok=True)
     step = -(-len(rows) // files)
     for i in range(files):
@@ -62,8 +68,15 @@ def write_documents(path, rows, files: int = 1) -> str:
 
 
 def doc(id_, source, text, quality=None):
-    return {"id": id_, "source": source, "text": text, "url": f"https://example.com/{id_}", "title": id_,
-            "meta": "{}", "quality_score": quality}
+    return {
+        "id": id_,
+        "source": source,
+        "text": text,
+        "url": f"https://example.com/{id_}",
+        "title": id_,
+        "meta": "{}",
+        "quality_score": quality,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -75,28 +88,42 @@ def spark(request):
 def scenario():
     rng = random.Random(0)
     base = [random_text(rng, 1200) for _ in range(8)]
-    simplified = ("天下大势，分久必合，合久必分。周末七国分争，并入于秦。及秦灭之后，楚、汉分争，又并入于汉。"
-                  "汉朝自高祖斩白蛇而起义，一统天下，后来光武中兴，传至献帝，遂分为三国。") * 3
+    simplified = (
+        "天下大势，分久必合，合久必分。周末七国分争，并入于秦。及秦灭之后，楚、汉分争，又并入于汉。"
+        "汉朝自高祖斩白蛇而起义，一统天下，后来光武中兴，传至献帝，遂分为三国。"
+    ) * 3
     return [
-        doc("w1", "web", base[0]), doc("n1", "news", base[0]),  # exact; news has the higher priority
-        doc("w2", "web", base[1].replace("。", "！")), doc("w3", "web", " ".join(base[1])),  # re-punctuated, spaced
+        doc("w1", "web", base[0]),
+        doc("n1", "news", base[0]),  # exact; news has the higher priority
+        doc("w2", "web", base[1].replace("。", "！")),
+        doc("w3", "web", " ".join(base[1])),  # re-punctuated, spaced
         doc("n2", "news", base[1]),
-        doc("w4", "web", base[2], 0.4), doc("w5", "web", base[2], 0.9),  # the quality score decides
-        doc("w6", "web", base[3]), doc("w7", "web", base[3]),  # identical: the smaller id
-        doc("w8", "web", base[4]), doc("w9", "web", edited(rng, base[4], 8)),  # near, same length: smaller id
-        doc("e1", "ebook", base[5] + random_text(rng, 40)), doc("w10", "web", base[5]),  # near; ebook's priority
-        doc("a1", "archive", base[6]), doc("a2", "archive", base[6]),  # archive has no dedup step: both kept
+        doc("w4", "web", base[2], 0.4),
+        doc("w5", "web", base[2], 0.9),  # the quality score decides
+        doc("w6", "web", base[3]),
+        doc("w7", "web", base[3]),  # identical: the smaller id
+        doc("w8", "web", base[4]),
+        doc("w9", "web", edited(rng, base[4], 8)),  # near, same length: smaller id
+        doc("e1", "ebook", base[5] + random_text(rng, 40)),
+        doc("w10", "web", base[5]),  # near; ebook's priority
+        doc("a1", "archive", base[6]),
+        doc("a2", "archive", base[6]),  # archive has no dedup step: both kept
         doc("w11", "web", base[6]),  # the only copy among deduplicated sources
-        doc("t1", "web", converter("s2t").convert(simplified)), doc("s1", "other", simplified),  # script variants
-        doc("u1", "web", base[7]), doc("w12", "web", base[7][:-30]),  # near; the longer one
-        doc("u2", "web", random_text(rng, 50)), doc("empty", "web", ""),
+        doc("t1", "web", converter("s2t").convert(simplified)),
+        doc("s1", "other", simplified),  # script variants
+        doc("u1", "web", base[7]),
+        doc("w12", "web", base[7][:-30]),  # near; the longer one
+        doc("u2", "web", random_text(rng, 50)),
+        doc("empty", "web", ""),
     ]
 
 
 @pytest.fixture(scope="module")
 def result(spark, scenario, tmp_path_factory):
     base = tmp_path_factory.mktemp("dedup")
-    stats = run_stage(spark, "dedup", [write_documents(base / "in", scenario, files=3)], str(base / "out"), recipe_for())
+    stats = run_stage(
+        spark, "dedup", [write_documents(base / "in", scenario, files=3)], str(base / "out"), recipe_for()
+    )
     removed = pq.read_table(base / "out" / "removed").to_pylist()
     kept = pq.read_table(base / "out" / "kept").to_pylist()
     return stats, {r["id"]: (r["reason"], r["duplicate_of"]) for r in removed}, kept, base / "out"
@@ -104,7 +131,8 @@ def result(spark, scenario, tmp_path_factory):
 
 EXPECTED_REMOVED = {
     "w1": ("exact_duplicate", "n1"),
-    "w2": ("exact_duplicate", "n2"), "w3": ("exact_duplicate", "n2"),
+    "w2": ("exact_duplicate", "n2"),
+    "w3": ("exact_duplicate", "n2"),
     "w4": ("exact_duplicate", "w5"),
     "w7": ("exact_duplicate", "w6"),
     "w9": ("near_duplicate", "w8"),
@@ -182,9 +210,26 @@ def test_same_result_for_any_partitioning(spark, tmp_path):
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(json.dumps(json.loads(recipe_for().model_dump_json())), encoding="utf-8")
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
-    subprocess.run([sys.executable, "-m", "corpus_pipeline", "dedup", "--input", str(tmp_path / "in7"),
-                    "--output", str(tmp_path / "cli"), "--recipe", str(recipe), "--master", "local[1]"],
-                   check=True, cwd=REPO_ROOT, env=env, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corpus_pipeline",
+            "dedup",
+            "--input",
+            str(tmp_path / "in7"),
+            "--output",
+            str(tmp_path / "cli"),
+            "--recipe",
+            str(recipe),
+            "--master",
+            "local[1]",
+        ],
+        check=True,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+    )
     assert _decisions(tmp_path / "cli") == outputs[0]
 
 

@@ -50,8 +50,14 @@ LINES = [
     "气象部门提醒，未来三天南方地区将有持续降雨过程，请各地做好防汛准备工作。",
 ]
 FORMATS = ("jsonl", "jsonl.gz", "warc", "warc.members", "warc.whole", "parquet")
-SUFFIX = {"jsonl": ".jsonl", "jsonl.gz": ".jsonl.gz", "warc": ".warc", "warc.members": ".warc.gz",
-          "warc.whole": ".warc.gz", "parquet": ".parquet"}
+SUFFIX = {
+    "jsonl": ".jsonl",
+    "jsonl.gz": ".jsonl.gz",
+    "warc": ".warc",
+    "warc.members": ".warc.gz",
+    "warc.whole": ".warc.gz",
+    "parquet": ".parquet",
+}
 INSERTS = (b"\n", b"\r", b"\r\n", b"\x00", b"\\ud800", b"\\udfff")
 KINDS = ("cut", "flip", "flip", "insert", "insert", "delete", "overwrite")
 WARC_WHOLE_MARGIN = 40
@@ -96,8 +102,12 @@ class Op:
         return self.pos, self.pos + self.size - 1
 
     def __str__(self) -> str:
-        extra = {"insert": f" {self.payload!r}", "flip": f" bit {self.bit}", "delete": f" {self.size}",
-                 "overwrite": f" {self.payload!r}"}.get(self.kind, "")
+        extra = {
+            "insert": f" {self.payload!r}",
+            "flip": f" bit {self.bit}",
+            "delete": f" {self.size}",
+            "overwrite": f" {self.payload!r}",
+        }.get(self.kind, "")
         return f"{self.kind}@{self.pos}{extra}"
 
 
@@ -124,8 +134,9 @@ def untouched(ops: list[Op], start: int, end: int) -> bool:
     return all(hi < start or lo > end for lo, hi in (op.span() for op in ops))
 
 
-def random_ops(rng: random.Random, size: int, inserts: tuple[bytes, ...] = INSERTS,
-               strings: list[tuple[int, int]] | None = None) -> list[Op]:
+def random_ops(
+    rng: random.Random, size: int, inserts: tuple[bytes, ...] = INSERTS, strings: list[tuple[int, int]] | None = None
+) -> list[Op]:
     """One to three operations at distinct random positions of a ``size``-byte file (at most one cut).
 
     ``strings`` are byte ranges inside JSON strings: an insertion of a surrogate escape goes into one of them."""
@@ -234,8 +245,17 @@ def jsonl_case(rng: random.Random, tag: str, compressed: bool) -> Case:
     if rng.random() < 0.4:  # damage the text, then compress it
         ops = _text_ops(rng, plain, strings)
         data = gzip.compress(damage(plain, ops), mtime=0)
-        return Case("jsonl.gz", tag + ".jsonl.gz", gzip.compress(plain, mtime=0), data, ops, docs,
-                    _jsonl_intact(docs, ops), plain, text_ops=True)
+        return Case(
+            "jsonl.gz",
+            tag + ".jsonl.gz",
+            gzip.compress(plain, mtime=0),
+            data,
+            ops,
+            docs,
+            _jsonl_intact(docs, ops),
+            plain,
+            text_ops=True,
+        )
     original = gzip.compress(plain, mtime=0)
     ops = random_ops(rng, len(original), INSERTS[:4])
     prefix = gzip_prefix_length(original, ops)
@@ -293,21 +313,27 @@ RECORD_ID = "<urn:uuid:00000000-0000-0000-0000-000000000000>"
 
 
 def warc_record(warc_type: str, payload: bytes, uri: str, content_type: str) -> bytes:
-    head = (f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: {RECORD_ID}\r\n"
-            f"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n").encode()
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: {RECORD_ID}\r\n"
+        f"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    ).encode()
     return head + payload + b"\r\n\r\n"
 
 
-def warc_response(uri: str, body: bytes, content_type: str = "text/html; charset=utf-8",
-                  status: str = "200 OK") -> bytes:
+def warc_response(
+    uri: str, body: bytes, content_type: str = "text/html; charset=utf-8", status: str = "200 OK"
+) -> bytes:
     http = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n\r\n".encode() + body
     return warc_record("response", http, uri, "application/http; msgtype=response")
 
 
 def html_page(text: str) -> str:
-    return "<html><head><title>新闻</title></head><body>" + "".join(f"<p>{line}</p>" for line in text.split("\n")) \
+    return (
+        "<html><head><title>新闻</title></head><body>"
+        + "".join(f"<p>{line}</p>" for line in text.split("\n"))
         + "</body></html>"
+    )
 
 
 def warc_records(rng: random.Random, tag: str) -> tuple[list[bytes], dict[int, tuple[str, str]]]:
@@ -320,19 +346,28 @@ def warc_records(rng: random.Random, tag: str) -> tuple[list[bytes], dict[int, t
         html = html_page(article(tag, index, rng))
         encoding = "gbk" if rng.random() < 0.3 else "utf-8"
         if rng.random() < 0.7:
-            records.append(warc_record("request", f"GET /{index} HTTP/1.1\r\nHost: {tag}\r\n\r\n".encode(), uri,
-                                       "application/http; msgtype=request"))
+            records.append(
+                warc_record(
+                    "request",
+                    f"GET /{index} HTTP/1.1\r\nHost: {tag}\r\n\r\n".encode(),
+                    uri,
+                    "application/http; msgtype=request",
+                )
+            )
         records.append(warc_response(uri, html.encode(encoding), f"text/html; charset={encoding}"))
         documents[len(records) - 1] = (uri, html)
         if rng.random() < 0.5:
-            records.append(warc_record("metadata", f"fetchTimeMs: {index}\r\n".encode(), uri,
-                                       "application/warc-fields"))
+            records.append(
+                warc_record("metadata", f"fetchTimeMs: {index}\r\n".encode(), uri, "application/warc-fields")
+            )
         if rng.random() < 0.15:
-            records.append(warc_response(f"http://{tag}/img{index}", b"\x89PNG\r\n\x1a\n" + bytes(range(64)),
-                                         "image/png"))
+            records.append(
+                warc_response(f"http://{tag}/img{index}", b"\x89PNG\r\n\x1a\n" + bytes(range(64)), "image/png")
+            )
         if rng.random() < 0.15:
-            records.append(warc_response(f"http://{tag}/404-{index}", html_page("找不到").encode(),
-                                         status="404 Not Found"))
+            records.append(
+                warc_response(f"http://{tag}/404-{index}", html_page("找不到").encode(), status="404 Not Found")
+            )
     return records, documents
 
 
@@ -368,8 +403,17 @@ def warc_case(rng: random.Random, tag: str, layout: str) -> Case:
         ops = random_ops(rng, len(original), INSERTS[:4])
         docs = [Doc(url, html, bounds[k], bounds[k + 1]) for k, (url, html) in documents.items()]
         intact = [d for d in docs if untouched(ops, d.start, d.end - 1)]
-        return Case("warc.members", tag + ".warc.gz", original, damage(original, ops), ops, docs, intact, stream,
-                    members=list(itertools.pairwise(bounds)))
+        return Case(
+            "warc.members",
+            tag + ".warc.gz",
+            original,
+            damage(original, ops),
+            ops,
+            docs,
+            intact,
+            stream,
+            members=list(itertools.pairwise(bounds)),
+        )
     original = gzip.compress(stream, mtime=0)
     ops = random_ops(rng, len(original), INSERTS[:4])
     end = whole_gzip_intact_end(original, ops)
@@ -387,8 +431,13 @@ def parquet_case(rng: random.Random, tag: str) -> Case:
     urls = [f"u:{tag}:{i}" for i in range(n)]
     texts = [article(tag, i, rng) for i in range(n)]
     sink = io.BytesIO()
-    pq.write_table(pa.table({"url": urls, "text": texts}), sink, row_group_size=rng.randint(8, 30),
-                   compression=rng.choice(("snappy", "none")), use_dictionary=rng.random() < 0.5)
+    pq.write_table(
+        pa.table({"url": urls, "text": texts}),
+        sink,
+        row_group_size=rng.randint(8, 30),
+        compression=rng.choice(("snappy", "none")),
+        use_dictionary=rng.random() < 0.5,
+    )
     original = sink.getvalue()
     meta = pq.ParquetFile(io.BytesIO(original)).metadata
     groups, row = [], 0
@@ -467,8 +516,11 @@ def check_parsed(case: Case, limit: int = 8 * 2**20) -> tuple[list[str], list[di
         if [r["offset"] for r in rows] != list(range(len(rows))):
             problems.append("offsets are not 0..n-1")
         if case.fmt != "warc.whole":
-            problems += [f"{r['url']} swallowed a WARC header" for r in rows
-                         if r["quarantine"] is None and f"WARC-Record-ID: {RECORD_ID}" in r["html"]]
+            problems += [
+                f"{r['url']} swallowed a WARC header"
+                for r in rows
+                if r["quarantine"] is None and f"WARC-Record-ID: {RECORD_ID}" in r["html"]
+            ]
         return problems, rows, counts
     expected = expected_records(case)
     if expected is not None:
@@ -477,9 +529,12 @@ def check_parsed(case: Case, limit: int = 8 * 2**20) -> tuple[list[str], list[di
             missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
             problems.append(f"records at offsets {sorted(got)[:20]}: missing {missing[:10]}, unexpected {extra[:10]}")
         else:
-            problems += [f"offset {offset}: {got[offset]} for {kind}" for offset, kind in expected.items()
-                         if (kind == "archive") != (got[offset] in ARCHIVE_REASONS)
-                         or (kind == "empty") != (got[offset] == "empty_file")]
+            problems += [
+                f"offset {offset}: {got[offset]} for {kind}"
+                for offset, kind in expected.items()
+                if (kind == "archive") != (got[offset] in ARCHIVE_REASONS)
+                or (kind == "empty") != (got[offset] == "empty_file")
+            ]
     return problems, rows, counts
 
 

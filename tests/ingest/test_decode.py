@@ -146,7 +146,7 @@ def test_line_decoder_sticks_to_an_unambiguous_encoding():
     decoder = LineDecoder(CJK_CANDIDATES)
     assert decoder.decode('{"t": "中文"}'.encode()) == ('{"t": "中文"}', "utf-8")
     assert decoder.sticky is None
-    long_line = ('{"text": "%s"}' % SIMPLIFIED).encode("gbk")
+    long_line = ('{"text": "' + SIMPLIFIED + '"}').encode("gbk")
     assert decoder.decode(long_line) == (long_line.decode("gb18030"), "gb18030")
     assert decoder.sticky == "gb18030"
     assert decoder.decode("繁體".encode("big5")) == ("繁體".encode("big5").decode("gb18030"), "gb18030")
@@ -173,13 +173,20 @@ def test_any_result_is_a_strict_decode(data):
 
 # ---------------------------------------------------------------- UTF-16 / UTF-32 (issue 17)
 
-LINES = "".join('{"id": "d%d", "text": "%s"}\n' % (i, SIMPLIFIED) for i in range(5))
+LINES = "".join(f'{{"id": "d{i}", "text": "{SIMPLIFIED}"}}\n' for i in range(5))
 
 
-@pytest.mark.parametrize(("encoding", "found"), [
-    ("utf-16", "utf-16"), ("utf-32", "utf-32"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"),
-    ("utf-32-le", "utf-32-le"), ("utf-32-be", "utf-32-be"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "found"),
+    [
+        ("utf-16", "utf-16"),
+        ("utf-32", "utf-32"),
+        ("utf-16-le", "utf-16-le"),
+        ("utf-16-be", "utf-16-be"),
+        ("utf-32-le", "utf-32-le"),
+        ("utf-32-be", "utf-32-be"),
+    ],
+)
 def test_sniff_wide_encoding_by_bom_and_by_nul_pattern(encoding, found):
     assert sniff_wide_encoding(LINES.encode(encoding)) == found
     assert decode_bytes(LINES.encode(encoding)) == (LINES, found)
@@ -191,15 +198,18 @@ def test_chinese_prose_without_bom_is_found_by_its_byte_order(encoding):
     assert sniff_wide_encoding(prose.encode(encoding)) == encoding
 
 
-@pytest.mark.parametrize("data", [
-    SIMPLIFIED.encode("utf-8") + b"\x00" * 3 + LINES.encode("utf-8"),  # stray NULs in UTF-8
-    (SIMPLIFIED * 3).encode("gbk").replace(b"\xa1", b"\x00"),
-    b"The quick brown fox\x00 jumps\x00 over\x00 the lazy\x00 dog. " * 20,  # NULs among ASCII
-    bytes(range(256)) * 8,  # binary
-    b"\x00" * 64,
-    b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200),
-    b"",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        SIMPLIFIED.encode("utf-8") + b"\x00" * 3 + LINES.encode("utf-8"),  # stray NULs in UTF-8
+        (SIMPLIFIED * 3).encode("gbk").replace(b"\xa1", b"\x00"),
+        b"The quick brown fox\x00 jumps\x00 over\x00 the lazy\x00 dog. " * 20,  # NULs among ASCII
+        bytes(range(256)) * 8,  # binary
+        b"\x00" * 64,
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200),
+        b"",
+    ],
+)
 def test_sniff_wide_encoding_rejects_other_bytes_with_nuls(data):
     assert sniff_wide_encoding(data) is None
 
@@ -212,8 +222,10 @@ def test_invalid_utf16_is_undecodable_not_mojibake():
 def test_transcoder_marks_invalid_units_with_invalid_utf8():
     chunks = list(transcoder([b"a\x00\n", b"\x00\x00\xd8b\x00\n\x00c"], "utf-16-le"))
     assert b"".join(chunks) == b"a\n\xed\xb3\xbfb\n\xed\xb3\xbf"  # the lone surrogate and the odd last byte
-    assert b"".join(transcoder(["中文\n".encode("utf-16")[i : i + 3] for i in range(0, 8, 3)], "utf-16")) == \
-        "中文\n".encode()
+    assert (
+        b"".join(transcoder(["中文\n".encode("utf-16")[i : i + 3] for i in range(0, 8, 3)], "utf-16"))
+        == "中文\n".encode()
+    )
 
 
 def test_declared_codecs_that_are_not_charsets_are_ignored():

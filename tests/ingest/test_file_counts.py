@@ -32,14 +32,25 @@ def counts(records: int, documents: int, quarantined: int, **skipped: int) -> st
 def result(spark, rows: list[tuple[str, str | None]]):
     """A result frame with one row per ``(path, file_counts)``: kept documents."""
     return spark.createDataFrame(
-        [{**{f.name: None for f in RESULT_SCHEMA}, "outcome": "kept", "source": "web", "path": path, "offset": i,
-          "file_counts": carried} for i, (path, carried) in enumerate(rows)],
-        schema=spark_schema(RESULT_SCHEMA))
+        [
+            {
+                **{f.name: None for f in RESULT_SCHEMA},
+                "outcome": "kept",
+                "source": "web",
+                "path": path,
+                "offset": i,
+                "file_counts": carried,
+            }
+            for i, (path, carried) in enumerate(rows)
+        ],
+        schema=spark_schema(RESULT_SCHEMA),
+    )
 
 
 def checked(spark, rows, files, others=()):
-    frame, stats, cached = check_file_counts(spark, result(spark, rows), CountedFiles(files, set(others)),
-                                             load_recipe())
+    frame, stats, cached = check_file_counts(
+        spark, result(spark, rows), CountedFiles(files, set(others)), load_recipe()
+    )
     try:
         return frame.collect(), stats
     finally:
@@ -51,18 +62,32 @@ def warc(path: str, uri: str | None = None) -> CountedFile:
 
 
 def test_rows_that_match_the_counts_give_the_warc_stats(spark):
-    rows = [("a.warc", None)] * 4 + [("a.warc", counts(7, 3, 2, not_response=2))] + [("b.warc", counts(2, 1, 0,
-                                                                                                       not_html=1))]
+    rows = (
+        [("a.warc", None)] * 4
+        + [("a.warc", counts(7, 3, 2, not_response=2))]
+        + [("b.warc", counts(2, 1, 0, not_html=1))]
+    )
     out, stats = checked(spark, rows, [warc("a.warc"), warc("b.warc")])
     assert len(out) == 6
-    assert stats == {**empty_stats(), "warc": {"files": 2, "records": 9, "documents": 4, "quarantined": 2,
-                                               "skipped": {"not_html": 1, "not_response": 2}}}
+    assert stats == {
+        **empty_stats(),
+        "warc": {
+            "files": 2,
+            "records": 9,
+            "documents": 4,
+            "quarantined": 2,
+            "skipped": {"not_html": 1, "not_response": 2},
+        },
+    }
 
 
 def test_a_row_lost_after_the_parser_fails_the_stage(spark):
     rows = [("a.warc", None)] * 2 + [("a.warc", counts(4, 3, 1))]  # the parser emitted 4 records, 3 rows arrived
-    with pytest.raises(ConservationError, match=r"1 WARC file\(s\) \(a.warc: the stage has 3 rows for 3 documents "
-                                                r"\+ 1 quarantined"):
+    with pytest.raises(
+        ConservationError,
+        match=r"1 WARC file\(s\) \(a.warc: the stage has 3 rows for 3 documents "
+        r"\+ 1 quarantined",
+    ):
         checked(spark, rows, [warc("a.warc")])
 
 
@@ -81,8 +106,7 @@ def test_a_warc_file_that_gave_no_record_is_counted_again(spark, tmp_path):
     files = [warc("a.warc"), warc("skipped only.warc", f"file:{tmp_path}/skipped only.warc")]
     out, stats = checked(spark, [("a.warc", counts(1, 1, 0))], files)
     assert len(out) == 1
-    assert stats["warc"] == {"files": 2, "records": 3, "documents": 1, "quarantined": 0,
-                             "skipped": {"not_response": 2}}
+    assert stats["warc"] == {"files": 2, "records": 3, "documents": 1, "quarantined": 0, "skipped": {"not_response": 2}}
 
 
 def test_a_warc_file_whose_records_all_vanished_fails_the_stage(spark, tmp_path):
@@ -92,15 +116,22 @@ def test_a_warc_file_whose_records_all_vanished_fails_the_stage(spark, tmp_path)
 
 
 def test_a_parquet_file_short_of_its_footer_rows_gets_one_quarantine_record(spark):
-    files = [CountedFile("file:/in/p.parquet", "p.parquet", "pq", "parquet", 10),
-             CountedFile("file:/in/ok.parquet", "ok.parquet", "pq", "parquet", 2)]
+    files = [
+        CountedFile("file:/in/p.parquet", "p.parquet", "pq", "parquet", 10),
+        CountedFile("file:/in/ok.parquet", "ok.parquet", "pq", "parquet", 2),
+    ]
     out, stats = checked(spark, [("p.parquet", None)] * 6 + [("ok.parquet", None)] * 2, files)
     [added] = [row for row in out if row["outcome"] == "quarantined"]
-    assert (added["reason"], added["source"], added["path"], added["offset"]) == ("corrupt_parquet", "pq",
-                                                                                  "p.parquet", 10)
+    assert (added["reason"], added["source"], added["path"], added["offset"]) == (
+        "corrupt_parquet",
+        "pq",
+        "p.parquet",
+        10,
+    )
     assert added["id"] == hashlib.sha256(b"pq\x00p.parquet\x0010").hexdigest()[:32]
-    assert added["detail"] == "6 of the 10 rows its footer counts could be read: a damaged page ended the read of " \
-                              "the file"
+    assert (
+        added["detail"] == "6 of the 10 rows its footer counts could be read: a damaged page ended the read of the file"
+    )
     assert (added["bytes_in"], added["bytes_out"], added["raw_bytes"]) == (0, 0, 0)
     assert len(out) == 9
     assert stats["parquet"] == {"files": 2, "rows": 12, "damaged_files": 1}
@@ -116,8 +147,7 @@ def test_files_sharing_a_path_are_checked_together(spark):
     rows = [("x.warc", counts(1, 1, 0)), ("x.warc", counts(2, 1, 0, not_response=1))]
     files = [warc("x.warc", "file:/one/x.warc"), warc("x.warc", "file:/two/x.warc")]
     _, stats = checked(spark, rows, files)
-    assert stats["warc"] == {"files": 2, "records": 3, "documents": 2, "quarantined": 0,
-                             "skipped": {"not_response": 1}}
+    assert stats["warc"] == {"files": 2, "records": 3, "documents": 2, "quarantined": 0, "skipped": {"not_response": 1}}
     with pytest.raises(ConservationError, match="x.warc: the stage has 3 rows for 2 documents"):
         checked(spark, [*rows, ("x.warc", None)], files)
 

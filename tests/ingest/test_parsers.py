@@ -20,8 +20,18 @@ COMPRESS = {
     ".zst": lambda data: zstandard.ZstdCompressor().compress(data),
 }
 REASONS = {
-    q.TRUNCATED_ARCHIVE, q.CORRUPT_ARCHIVE, q.MALFORMED_WARC, q.MALFORMED_JSON, q.NOT_JSON_OBJECT, q.MISSING_TEXT,
-    q.EMPTY_FILE, q.NUL_BYTES, q.DOCUMENT_TOO_LARGE, q.UNDECODABLE, q.PARSE_ERROR, q.WARC_LENGTH_MISMATCH,
+    q.TRUNCATED_ARCHIVE,
+    q.CORRUPT_ARCHIVE,
+    q.MALFORMED_WARC,
+    q.MALFORMED_JSON,
+    q.NOT_JSON_OBJECT,
+    q.MISSING_TEXT,
+    q.EMPTY_FILE,
+    q.NUL_BYTES,
+    q.DOCUMENT_TOO_LARGE,
+    q.UNDECODABLE,
+    q.PARSE_ERROR,
+    q.WARC_LENGTH_MISMATCH,
 }
 MB = 2**20
 ZH = "今天天气很好，我们一起去公园散步吧。这是一个简体中文的测试文件。"
@@ -52,8 +62,17 @@ def test_jsonl_fields_meta_and_offsets():
         '{"text": "no id", "lang": "中"}'.encode(),  # no final newline
     ]
     assert parse(b"\n".join(lines), "in/a.jsonl", "jsonl") == [
-        RawRecord(path="in/a.jsonl", offset=0, raw_bytes=len(lines[0]), id="7", source="s", url="http://a",
-                  title="T", text="你好", meta='{"a": [1], "z": 1}'),
+        RawRecord(
+            path="in/a.jsonl",
+            offset=0,
+            raw_bytes=len(lines[0]),
+            id="7",
+            source="s",
+            url="http://a",
+            title="T",
+            text="你好",
+            meta='{"a": [1], "z": 1}',
+        ),
         RawRecord(path="in/a.jsonl", offset=3, raw_bytes=len(lines[3]), id="x-1", html="<p>hi</p>"),
         RawRecord(path="in/a.jsonl", offset=4, raw_bytes=len(lines[4]), text="no id", meta='{"lang": "中"}'),
     ]
@@ -66,29 +85,39 @@ def test_jsonl_text_wins_over_html_and_blank_text_falls_back_to_html():
 
 
 def test_jsonl_non_string_fields_become_strings():
-    [record] = parse(jl({"id": 12345678901234, "text": "x", "title": 3.5, "url": None, "source": ["a"]}),
-                     "a.jsonl", "jsonl")
+    [record] = parse(
+        jl({"id": 12345678901234, "text": "x", "title": 3.5, "url": None, "source": ["a"]}), "a.jsonl", "jsonl"
+    )
     assert (record.id, record.title, record.url, record.source) == ("12345678901234", "3.5", None, '["a"]')
 
 
 def test_jsonl_every_line_reason():
-    data = b"\n".join([
-        b'{"text": "good"}',
-        b"{not json",
-        b'["a", "list"]',
-        b'"a string"',
-        b'{"id": 5, "title": "no text"}',
-        b'{"text": ""}',
-        b'{"text": 42}',
-        b'{"text": "a\\u0000b"}',
-        b'{"html": "<p>\\u0000</p>"}',
-        b'{"text": "\xff\xfe\xff bad bytes"}',
-        b'{"text": "raw \x00 in a JSON string is a control character"}',
-    ])
+    data = b"\n".join(
+        [
+            b'{"text": "good"}',
+            b"{not json",
+            b'["a", "list"]',
+            b'"a string"',
+            b'{"id": 5, "title": "no text"}',
+            b'{"text": ""}',
+            b'{"text": 42}',
+            b'{"text": "a\\u0000b"}',
+            b'{"html": "<p>\\u0000</p>"}',
+            b'{"text": "\xff\xfe\xff bad bytes"}',
+            b'{"text": "raw \x00 in a JSON string is a control character"}',
+        ]
+    )
     records = parse(data, "a.jsonl", "jsonl")
     assert only_quarantine(records) == [
-        (1, "malformed_json"), (2, "not_json_object"), (3, "not_json_object"), (4, "missing_text"),
-        (5, "missing_text"), (6, "missing_text"), (7, "nul_bytes"), (8, "nul_bytes"), (9, "undecodable"),
+        (1, "malformed_json"),
+        (2, "not_json_object"),
+        (3, "not_json_object"),
+        (4, "missing_text"),
+        (5, "missing_text"),
+        (6, "missing_text"),
+        (7, "nul_bytes"),
+        (8, "nul_bytes"),
+        (9, "undecodable"),
         (10, "malformed_json"),
     ]
     by_offset = {r.offset: r for r in records}
@@ -103,8 +132,12 @@ def test_jsonl_every_line_reason():
 
 
 def test_jsonl_gbk_and_big5_lines_are_decoded():
-    data = json.dumps({"text": ZH}, ensure_ascii=False).encode("gbk") + b"\n" + \
-        json.dumps({"text": ZH_TW}, ensure_ascii=False).encode("big5") + b"\n"
+    data = (
+        json.dumps({"text": ZH}, ensure_ascii=False).encode("gbk")
+        + b"\n"
+        + json.dumps({"text": ZH_TW}, ensure_ascii=False).encode("big5")
+        + b"\n"
+    )
     assert [r.text for r in parse(data, "a.jsonl", "jsonl")] == [ZH, ZH_TW]
 
 
@@ -117,7 +150,10 @@ def test_jsonl_line_over_the_limit_is_quarantined_without_parsing():
     big = b'{"text": "' + b"x" * 100 + b'"'  # not even valid JSON: only the size may be checked
     records = parse(jl({"text": "a"}) + big + b"\n" + jl({"text": "b"}), "a.jsonl", "jsonl", max_document_bytes=100)
     assert [(r.offset, r.quarantine, r.text) for r in records] == [
-        (0, None, "a"), (1, "document_too_large", None), (2, None, "b")]
+        (0, None, "a"),
+        (1, "document_too_large", None),
+        (2, None, "b"),
+    ]
     assert records[1].raw_bytes == len(big)
     assert records[1].sample == big.decode()[:200]
 
@@ -184,8 +220,9 @@ def test_jsonl_empty_file(data):
 
 
 def test_json_array():
-    data = json.dumps([{"id": 1, "text": "一"}, {"html": "<p>二</p>", "k": "v"}, 3, {"title": "t"}],
-                      ensure_ascii=False, indent=2).encode()
+    data = json.dumps(
+        [{"id": 1, "text": "一"}, {"html": "<p>二</p>", "k": "v"}, 3, {"title": "t"}], ensure_ascii=False, indent=2
+    ).encode()
     records = parse(b"\n  " + data, "x.json", "jsonl")
     assert [(r.offset, r.id, r.text, r.html, r.meta, r.quarantine) for r in records] == [
         (0, "1", "一", None, None, None),
@@ -193,8 +230,9 @@ def test_json_array():
         (2, None, None, None, None, "not_json_object"),
         (3, None, None, None, None, "missing_text"),
     ]
-    assert records[1].raw_bytes == len(json.dumps({"html": "<p>二</p>", "k": "v"}, ensure_ascii=False,
-                                                  indent=2).replace("\n", "\n  ").encode())
+    assert records[1].raw_bytes == len(
+        json.dumps({"html": "<p>二</p>", "k": "v"}, ensure_ascii=False, indent=2).replace("\n", "\n  ").encode()
+    )
 
 
 def test_json_array_compressed_and_empty():
@@ -215,8 +253,7 @@ def test_json_array_truncated_archive():
 
 
 def test_json_array_element_over_the_limit():
-    records = parse(json.dumps([{"text": "a" * 50}, {"text": "b"}]).encode(), "x.json", "jsonl",
-                    max_document_bytes=40)
+    records = parse(json.dumps([{"text": "a" * 50}, {"text": "b"}]).encode(), "x.json", "jsonl", max_document_bytes=40)
     assert [(r.quarantine, r.text) for r in records] == [("document_too_large", None), (None, "b")]
 
 
@@ -260,8 +297,11 @@ def test_text_file_reasons():
     [undecodable] = parse(ZH.encode("gbk") + b"\xff\xfe\xff" + ZH.encode("gbk"), "a.txt", "text")
     assert undecodable.quarantine == "undecodable" and undecodable.sample.startswith("\ufffd")
     [nul] = parse(b"abc\x00def", "a.txt", "text")
-    assert (nul.quarantine, nul.detail, nul.sample) == ("nul_bytes", "text contains NUL (U+0000) at character 3",
-                                                        "abc\x00def")
+    assert (nul.quarantine, nul.detail, nul.sample) == (
+        "nul_bytes",
+        "text contains NUL (U+0000) at character 3",
+        "abc\x00def",
+    )
 
 
 @pytest.mark.parametrize("suffix", ["", ".gz"])
@@ -329,14 +369,21 @@ def test_unexpected_exception_becomes_parse_error(monkeypatch):
     monkeypatch.setattr(jsonl_module, "record_from_value", boom)
     records = parse(jl({"text": "a"}, {"text": "b"}), "a.jsonl", "jsonl")
     assert [(r.offset, r.quarantine, r.detail) for r in records] == [
-        (0, "parse_error", "RuntimeError: kaput"), (1, "parse_error", "RuntimeError: kaput")]
+        (0, "parse_error", "RuntimeError: kaput"),
+        (1, "parse_error", "RuntimeError: kaput"),
+    ]
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    data=st.binary(max_size=400) | st.builds(lambda a, b: a + b, st.sampled_from(
-        [b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 5\r\n\r\n", b'{"text": "', b"[", b"\x1f\x8b\x08"]),
-        st.binary(max_size=200)),
+    data=st.binary(max_size=400)
+    | st.builds(
+        lambda a, b: a + b,
+        st.sampled_from(
+            [b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 5\r\n\r\n", b'{"text": "', b"[", b"\x1f\x8b\x08"]
+        ),
+        st.binary(max_size=200),
+    ),
     fmt=st.sampled_from(["jsonl", "text", "html", "warc", "wet"]),
     suffix=st.sampled_from(["", ".gz", ".bz2", ".zst"]),
     compress=st.booleans(),
@@ -358,32 +405,43 @@ def test_parse_file_never_raises(data, fmt, suffix, compress):
 
 
 def test_lone_surrogate_record_is_quarantined_by_encodable_and_neighbours_kept():
-    lines = [json.dumps({"id": "ok-1", "text": ZH}).encode(), b'{"id": "bad", "text": "a\\ud800b"}',
-             json.dumps({"id": "ok-2", "text": ZH}).encode()]
+    lines = [
+        json.dumps({"id": "ok-1", "text": ZH}).encode(),
+        b'{"id": "bad", "text": "a\\ud800b"}',
+        json.dumps({"id": "ok-2", "text": ZH}).encode(),
+    ]
     records = [encodable(r) for r in parse(b"\n".join(lines), "a.jsonl", "jsonl")]
     assert [(r.offset, r.id, r.quarantine) for r in records] == [
-        (0, "ok-1", None), (1, "bad", q.INVALID_UNICODE), (2, "ok-2", None)]
+        (0, "ok-1", None),
+        (1, "bad", q.INVALID_UNICODE),
+        (2, "ok-2", None),
+    ]
     bad = records[1]
     assert bad.detail == "field text holds a lone surrogate U+D800 at character 1"
     assert bad.sample == "a\\ud800b" and bad.sample.encode("utf-8")  # the escape is shown, and encodable
     assert bad.raw_bytes == len(lines[1])
 
 
-@pytest.mark.parametrize("line", [
-    b'{"text": "t", "title": "\\udfff"}',
-    b'{"text": "t", "id": "x\\uD83D"}',
-    b'{"text": "t", "url": "http://a/\\ud800"}',
-    b'{"text": "t", "source": "\\udabc"}',
-    b'{"html": "<p>\\ud800</p>"}',
-    b'{"text": "t", "extra": {"deep": ["ok", "\\ud800"]}}',
-    b'{"text": "t", "\\ud800": 1}',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"text": "t", "title": "\\udfff"}',
+        b'{"text": "t", "id": "x\\uD83D"}',
+        b'{"text": "t", "url": "http://a/\\ud800"}',
+        b'{"text": "t", "source": "\\udabc"}',
+        b'{"html": "<p>\\ud800</p>"}',
+        b'{"text": "t", "extra": {"deep": ["ok", "\\ud800"]}}',
+        b'{"text": "t", "\\ud800": 1}',
+    ],
+)
 def test_lone_surrogate_in_any_field_is_caught(line):
     [record] = parse(line, "a.jsonl", "jsonl")
     checked = encodable(record)
     assert checked.quarantine == q.INVALID_UNICODE and "lone surrogate" in checked.detail
-    assert all((getattr(checked, name) or "").encode("utf-8") is not None
-               for name in ("id", "source", "url", "title", "text", "html", "meta", "detail", "sample"))
+    assert all(
+        (getattr(checked, name) or "").encode("utf-8") is not None
+        for name in ("id", "source", "url", "title", "text", "html", "meta", "detail", "sample")
+    )
 
 
 def test_a_valid_surrogate_pair_escape_is_one_character():
@@ -392,16 +450,27 @@ def test_a_valid_surrogate_pair_escape_is_one_character():
 
 
 def test_quarantine_records_holding_a_surrogate_are_escaped_not_replaced():
-    record = RawRecord(path="a.jsonl", offset=3, raw_bytes=9, id="i\ud800", quarantine=q.MISSING_TEXT,
-                       detail="no text", sample="x\udc00")
+    record = RawRecord(
+        path="a.jsonl",
+        offset=3,
+        raw_bytes=9,
+        id="i\ud800",
+        quarantine=q.MISSING_TEXT,
+        detail="no text",
+        sample="x\udc00",
+    )
     checked = encodable(record)
     assert (checked.quarantine, checked.id, checked.sample, checked.offset) == (
-        q.MISSING_TEXT, "i\\ud800", "x\\udc00", 3)
+        q.MISSING_TEXT,
+        "i\\ud800",
+        "x\\udc00",
+        3,
+    )
 
 
 @pytest.mark.parametrize("value", ['""', '"  "', '"\\u3000"', "null", "NaN", "Infinity", "-Infinity"])
 def test_blank_or_non_finite_ids_and_sources_are_missing(value):
-    line = '{"text": "t", "id": %s, "source": %s, "title": %s}' % (value, value, value)
+    line = f'{{"text": "t", "id": {value}, "source": {value}, "title": {value}}}'
     [record] = parse(line.encode(), "a.jsonl", "jsonl")
     assert (record.id, record.source, record.quarantine) == (None, None, None)
     assert record.title in (None, "", "  ", "\u3000")
@@ -443,7 +512,12 @@ def test_bad_unit_in_utf16_jsonl_costs_only_its_line():
     data = data[: second_line + 10] + b"\x00\xd8" + data[second_line + 10 :]  # a lone high surrogate
     records = parse(data, "a.jsonl", "jsonl")
     assert [(r.offset, r.quarantine) for r in records] == [
-        (0, None), (1, q.UNDECODABLE), (2, None), (3, None), (4, None)]
+        (0, None),
+        (1, q.UNDECODABLE),
+        (2, None),
+        (3, None),
+        (4, None),
+    ]
     assert records[1].detail == "line is not valid UTF-16-LE"
     assert [r.text for r in records if r.text] == [f"{ZH}{i}" for i in (0, 2, 3, 4)]
 
@@ -481,8 +555,12 @@ def test_parse_file_fills_warc_counts_and_leaves_them_untouched_for_other_format
 
     counts = WarcCounts()
     records = parse(b"".join(CRAWL), "c.warc", "warc", counts=counts)
-    assert counts.as_dict() == {"records": 8, "documents": 4, "quarantined": 0,
-                                "skipped": {"not_html": 1, "not_response": 3}}
+    assert counts.as_dict() == {
+        "records": 8,
+        "documents": 4,
+        "quarantined": 0,
+        "skipped": {"not_html": 1, "not_response": 3},
+    }
     assert len(records) == counts.documents + counts.quarantined
     untouched = WarcCounts()
     assert len(parse(jl({"text": "a"}, {"text": "b"}), "a.jsonl", "jsonl", counts=untouched)) == 2

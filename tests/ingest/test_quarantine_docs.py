@@ -12,8 +12,11 @@ OTHER_REASONS = ("duplicate_id",)  # given by the clean stage itself (corpus_pip
 
 def reasons() -> dict[str, str]:
     """Every reason constant of corpus_pipeline.ingest.quarantine (snake_case string values of UPPER names)."""
-    return {name: value for name, value in vars(q).items()
-            if name.isupper() and isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z0-9]+)*", value)}
+    return {
+        name: value
+        for name, value in vars(q).items()
+        if name.isupper() and isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z0-9]+)*", value)
+    }
 
 
 def table_rows() -> dict[str, list[str]]:

@@ -55,8 +55,10 @@ def test_every_page_decodes_through_a_warc(pages):
         charset = html_declared_charset(data)
         content_type = f"text/html; charset={charset}" if charset else "text/html"
         http = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n".encode() + data
-        head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://gne/{name}\r\n"
-                f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n").encode()
+        head = (
+            f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://gne/{name}\r\n"
+            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"
+        ).encode()
         members.append(gzip.compress(head + http + b"\r\n\r\n", compresslevel=1))
     records = list(parse_file(b"".join(members), "gne.warc.gz", "warc"))
     assert [r.url for r in records] == [f"http://gne/{name}" for name, _ in pages]

@@ -23,14 +23,19 @@ from corpus_pipeline.ingest.spark_reader import (
 
 
 def test_a_record_with_a_lone_surrogate_is_quarantined_and_its_batch_kept():
-    records = [RawRecord(path="a.jsonl", offset=0, raw_bytes=5, text="good"),
-               RawRecord(path="a.jsonl", offset=1, raw_bytes=9, id="x", title="t\ud800", text="bad title"),
-               RawRecord(path="a.jsonl", offset=2, raw_bytes=6, text="good 2", meta='{"k": "\udfff"}')]
+    records = [
+        RawRecord(path="a.jsonl", offset=0, raw_bytes=5, text="good"),
+        RawRecord(path="a.jsonl", offset=1, raw_bytes=9, id="x", title="t\ud800", text="bad title"),
+        RawRecord(path="a.jsonl", offset=2, raw_bytes=6, text="good 2", meta='{"k": "\udfff"}'),
+    ]
     batch = _records_to_batch(records, "web", "default")
     assert batch.schema == RAW_SCHEMA
     rows = batch.to_pylist()
     assert [(r["offset"], r["text"], r["quarantine"]) for r in rows] == [
-        (0, "good", None), (1, None, q.INVALID_UNICODE), (2, None, q.INVALID_UNICODE)]
+        (0, "good", None),
+        (1, None, q.INVALID_UNICODE),
+        (2, None, q.INVALID_UNICODE),
+    ]
     assert rows[1]["detail"] == "field title holds a lone surrogate U+D800 at character 1"
     assert rows[1]["id"] == "x" and rows[1]["sample"] == "bad title" and rows[1]["raw_bytes"] == 9
     assert rows[2]["detail"].startswith("field meta holds")
@@ -49,15 +54,20 @@ def schema(**columns) -> T.StructType:
 
 def test_schemas_with_the_same_types_merge_and_differing_types_stay_apart():
     string, long_, integer = T.StringType(), T.LongType(), T.IntegerType()
-    groups = _merge_groups([
-        schema(id=long_, text=string),
-        schema(id=string, text=string, lang=string),
-        schema(id=long_, text=string, lang=string),  # joins the first group: lang is new there
-        schema(id=integer, text=string),
-        schema(text=string, extra=long_),  # no id: joins the first group
-    ])
+    groups = _merge_groups(
+        [
+            schema(id=long_, text=string),
+            schema(id=string, text=string, lang=string),
+            schema(id=long_, text=string, lang=string),  # joins the first group: lang is new there
+            schema(id=integer, text=string),
+            schema(text=string, extra=long_),  # no id: joins the first group
+        ]
+    )
     assert [(sorted(merged.names), members) for merged, members in groups] == [
-        (["extra", "id", "lang", "text"], [0, 2, 4]), (["id", "lang", "text"], [1]), (["id", "text"], [3])]
+        (["extra", "id", "lang", "text"], [0, 2, 4]),
+        (["id", "lang", "text"], [1]),
+        (["id", "text"], [3]),
+    ]
     assert all(f.nullable for merged, _ in groups for f in merged.fields)  # a column a file lacks reads as null
 
 
@@ -66,13 +76,16 @@ def test_column_names_differing_in_case_do_not_merge():
     assert len(groups) == 2
 
 
-@pytest.mark.parametrize(("columns", "problem"), [
-    ({"text": T.StringType()}, None),
-    ({"html": T.BinaryType(), "id": T.LongType()}, None),
-    ({"id": T.StringType(), "body": T.StringType()}, "no 'text' or 'html' column (columns: id, body)"),
-    ({"text": T.ArrayType(T.StringType())}, "column 'text' is array<string>, not a string"),
-    ({"text": T.StringType(), "html": T.LongType()}, "column 'html' is bigint, not a string"),
-])
+@pytest.mark.parametrize(
+    ("columns", "problem"),
+    [
+        ({"text": T.StringType()}, None),
+        ({"html": T.BinaryType(), "id": T.LongType()}, None),
+        ({"id": T.StringType(), "body": T.StringType()}, "no 'text' or 'html' column (columns: id, body)"),
+        ({"text": T.ArrayType(T.StringType())}, "column 'text' is array<string>, not a string"),
+        ({"text": T.StringType(), "html": T.LongType()}, "column 'html' is bigint, not a string"),
+    ],
+)
 def test_schema_problem(columns, problem):
     assert _schema_problem(schema(**columns)) == problem
 
@@ -83,8 +96,10 @@ def test_common_root():
 
 def binary_batch(files: dict[str, bytes]) -> pa.RecordBatch:
     """binaryFile rows (path, content) as the reader's mapInArrow receives them."""
-    return pa.RecordBatch.from_pydict({"path": list(files), "content": list(files.values())},
-                                      schema=pa.schema([("path", pa.string()), ("content", pa.binary())]))
+    return pa.RecordBatch.from_pydict(
+        {"path": list(files), "content": list(files.values())},
+        schema=pa.schema([("path", pa.string()), ("content", pa.binary())]),
+    )
 
 
 @pytest.mark.parametrize("flush", [1000, 1, 2, 3])
@@ -92,8 +107,12 @@ def test_the_last_record_of_each_warc_file_carries_its_counts(monkeypatch, flush
     from tests.ingest.test_warc import CRAWL, WET, gz_members
 
     monkeypatch.setattr(spark_reader, "_FLUSH_RECORDS", flush)  # batches cut everywhere, also right after a file
-    files = {"file:/in/a.warc.gz": gz_members(CRAWL), "file:/in/b.jsonl": b'{"text": "x"}\n{"text": "y"}\n',
-             "file:/in/c.warc": b"".join(CRAWL[:2]), "file:/in/d.warc.wet": b"".join(WET)}
+    files = {
+        "file:/in/a.warc.gz": gz_members(CRAWL),
+        "file:/in/b.jsonl": b'{"text": "x"}\n{"text": "y"}\n',
+        "file:/in/c.warc": b"".join(CRAWL[:2]),
+        "file:/in/d.warc.wet": b"".join(WET),
+    }
     batches = list(parse_binary_batches(iter([binary_batch(files)]), "file:/in", "web", None, "default", 2**20))
     assert all(batch.schema == RAW_SCHEMA for batch in batches)
     rows = [row for batch in batches for row in batch.to_pylist()]
@@ -108,8 +127,10 @@ def test_the_last_record_of_each_warc_file_carries_its_counts(monkeypatch, flush
 
 
 def test_counts_survive_a_batch_rebuilt_for_a_lone_surrogate():
-    records = [RawRecord(path="a.warc", offset=0, raw_bytes=1, html="<p>\ud800</p>"),
-               RawRecord(path="a.warc", offset=1, raw_bytes=1, html="<p>ok</p>")]
+    records = [
+        RawRecord(path="a.warc", offset=0, raw_bytes=1, html="<p>\ud800</p>"),
+        RawRecord(path="a.warc", offset=1, raw_bytes=1, html="<p>ok</p>"),
+    ]
     rows = _records_to_batch(records, None, "default", [None, '{"records": 2}']).to_pylist()
     assert [(r["quarantine"], r["file_counts"]) for r in rows] == [(q.INVALID_UNICODE, None), (None, '{"records": 2}')]
 

@@ -14,8 +14,12 @@ from corpus_pipeline.ingest.warc import WarcCounts, parse_warc
 ZH = "今天天气很好，我们一起去公园散步吧。这是一个简体中文的测试页面。"
 
 
-def warc_record(warc_type: str, payload: bytes, uri: str = "http://example.com/",
-                content_type: str = "application/http; msgtype=response") -> bytes:
+def warc_record(
+    warc_type: str,
+    payload: bytes,
+    uri: str = "http://example.com/",
+    content_type: str = "application/http; msgtype=response",
+) -> bytes:
     head = (
         f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000000>\r\n"
         f"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\n"
@@ -24,8 +28,7 @@ def warc_record(warc_type: str, payload: bytes, uri: str = "http://example.com/"
     return head + payload + b"\r\n\r\n"
 
 
-def http(body: bytes, content_type: str = "text/html; charset=utf-8", status: str = "200 OK",
-         extra: str = "") -> bytes:
+def http(body: bytes, content_type: str = "text/html; charset=utf-8", status: str = "200 OK", extra: str = "") -> bytes:
     return f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{extra}\r\n".encode() + body
 
 
@@ -75,12 +78,17 @@ def test_html_responses_become_documents(suffix):
 
 def test_charset_sources_in_order():
     gbk = page(ZH).encode("gbk")
-    records = parse(b"".join([
-        response("http://h/header", gbk, content_type="text/html; charset=GBK"),
-        response("http://h/meta", page(ZH, '<meta charset="gb2312">').encode("gbk"), content_type="text/html"),
-        response("http://h/detected", (page(ZH) * 3).encode("gbk"), content_type="text/html"),
-        response("http://h/wrong-header", gbk, content_type="text/html; charset=utf-8"),
-    ]), "c.warc")
+    records = parse(
+        b"".join(
+            [
+                response("http://h/header", gbk, content_type="text/html; charset=GBK"),
+                response("http://h/meta", page(ZH, '<meta charset="gb2312">').encode("gbk"), content_type="text/html"),
+                response("http://h/detected", (page(ZH) * 3).encode("gbk"), content_type="text/html"),
+                response("http://h/wrong-header", gbk, content_type="text/html; charset=utf-8"),
+            ]
+        ),
+        "c.warc",
+    )
     assert [r.html for r in records] == [page(ZH), page(ZH, '<meta charset="gb2312">'), page(ZH) * 3, page(ZH)]
 
 
@@ -91,13 +99,18 @@ def test_short_big5_page_needs_its_declared_charset():
 
 
 def test_non_2xx_and_non_http_are_skipped():
-    records = parse(b"".join([
-        response("http://a/404", page("找不到").encode(), status="404 Not Found"),
-        response("http://a/301", b"<a href=x>moved</a>", status="301 Moved Permanently"),
-        warc_record("resource", page(ZH).encode(), "file:///x.html", "text/html"),
-        warc_record("revisit", b"", "http://a/1"),
-        response("http://a/ok", page("好").encode()),
-    ]), "c.warc")
+    records = parse(
+        b"".join(
+            [
+                response("http://a/404", page("找不到").encode(), status="404 Not Found"),
+                response("http://a/301", b"<a href=x>moved</a>", status="301 Moved Permanently"),
+                warc_record("resource", page(ZH).encode(), "file:///x.html", "text/html"),
+                warc_record("revisit", b"", "http://a/1"),
+                response("http://a/ok", page("好").encode()),
+            ]
+        ),
+        "c.warc",
+    )
     assert [(r.offset, r.url) for r in records] == [(0, "http://a/ok")]
 
 
@@ -105,12 +118,19 @@ def test_chunked_and_gzip_content_encoding_are_decoded():
     html = page(ZH).encode()
     compressed = gzip.compress(html)
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(compressed), compressed)
-    records = parse(b"".join([
-        response("http://e/gzip", compressed, extra="Content-Encoding: gzip\r\n"),
-        response("http://e/chunked-gzip", chunked, extra="Transfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n"),
-        response("http://e/deflate", zlib.compress(html), extra="Content-Encoding: deflate\r\n"),
-        response("http://e/mislabelled", html, extra="Content-Encoding: gzip\r\n"),
-    ]), "c.warc")
+    records = parse(
+        b"".join(
+            [
+                response("http://e/gzip", compressed, extra="Content-Encoding: gzip\r\n"),
+                response(
+                    "http://e/chunked-gzip", chunked, extra="Transfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n"
+                ),
+                response("http://e/deflate", zlib.compress(html), extra="Content-Encoding: deflate\r\n"),
+                response("http://e/mislabelled", html, extra="Content-Encoding: gzip\r\n"),
+            ]
+        ),
+        "c.warc",
+    )
     assert [(r.url, r.html, r.raw_bytes) for r in records] == [
         ("http://e/gzip", page(ZH), len(compressed)),
         ("http://e/chunked-gzip", page(ZH), len(chunked)),
@@ -120,14 +140,22 @@ def test_chunked_and_gzip_content_encoding_are_decoded():
 
 
 def test_record_reasons():
-    records = parse(b"".join([
-        response("http://r/empty", b""),
-        response("http://r/blank", b" \r\n\t "),
-        response("http://r/nul", b"<p>a\x00b</p>"),
-        response("http://r/bad", ZH.encode("gbk") + b"\xff\xfe\xff" + ZH.encode("gbk"), content_type="text/html"),
-        response("http://r/big", b"<p>" + b"x" * 500 + b"</p>"),
-        response("http://r/good", b"<p>ok</p>"),
-    ]), "c.warc", max_document_bytes=300)
+    records = parse(
+        b"".join(
+            [
+                response("http://r/empty", b""),
+                response("http://r/blank", b" \r\n\t "),
+                response("http://r/nul", b"<p>a\x00b</p>"),
+                response(
+                    "http://r/bad", ZH.encode("gbk") + b"\xff\xfe\xff" + ZH.encode("gbk"), content_type="text/html"
+                ),
+                response("http://r/big", b"<p>" + b"x" * 500 + b"</p>"),
+                response("http://r/good", b"<p>ok</p>"),
+            ]
+        ),
+        "c.warc",
+        max_document_bytes=300,
+    )
     assert [(r.offset, r.url, r.quarantine) for r in records] == [
         (0, "http://r/empty", "missing_text"),
         (1, "http://r/blank", "missing_text"),
@@ -144,7 +172,9 @@ def test_20mb_payload_is_too_large():
     body = b"<p>" + "中".encode() * (20 * 2**20 // 3) + b"</p>"
     records = parse(gz_members([response("http://big/", body), response("http://small/", b"<p>ok</p>")]), "c.warc.gz")
     assert [(r.url, r.quarantine, r.raw_bytes) for r in records] == [
-        ("http://big/", "document_too_large", len(body)), ("http://small/", None, 9)]
+        ("http://big/", "document_too_large", len(body)),
+        ("http://small/", None, 9),
+    ]
 
 
 def test_truncated_warc_gz_mid_record():
@@ -152,7 +182,9 @@ def test_truncated_warc_gz_mid_record():
     cut = sum(len(gzip.compress(r)) for r in CRAWL[:4]) + 40  # inside the GBK page's member
     records = parse(data[:cut], "c.warc.gz")
     assert [(r.offset, r.url, r.quarantine) for r in records] == [
-        (0, "http://a/1", None), (1, None, "truncated_archive")]
+        (0, "http://a/1", None),
+        (1, None, "truncated_archive"),
+    ]
     assert "ended before the end-of-stream marker" in records[1].detail
 
 
@@ -195,8 +227,9 @@ def test_plain_warc_cut_inside_a_payload():
 def test_garbage_is_malformed_warc():
     [record] = parse(b"this is not a WARC file at all\r\n\r\n", "c.warc")
     assert (record.offset, record.quarantine) == (0, "malformed_warc")
-    assert record.detail == ("first line b'this is not a WARC file at all' is not a WARC version line "
-                             "(WARC/1.0 or WARC/1.1)")
+    assert record.detail == (
+        "first line b'this is not a WARC file at all' is not a WARC version line (WARC/1.0 or WARC/1.1)"
+    )
 
 
 def test_garbage_after_good_records():
@@ -238,11 +271,14 @@ def test_wet_conversion_records(suffix):
     records = parse(data, path, "wet")
     assert records[:2] == [
         RawRecord(path=path, offset=0, raw_bytes=len(ZH.encode()), url="http://w/1", text=ZH),
-        RawRecord(path=path, offset=1, raw_bytes=len("第二篇\n第二行".encode()),
-                  url="http://w/2", text="第二篇\n第二行"),
+        RawRecord(
+            path=path, offset=1, raw_bytes=len("第二篇\n第二行".encode()), url="http://w/2", text="第二篇\n第二行"
+        ),
     ]
     assert [(r.offset, r.url, r.quarantine) for r in records[2:]] == [
-        (2, "http://w/empty", "missing_text"), (3, "http://w/nul", "nul_bytes")]
+        (2, "http://w/empty", "missing_text"),
+        (3, "http://w/nul", "nul_bytes"),
+    ]
 
 
 def test_wet_ignores_warc_responses_and_warc_ignores_conversions():
@@ -272,29 +308,43 @@ def counted(data: bytes, compression: str | None, fmt: str = "warc", limit: int 
 @pytest.mark.parametrize("layout", ["plain", "members", "whole", "zstd"])
 def test_counts_of_a_crawl(layout):
     data, compression = {
-        "plain": (b"".join(CRAWL), None), "members": (gz_members(CRAWL), "gzip"),
+        "plain": (b"".join(CRAWL), None),
+        "members": (gz_members(CRAWL), "gzip"),
         "whole": (gzip.compress(b"".join(CRAWL)), "gzip"),
         "zstd": (zstandard.ZstdCompressor().compress(b"".join(CRAWL)), "zstd"),
     }[layout]
     records, counts = counted(data, compression)
     assert [(r.url, r.html) for r in records] == CRAWL_DOCS
-    assert counts.as_dict() == {"records": 8, "documents": 4, "quarantined": 0,
-                                "skipped": {"not_html": 1, "not_response": 3}}
+    assert counts.as_dict() == {
+        "records": 8,
+        "documents": 4,
+        "quarantined": 0,
+        "skipped": {"not_html": 1, "not_response": 3},
+    }
 
 
 def test_counts_by_skip_kind_and_quarantine():
-    records, counts = counted(b"".join([
-        response("http://k/404", page("找不到").encode(), status="404 Not Found"),
-        warc_record("response", page(ZH).encode(), "http://k/not-http", "text/html"),
-        warc_record("response", page(ZH).encode(), "http://k/no-status-line"),
-        response("http://k/img", b"\x89PNG", content_type="image/png"),
-        warc_record("revisit", b"", "http://k/1"),
-        response("http://k/empty", b""),
-        response("http://k/ok", page("好").encode()),
-    ]), None)
+    records, counts = counted(
+        b"".join(
+            [
+                response("http://k/404", page("找不到").encode(), status="404 Not Found"),
+                warc_record("response", page(ZH).encode(), "http://k/not-http", "text/html"),
+                warc_record("response", page(ZH).encode(), "http://k/no-status-line"),
+                response("http://k/img", b"\x89PNG", content_type="image/png"),
+                warc_record("revisit", b"", "http://k/1"),
+                response("http://k/empty", b""),
+                response("http://k/ok", page("好").encode()),
+            ]
+        ),
+        None,
+    )
     assert [(r.url, r.quarantine) for r in records] == [("http://k/empty", "missing_text"), ("http://k/ok", None)]
-    assert counts.as_dict() == {"records": 7, "documents": 1, "quarantined": 1,
-                                "skipped": {"not_2xx": 1, "not_html": 1, "not_http": 2, "not_response": 1}}
+    assert counts.as_dict() == {
+        "records": 7,
+        "documents": 1,
+        "quarantined": 1,
+        "skipped": {"not_2xx": 1, "not_html": 1, "not_http": 2, "not_response": 1},
+    }
 
 
 def test_wet_counts():
@@ -308,8 +358,12 @@ def test_counts_add_and_empty_file():
     for data in (b"", b"\r\n\r\n", b"".join(CRAWL)):
         _, counts = counted(data, None)
         total.add(counts)
-    assert total.as_dict() == {"records": 10, "documents": 4, "quarantined": 2,
-                               "skipped": {"not_html": 1, "not_response": 3}}
+    assert total.as_dict() == {
+        "records": 10,
+        "documents": 4,
+        "quarantined": 2,
+        "skipped": {"not_html": 1, "not_response": 3},
+    }
     assert total.balanced()
 
 
@@ -353,35 +407,91 @@ def with_length(record: bytes, value: bytes) -> bytes:
 
 
 BAD_RECORDS = {
-    "length_too_small": (with_length(BAD, b"%d" % (BAD_LENGTH - 10)), "http://g/bad", "warc_length_mismatch",
-                         (f"Content-Length {BAD_LENGTH - 10} disagrees with the record's end: the next WARC record "
-                          f"starts after {BAD_LENGTH} bytes of payload")),
-    "length_too_large": (with_length(BAD, b"%d" % (BAD_LENGTH + 10)), "http://g/bad", "warc_length_mismatch",
-                         (f"Content-Length {BAD_LENGTH + 10} disagrees with the record's end: the next WARC record "
-                          f"starts after {BAD_LENGTH} bytes of payload")),
-    "length_past_the_end": (with_length(BAD, b"%d" % (BAD_LENGTH + 10**6)), "http://g/bad", "warc_length_mismatch",
-                            f"Content-Length {BAD_LENGTH + 10**6} disagrees with the record's end"),
-    "length_not_a_number": (with_length(BAD, b"12a"), "http://g/bad", "malformed_warc",
-                            "Content-Length '12a' is not a number"),
-    "length_negative": (re.sub(rb"Content-Length: \d+", b"Content-Length: -5", BAD), "http://g/bad",
-                        "malformed_warc", "Content-Length '-5' is not a number"),
-    "length_missing": (BAD.replace(b"Content-Length:", b"X-Length:"), "http://g/bad", "malformed_warc",
-                       "no Content-Length header"),
+    "length_too_small": (
+        with_length(BAD, b"%d" % (BAD_LENGTH - 10)),
+        "http://g/bad",
+        "warc_length_mismatch",
+        (
+            f"Content-Length {BAD_LENGTH - 10} disagrees with the record's end: the next WARC record "
+            f"starts after {BAD_LENGTH} bytes of payload"
+        ),
+    ),
+    "length_too_large": (
+        with_length(BAD, b"%d" % (BAD_LENGTH + 10)),
+        "http://g/bad",
+        "warc_length_mismatch",
+        (
+            f"Content-Length {BAD_LENGTH + 10} disagrees with the record's end: the next WARC record "
+            f"starts after {BAD_LENGTH} bytes of payload"
+        ),
+    ),
+    "length_past_the_end": (
+        with_length(BAD, b"%d" % (BAD_LENGTH + 10**6)),
+        "http://g/bad",
+        "warc_length_mismatch",
+        f"Content-Length {BAD_LENGTH + 10**6} disagrees with the record's end",
+    ),
+    "length_not_a_number": (
+        with_length(BAD, b"12a"),
+        "http://g/bad",
+        "malformed_warc",
+        "Content-Length '12a' is not a number",
+    ),
+    "length_negative": (
+        re.sub(rb"Content-Length: \d+", b"Content-Length: -5", BAD),
+        "http://g/bad",
+        "malformed_warc",
+        "Content-Length '-5' is not a number",
+    ),
+    "length_missing": (
+        BAD.replace(b"Content-Length:", b"X-Length:"),
+        "http://g/bad",
+        "malformed_warc",
+        "no Content-Length header",
+    ),
     "type_missing": (BAD.replace(b"WARC-Type:", b"X-Type:"), "http://g/bad", "malformed_warc", "no WARC-Type header"),
-    "version_9_9": (BAD.replace(b"WARC/1.0", b"WARC/9.9", 1), "http://g/bad", "malformed_warc",
-                    "first line b'WARC/9.9' is not a WARC version line"),
-    "version_warx": (BAD.replace(b"WARC/1.0", b"WARX/1.0", 1), "http://g/bad", "malformed_warc",
-                     "first line b'WARX/1.0' is not a WARC version line"),
-    "version_garbage": (BAD.replace(b"WARC/1.0", b"\xff\xfe garbage", 1), "http://g/bad", "malformed_warc",
-                        "first line b'\\xff\\xfe garbage' is not a WARC version line"),
-    "header_line_broken": (BAD.replace(b"WARC-Date:", b"WARC Date"), None, "malformed_warc",
-                           "a header line is not 'Name: value'"),
-    "header_cut_by_a_blank_line": (BAD.replace(b"\r\nContent-Type:", b"\r\n\r\nContent-Type:"), "http://g/bad",
-                                   "malformed_warc", "no Content-Length header"),
-    "garbage_between_records": (b"\x00\x01 these are not WARC records \x02\r\n", None, "malformed_warc",
-                                "not a WARC record"),
-    "nul_before_a_header": (b"\x00" + GOOD[0].replace(b"http://g/0", b"http://g/x"), None, "malformed_warc",
-                            "1 bytes before a WARC record are not a record"),
+    "version_9_9": (
+        BAD.replace(b"WARC/1.0", b"WARC/9.9", 1),
+        "http://g/bad",
+        "malformed_warc",
+        "first line b'WARC/9.9' is not a WARC version line",
+    ),
+    "version_warx": (
+        BAD.replace(b"WARC/1.0", b"WARX/1.0", 1),
+        "http://g/bad",
+        "malformed_warc",
+        "first line b'WARX/1.0' is not a WARC version line",
+    ),
+    "version_garbage": (
+        BAD.replace(b"WARC/1.0", b"\xff\xfe garbage", 1),
+        "http://g/bad",
+        "malformed_warc",
+        "first line b'\\xff\\xfe garbage' is not a WARC version line",
+    ),
+    "header_line_broken": (
+        BAD.replace(b"WARC-Date:", b"WARC Date"),
+        None,
+        "malformed_warc",
+        "a header line is not 'Name: value'",
+    ),
+    "header_cut_by_a_blank_line": (
+        BAD.replace(b"\r\nContent-Type:", b"\r\n\r\nContent-Type:"),
+        "http://g/bad",
+        "malformed_warc",
+        "no Content-Length header",
+    ),
+    "garbage_between_records": (
+        b"\x00\x01 these are not WARC records \x02\r\n",
+        None,
+        "malformed_warc",
+        "not a WARC record",
+    ),
+    "nul_before_a_header": (
+        b"\x00" + GOOD[0].replace(b"http://g/0", b"http://g/x"),
+        None,
+        "malformed_warc",
+        "1 bytes before a WARC record are not a record",
+    ),
 }
 
 
@@ -410,7 +520,8 @@ def test_every_record_of_a_file_with_bad_lengths_throughout(layout):
         records += [with_length(good, b"%d" % (length + (-1) ** i * (i + 1) * 7)), good]
     found, counts = counted(build(records), compression)
     assert [(r.url, r.quarantine) for r in found] == [
-        (url, reason) for url, _ in GOOD_DOCS for reason in ("warc_length_mismatch", None)]
+        (url, reason) for url, _ in GOOD_DOCS for reason in ("warc_length_mismatch", None)
+    ]
     assert counts.records == 8
 
 
@@ -424,7 +535,9 @@ def test_crlf_crlf_after_the_payload_keeps_the_record(layout):
     length = int(re.search(rb"Content-Length: (\d+)", short).group(1))
     records, counts = counted(build(GOOD[:2] + [with_length(short, b"%d" % (length - 12))] + GOOD[2:]), compression)
     assert [(r.url, r.quarantine, r.html) for r in records[2:4]] == [
-        ("http://g/short", None, "<p>a</p>"), (None, "malformed_warc", None)]
+        ("http://g/short", None, "<p>a</p>"),
+        (None, "malformed_warc", None),
+    ]
     assert records[3].sample == "<p>b</p>\r\n\r\n"
     assert [(r.url, r.html) for r in records[4:]] == GOOD_DOCS[2:] and counts.records == 6
 
@@ -441,7 +554,8 @@ def test_a_payload_quoting_a_warc_record_is_not_split(layout):
     about = response("http://g/about", quoting_page())
     records, counts = counted(build(GOOD[:2] + [about] + GOOD[2:]), compression)
     assert [(r.url, r.quarantine) for r in records] == [(u, None) for u, _ in GOOD_DOCS[:2]] + [
-        ("http://g/about", None)] + [(u, None) for u, _ in GOOD_DOCS[2:]]
+        ("http://g/about", None)
+    ] + [(u, None) for u, _ in GOOD_DOCS[2:]]
     assert records[2].html == quoting_page().decode()
     assert counts.records == 5
 
@@ -453,8 +567,12 @@ def test_a_quoting_payload_stays_whole_when_the_next_header_is_damaged(layout):
     damaged = GOOD[2].replace(b"WARC/1.0", b"WARC/1.\x00", 1)
     records, _ = counted(build(GOOD[:2] + [about, damaged, GOOD[3]]), compression)
     assert [(r.url, r.quarantine) for r in records] == [
-        ("http://g/0", None), ("http://g/1", None), ("http://g/about", None), ("http://g/2", "malformed_warc"),
-        ("http://g/3", None)]
+        ("http://g/0", None),
+        ("http://g/1", None),
+        ("http://g/about", None),
+        ("http://g/2", "malformed_warc"),
+        ("http://g/3", None),
+    ]
     assert records[2].html == quoting_page().decode()
 
 
@@ -463,11 +581,18 @@ def test_bad_record_then_truncated_end(layout):
     build, compression = LAYOUTS[layout]
     data = build(GOOD[:2] + [with_length(BAD, b"%d" % (BAD_LENGTH + 3))] + GOOD[2:])
     records, counts = counted(data[: -4 if layout == "whole" else -40], compression)  # whole: cut in the gzip trailer
-    last = [("http://g/3", None), (None, "truncated_archive")] if layout == "whole" else [
-        ("http://g/3", "truncated_archive")]
+    last = (
+        [("http://g/3", None), (None, "truncated_archive")]
+        if layout == "whole"
+        else [("http://g/3", "truncated_archive")]
+    )
     assert [(r.url, r.quarantine) for r in records] == [
-        ("http://g/0", None), ("http://g/1", None), ("http://g/bad", "warc_length_mismatch"), ("http://g/2", None),
-        *last]
+        ("http://g/0", None),
+        ("http://g/1", None),
+        ("http://g/bad", "warc_length_mismatch"),
+        ("http://g/2", None),
+        *last,
+    ]
     assert counts.records == 5 + (layout == "whole")
 
 
@@ -480,16 +605,25 @@ def test_every_cut_gives_the_records_before_it_and_one_truncation(layout):
         documents = [(r.url, r.html) for r in records if r.quarantine is None]
         assert documents == GOOD_DOCS[: len(documents)], cut
         reasons = [r.quarantine for r in records if r.quarantine]
-        assert reasons in ([], ["truncated_archive"], ["warc_length_mismatch"],
-                           ["warc_length_mismatch", "truncated_archive"]), (cut, reasons)
+        assert reasons in (
+            [],
+            ["truncated_archive"],
+            ["warc_length_mismatch"],
+            ["warc_length_mismatch", "truncated_archive"],
+        ), (cut, reasons)
 
 
 def test_lf_only_warc():
     def lf_record(i: int) -> bytes:
         payload = f"HTTP/1.1 200 OK\nContent-Type: text/html\n\n<p>第{i}页</p>".encode()
-        return (f"WARC/1.0\nWARC-Type: response\nWARC-Target-URI: http://lf/{i}\n"
-                f"Content-Type: application/http; msgtype=response\nContent-Length: {len(payload)}\n\n").encode() \
-            + payload + b"\n\n"
+        return (
+            (
+                f"WARC/1.0\nWARC-Type: response\nWARC-Target-URI: http://lf/{i}\n"
+                f"Content-Type: application/http; msgtype=response\nContent-Length: {len(payload)}\n\n"
+            ).encode()
+            + payload
+            + b"\n\n"
+        )
 
     data = b"".join(lf_record(i) for i in range(3))
     records, _ = counted(data, None)
@@ -530,8 +664,12 @@ def test_a_damaged_gzip_member_is_one_corrupt_record(where):
 def test_garbage_between_gzip_members():
     records, counts = counted(gz_members(GOOD[:2]) + b"not gzip at all" + gz_members(GOOD[2:]), "gzip")
     assert [(r.url, r.quarantine) for r in records] == [
-        ("http://g/0", None), ("http://g/1", None), (None, "corrupt_archive"), ("http://g/2", None),
-        ("http://g/3", None)]
+        ("http://g/0", None),
+        ("http://g/1", None),
+        (None, "corrupt_archive"),
+        ("http://g/2", None),
+        ("http://g/3", None),
+    ]
     assert records[2].detail.startswith("gzip: the bytes at ")
     assert counts.records == 5
 
@@ -547,8 +685,10 @@ def test_whole_file_gzip_damage_keeps_the_records_before_it():
     assert len(documents) > 100 and documents == [(f"http://w/{i}", p) for i, p in enumerate(pages)][: len(documents)]
     [damaged] = [r for r in records if r.quarantine]
     assert damaged.quarantine == "corrupt_archive"
-    assert damaged.detail.startswith("gzip: Error -3 while decompressing data: incorrect data check in the member at "
-                                     "byte 0; record payload ends after ")
+    assert damaged.detail.startswith(
+        "gzip: Error -3 while decompressing data: incorrect data check in the member at "
+        "byte 0; record payload ends after "
+    )
 
 
 # ---------------------------------------------------------------- payloads too large to hold
@@ -570,16 +710,22 @@ def test_streamed_payloads_resynchronise(small_hold, case, layout):
     about = response("http://g/about", quoting_page())
     records, counts = counted(build(GOOD[:2] + [bad, about] + GOOD[2:]), compression, limit=20)
     assert [(r.url, r.quarantine) for r in records] == [
-        ("http://g/0", "document_too_large"), ("http://g/1", "document_too_large"), (url, reason),
-        ("http://g/about", "document_too_large"), ("http://g/2", "document_too_large"),
-        ("http://g/3", "document_too_large")]
+        ("http://g/0", "document_too_large"),
+        ("http://g/1", "document_too_large"),
+        (url, reason),
+        ("http://g/about", "document_too_large"),
+        ("http://g/2", "document_too_large"),
+        ("http://g/3", "document_too_large"),
+    ]
     assert detail in records[2].detail and counts.records == 6
 
 
 def test_streamed_payload_over_the_retain_limit(small_hold, monkeypatch):
     monkeypatch.setattr(warc_module, "RETAIN_BYTES", 1000)  # > one record, < what the bad length spans
-    records, _ = counted(b"".join(GOOD[:1] + [with_length(BAD, b"%d" % (BAD_LENGTH + 1500))] + GOOD[1:] * 3), None,
-                         limit=20)
+    records, _ = counted(
+        b"".join(GOOD[:1] + [with_length(BAD, b"%d" % (BAD_LENGTH + 1500))] + GOOD[1:] * 3), None, limit=20
+    )
     assert [(r.url, r.quarantine) for r in records] == [
-        ("http://g/0", "document_too_large"), ("http://g/bad", "warc_length_mismatch")] + [
-        (u, "document_too_large") for u, _ in GOOD_DOCS[1:] * 3]
+        ("http://g/0", "document_too_large"),
+        ("http://g/bad", "warc_length_mismatch"),
+    ] + [(u, "document_too_large") for u, _ in GOOD_DOCS[1:] * 3]

@@ -16,8 +16,19 @@ from tests.spark_session import module_session
 
 pytestmark = pytest.mark.spark
 
-NAMES = ["a:b.jsonl", "sp ace.jsonl", "h#ash.jsonl", "pc%20t.jsonl", "q?.jsonl", "br[1].jsonl", "中文.jsonl",
-         "a+b.jsonl", "cu{r}ly.jsonl", "st*ar.jsonl", "back\\slash.jsonl"]
+NAMES = [
+    "a:b.jsonl",
+    "sp ace.jsonl",
+    "h#ash.jsonl",
+    "pc%20t.jsonl",
+    "q?.jsonl",
+    "br[1].jsonl",
+    "中文.jsonl",
+    "a+b.jsonl",
+    "cu{r}ly.jsonl",
+    "st*ar.jsonl",
+    "back\\slash.jsonl",
+]
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +148,11 @@ def test_broken_links_and_unreadable_entries_are_problems_not_silence(spark, tmp
     (folder / "locked" / "inner.jsonl").write_text('{"text": "锁"}\n')
     real_access = os.access
     # the tests run as root, whom chmod 000 does not stop: pretend these two are unreadable
-    monkeypatch.setattr(fs.os, "access", lambda path, mode: not str(path).endswith(("secret.jsonl", "locked"))
-                        and real_access(path, mode))
+    monkeypatch.setattr(
+        fs.os,
+        "access",
+        lambda path, mode: not str(path).endswith(("secret.jsonl", "locked")) and real_access(path, mode),
+    )
     listing = fs.list_input(spark, str(folder))
     assert names(listing.files) == ["good.jsonl"]  # locked/inner.jsonl cannot be listed: the folder is the problem
     assert sorted((uri.rsplit("/", 1)[1], reason, detail) for uri, _, reason, detail in listing.problems) == [
@@ -167,4 +181,5 @@ def test_links_to_folders_are_followed_once_and_loops_end(spark, tmp_path):
     listing = fs.list_input(spark, str(folder))
     assert sorted(uri.split("/in/", 1)[1] for uri, *_ in listing.files) == ["linked/b.jsonl", "sub/a.jsonl"]
     assert [(uri.rsplit("/", 1)[1], detail) for uri, _, _, detail in listing.problems] == [
-        ("pipe.jsonl", "not a regular file (a FIFO, socket or device)")]
+        ("pipe.jsonl", "not a regular file (a FIFO, socket or device)")
+    ]

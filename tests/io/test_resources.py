@@ -46,8 +46,11 @@ def test_yarn_containers_find_archives_in_the_working_directory(tmp_path, monkey
     (tmp_path / "container" / "models").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "container")
     assert resources.resource_dir("models") == tmp_path / "container" / "models"
-    with pytest.raises(RecipeError, match=r"no rules/ folder found \(tried .*\); under spark-submit ship it with "
-                                          r"--archives rules.zip#rules"):
+    with pytest.raises(
+        RecipeError,
+        match=r"no rules/ folder found \(tried .*\); under spark-submit ship it with "
+        r"--archives rules.zip#rules",
+    ):
         load_recipe()
 
 

@@ -8,8 +8,13 @@ import struct
 import numpy as np
 import pytest
 
-from corpus_pipeline.pack.indexed import (IndexedDataset, IndexedDatasetError, IndexedDatasetWriter, file_sha256,
-                                          token_dtype)
+from corpus_pipeline.pack.indexed import (
+    IndexedDataset,
+    IndexedDatasetError,
+    IndexedDatasetWriter,
+    file_sha256,
+    token_dtype,
+)
 
 DOCS = [[5, 6, 7], [], [1], np.array([9, 8, 7, 6], dtype=np.int64), [0, 2]]
 
@@ -65,9 +70,16 @@ def test_empty_dataset(tmp_path):
 
 def test_idx_bytes_exact(tmp_path):
     write(tmp_path / "tiny", [[1, 2, 3], [4, 5]])
-    expected = (b"MMIDIDX\x00\x00" + struct.pack("<Q", 1) + struct.pack("<B", 8) + struct.pack("<Q", 2)
-                + struct.pack("<Q", 3) + struct.pack("<2i", 3, 2) + struct.pack("<2q", 0, 6)
-                + struct.pack("<3q", 0, 1, 2))
+    expected = (
+        b"MMIDIDX\x00\x00"
+        + struct.pack("<Q", 1)
+        + struct.pack("<B", 8)
+        + struct.pack("<Q", 2)
+        + struct.pack("<Q", 3)
+        + struct.pack("<2i", 3, 2)
+        + struct.pack("<2q", 0, 6)
+        + struct.pack("<3q", 0, 1, 2)
+    )
     assert (tmp_path / "tiny.idx").read_bytes() == expected
     assert (tmp_path / "tiny.bin").read_bytes() == struct.pack("<5H", 1, 2, 3, 4, 5)
 
@@ -80,8 +92,17 @@ def test_sha256_matches_file_bytes(tmp_path):
         assert stats[f"{ext}_bytes"] == len(data)
 
 
-@pytest.mark.parametrize("dtype,tokens", [(np.uint16, [1, 65536]), (np.uint16, [-1]), (np.int32, [2**31]),
-                                          (np.int32, np.array([-5])), (np.uint16, [1.5]), (np.uint16, [[1, 2]])])
+@pytest.mark.parametrize(
+    "dtype,tokens",
+    [
+        (np.uint16, [1, 65536]),
+        (np.uint16, [-1]),
+        (np.int32, [2**31]),
+        (np.int32, np.array([-5])),
+        (np.uint16, [1.5]),
+        (np.uint16, [[1, 2]]),
+    ],
+)
 def test_invalid_tokens_raise(tmp_path, dtype, tokens):
     with IndexedDatasetWriter(tmp_path / "x", dtype, ".tmp") as writer:
         with pytest.raises(ValueError):
@@ -111,23 +132,46 @@ def test_temp_files_until_finish_and_abort(tmp_path):
 
 def corrupt_idx(data: bytearray) -> dict[str, bytearray]:
     """Corrupted variants of a valid .idx of the documents [[1, 2, 3], [4, 5]]."""
+
     def patched(offset, value):
         out = bytearray(data)
-        out[offset:offset + len(value)] = value
+        out[offset : offset + len(value)] = value
         return out
+
     lengths, pointers, docs = 34, 34 + 8, 34 + 24
-    return {"magic": patched(0, b"MMIDIDY"), "version": patched(9, struct.pack("<Q", 2)),
-            "dtype code": patched(17, b"\x09"), "truncated idx": data[:-1], "idx too long": data + b"\x00",
-            "doc start": patched(docs, struct.pack("<q", 1)), "doc end": patched(docs + 16, struct.pack("<q", 1)),
-            "doc decreasing": patched(docs + 8, struct.pack("<q", 3)),
-            "pointer": patched(pointers + 8, struct.pack("<q", 4)),
-            "negative length": patched(lengths, struct.pack("<i", -1)), "header cut": data[:20],
-            "count": patched(18, struct.pack("<Q", 3))}
+    return {
+        "magic": patched(0, b"MMIDIDY"),
+        "version": patched(9, struct.pack("<Q", 2)),
+        "dtype code": patched(17, b"\x09"),
+        "truncated idx": data[:-1],
+        "idx too long": data + b"\x00",
+        "doc start": patched(docs, struct.pack("<q", 1)),
+        "doc end": patched(docs + 16, struct.pack("<q", 1)),
+        "doc decreasing": patched(docs + 8, struct.pack("<q", 3)),
+        "pointer": patched(pointers + 8, struct.pack("<q", 4)),
+        "negative length": patched(lengths, struct.pack("<i", -1)),
+        "header cut": data[:20],
+        "count": patched(18, struct.pack("<Q", 3)),
+    }
 
 
-@pytest.mark.parametrize("case", ["magic", "version", "dtype code", "truncated idx", "idx too long", "doc start",
-                                  "doc end", "doc decreasing", "pointer", "negative length", "count",
-                                  "header cut"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "magic",
+        "version",
+        "dtype code",
+        "truncated idx",
+        "idx too long",
+        "doc start",
+        "doc end",
+        "doc decreasing",
+        "pointer",
+        "negative length",
+        "count",
+        "header cut",
+    ],
+)
 def test_corrupt_idx_raises(tmp_path, case):
     prefix = tmp_path / "c"
     write(prefix, [[1, 2, 3], [4, 5]])

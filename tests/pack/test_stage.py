@@ -14,19 +14,26 @@ import pytest
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.pack.indexed import IndexedDataset
 from corpus_pipeline.pack.manifest import ManifestError, iter_documents, read_manifest
-from corpus_pipeline.packaging import write_jobs
 from corpus_pipeline.pack.stage import pack_plan, shard_name
-from corpus_pipeline.stage.commit import run_stage
+from corpus_pipeline.packaging import write_jobs
 from corpus_pipeline.recipe import load_recipe, parse_recipe
 from corpus_pipeline.schema import DOCUMENT_SCHEMA
+from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.tokenizer.model import load_tokenizer
 from tests.conftest import REPO_ROOT
 from tests.spark_session import module_session
 
 pytestmark = pytest.mark.spark
 
-TEXTS = ["人民日报记者报道：今天天气很好。\n第二段 有空格", "", "English only, with spaces  and\ttabs",
-         "▁▂▃▄ reserved symbols", "😀 emoji 𧽼 and 龘", "新闻" * 300, "短"]
+TEXTS = [
+    "人民日报记者报道：今天天气很好。\n第二段 有空格",
+    "",
+    "English only, with spaces  and\ttabs",
+    "▁▂▃▄ reserved symbols",
+    "😀 emoji 𧽼 and 龘",
+    "新闻" * 300,
+    "短",
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,16 +71,24 @@ FILES = [
 
 
 def _recipe(partitions=None, mixture=None):
-    data = {"sources": {"default": {"steps": []}, "news": {"steps": []}, "web": {"steps": []}},
-            "pack": {"partitions": partitions, "mixture": mixture or {}}}
+    data = {
+        "sources": {"default": {"steps": []}, "news": {"steps": []}, "web": {"steps": []}},
+        "pack": {"partitions": partitions, "mixture": mixture or {}},
+    }
     return parse_recipe(data)
 
 
 def test_round_trip_in_order_with_manifest(spark, tmp_path, tokenizer):
     _write_input(tmp_path / "in", FILES)
     recipe = _recipe(partitions=3, mixture={"news": {"epochs": 3.0}})
-    stats = run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
-                     pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
+    stats = run_stage(
+        spark,
+        "pack",
+        [str(tmp_path / "in")],
+        str(tmp_path / "out"),
+        recipe,
+        pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}),
+    )
     assert list(iter_documents(tmp_path / "out", tokenizer)) == _expected(FILES)
     manifest = read_manifest(tmp_path / "out", verify_sha256=True)
     assert manifest["documents"] == stats["documents"]["in"] == stats["documents"]["kept"] == 9
@@ -117,23 +132,39 @@ def test_rerun_replaces_the_previous_output(spark, tmp_path):
     (tmp_path / "out" / "shards" / "99999-stale.bin").write_bytes(b"old")  # left in our own earlier output
     run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe, plan)
     assert sorted(p.name for p in (tmp_path / "out" / "shards").iterdir()) == [
-        "00000-news.bin", "00000-news.idx", "00000-web.bin", "00000-web.idx"]
+        "00000-news.bin",
+        "00000-news.idx",
+        "00000-web.bin",
+        "00000-web.idx",
+    ]
 
 
 def test_stage_output_directory_is_read_through_kept(spark, tmp_path, tokenizer):
     _write_input(tmp_path / "stage" / "kept", FILES[:2])
     (tmp_path / "stage" / "_SUCCESS").write_text("")
     recipe = _recipe()
-    run_stage(spark, "pack", [str(tmp_path / "stage")], str(tmp_path / "out"), recipe,
-             pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
+    run_stage(
+        spark,
+        "pack",
+        [str(tmp_path / "stage")],
+        str(tmp_path / "out"),
+        recipe,
+        pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}),
+    )
     assert list(iter_documents(tmp_path / "out", tokenizer)) == _expected(FILES[:2])
 
 
 def test_manifest_check_catches_a_changed_shard(spark, tmp_path):
     _write_input(tmp_path / "in", FILES[:1])
     recipe = _recipe(partitions=1)
-    run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
-             pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
+    run_stage(
+        spark,
+        "pack",
+        [str(tmp_path / "in")],
+        str(tmp_path / "out"),
+        recipe,
+        pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}),
+    )
     bin_path = tmp_path / "out" / "shards" / "00000-news.bin"
     data = bytearray(bin_path.read_bytes())
     data[0] ^= 1
@@ -150,8 +181,14 @@ def test_non_local_output_is_refused(spark, tmp_path):
     _write_input(tmp_path / "in", FILES[:1])
     recipe = _recipe()
     with pytest.raises(InputError, match="needs a local or shared"):
-        run_stage(spark, "pack", [str(tmp_path / "in")], "hdfs://namenode:8020/out", recipe,
-                 pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
+        run_stage(
+            spark,
+            "pack",
+            [str(tmp_path / "in")],
+            "hdfs://namenode:8020/out",
+            recipe,
+            pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}),
+        )
 
 
 def test_shard_names_are_file_name_safe():
@@ -176,14 +213,42 @@ def test_default_recipe_mixture_sources_exist():
 def test_cli_pack_and_missing_tokenizer(tmp_path):
     _write_input(tmp_path / "in", FILES[:1])
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
-    missing = subprocess.run([sys.executable, "-m", "corpus_pipeline", "pack", "--input", str(tmp_path / "in"),
-                              "--output", str(tmp_path / "out"), "--tokenizer", str(tmp_path / "nowhere")],
-                             capture_output=True, text=True, env=env, cwd=REPO_ROOT)
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corpus_pipeline",
+            "pack",
+            "--input",
+            str(tmp_path / "in"),
+            "--output",
+            str(tmp_path / "out"),
+            "--tokenizer",
+            str(tmp_path / "nowhere"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
     assert missing.returncode == 2 and "tokenizer directory not found" in missing.stderr
     [job] = [path for path in write_jobs(tmp_path / "dist") if path.name == "pack.py"]
-    done = subprocess.run([sys.executable, str(job), "--input",
-                           str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--master", "local[1]"],
-                          capture_output=True, text=True, env=env, cwd=REPO_ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(job),
+            "--input",
+            str(tmp_path / "in"),
+            "--output",
+            str(tmp_path / "out"),
+            "--master",
+            "local[1]",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "pack: 3 documents" in done.stdout
     assert read_manifest(tmp_path / "out")["documents"] == 3
@@ -196,7 +261,13 @@ def test_round_trip_on_real_text(spark, tmp_path, tokenizer, shared_data):
     files = [[(doc["source"], doc["text"]) for doc in documents[i::3]] for i in range(3)]
     _write_input(tmp_path / "in", files)
     recipe = _recipe(partitions=2)
-    stats = run_stage(spark, "pack", [str(tmp_path / "in")], str(tmp_path / "out"), recipe,
-                     pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}))
+    stats = run_stage(
+        spark,
+        "pack",
+        [str(tmp_path / "in")],
+        str(tmp_path / "out"),
+        recipe,
+        pack_plan(recipe, {"tokenizer": str(REPO_ROOT / "models" / "tokenizer")}),
+    )
     assert stats["documents"]["kept"] == len(documents) > 400
     assert list(iter_documents(tmp_path / "out", tokenizer)) == _expected(files)

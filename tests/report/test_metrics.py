@@ -1,7 +1,13 @@
 import pytest
 
-from corpus_pipeline.report.metrics import (BINS, bin_edges, distribution_summary, perplexity_shift, stage_distributions,
-                                            weighted_median)
+from corpus_pipeline.report.metrics import (
+    BINS,
+    bin_edges,
+    distribution_summary,
+    perplexity_shift,
+    stage_distributions,
+    weighted_median,
+)
 
 
 def test_weighted_median_weighs_each_sample_by_the_documents_it_stands_for():
@@ -34,5 +40,9 @@ def test_perplexity_shift_weighs_kept_and_removed_samples_by_their_counts():
     assert shift["median_in"] == 60.0 and shift["median_kept"] == 50.0 and shift["median_removed"] == 600.0
     assert shift["shift"] == pytest.approx(50 / 60 - 1)
     assert perplexity_shift([], [], 0, 0)["shift"] is None
-    assert perplexity_shift([10.0], [], 5, 0) == {"median_in": 10.0, "median_kept": 10.0, "median_removed": None,
-                                                  "shift": 0.0}
+    assert perplexity_shift([10.0], [], 5, 0) == {
+        "median_in": 10.0,
+        "median_kept": 10.0,
+        "median_removed": None,
+        "shift": 0.0,
+    }

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus_eval.demo import build_demo_corpus
-from corpus_pipeline.perplexity.model import load_lm_spec
 from corpus_eval.ground_truth import main as score_ground_truth
+from corpus_pipeline.perplexity.model import load_lm_spec
 from corpus_pipeline.pipeline import prepare_plans, run_pipeline
 from corpus_pipeline.recipe import InputSpec, load_recipe
 from corpus_pipeline.report.plots import KEPT_COLOR, REMOVED_COLOR
@@ -24,12 +24,17 @@ from tests.spark_session import module_session
 pytestmark = pytest.mark.spark
 
 HOSTILE = "<script>alert('x')</script>很短"
-PROBE = {"preset": "tiny", "tokens": 4096, "seed": 0, "dev": {"evaluated_tokens": 1024},
-         "corpora": {"raw": {"documents": 10, "corpus_tokens": 9000, "passes": 0.45, "dev_loss": 8.5,
-                             "dev_ppl": 4914.77},
-                     "cleaned": {"documents": 7, "corpus_tokens": 6000, "passes": 0.68, "dev_loss": 8.4,
-                                 "dev_ppl": 4447.07}},
-         "ranking": ["cleaned", "raw"]}
+PROBE = {
+    "preset": "tiny",
+    "tokens": 4096,
+    "seed": 0,
+    "dev": {"evaluated_tokens": 1024},
+    "corpora": {
+        "raw": {"documents": 10, "corpus_tokens": 9000, "passes": 0.45, "dev_loss": 8.5, "dev_ppl": 4914.77},
+        "cleaned": {"documents": 7, "corpus_tokens": 6000, "passes": 0.68, "dev_loss": 8.4, "dev_ppl": 4447.07},
+    },
+    "ranking": ["cleaned", "raw"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +48,7 @@ def run(spark, tmp_path_factory):
     raw = base / "raw"
     build_demo_corpus(raw, size_mb=0.4, seed=3)
     (raw / "forum").mkdir()
-    (raw / "forum" / "posts.jsonl").write_text(json.dumps({"id": "hostile", "text": HOSTILE}) + "\n",
-                                               encoding="utf-8")
+    (raw / "forum" / "posts.jsonl").write_text(json.dumps({"id": "hostile", "text": HOSTILE}) + "\n", encoding="utf-8")
     recipe = load_recipe()
     inputs = [InputSpec(path=str(raw / name), source=name) for name in ("web", "news", "reviews", "forum")]
     out = base / "run"
@@ -52,8 +56,9 @@ def run(spark, tmp_path_factory):
     assert score_ground_truth(["--run", str(out)]) == 0  # the evaluation package writes RUN/ground_truth.json
     (out / "probe").mkdir()
     (out / "probe" / "probe.json").write_text(json.dumps(PROBE), encoding="utf-8")
-    report = write_report(spark, str(out), load_lm_spec(recipe.models_path(recipe.perplexity.model)),
-                          sample_size=40, seed=0)
+    report = write_report(
+        spark, str(out), load_lm_spec(recipe.models_path(recipe.perplexity.model)), sample_size=40, seed=0
+    )
     return out, record, report
 
 
@@ -80,15 +85,20 @@ def test_report_json_is_written_and_its_counts_are_the_stages(run):
     assert json.loads((out / "report.json").read_text(encoding="utf-8")) == report
     for row in report["funnel"][:-1]:
         docs = stats(out, row["stage"])["documents"]
-        assert (row["in"], row["kept"], row["removed"], row["quarantined"]) == \
-            (docs["in"], docs["kept"], docs["removed"], docs["quarantined"])
+        assert (row["in"], row["kept"], row["removed"], row["quarantined"]) == (
+            docs["in"],
+            docs["kept"],
+            docs["removed"],
+            docs["quarantined"],
+        )
     pack = stats(out, "pack")
     assert report["funnel"][-1]["tokens"] == pack["tokens"] == sum(report["tokens"].values())
     assert report["tokens"] == {name: part["tokens"] for name, part in pack["mixture"].items()}
     for stage, table in report["reasons"].items():
         s = stats(out, stage)
-        assert {r: row["documents"] for r, row in table.items()} == \
-            {r: c["documents"] for outcome in ("removed", "quarantined") for r, c in s[outcome].items()}
+        assert {r: row["documents"] for r, row in table.items()} == {
+            r: c["documents"] for outcome in ("removed", "quarantined") for r, c in s[outcome].items()
+        }
     assert report["reasons"]["clean"]["low_cjk_ratio"]["sources"]["forum"] == 1
 
 
@@ -96,8 +106,13 @@ def test_distributions_and_perplexity_shift_come_from_bounded_samples(run):
     out, _, report = run
     clean = report["distributions"]["clean"]
     assert set(clean) == {"cjk_ratio", "n_chars", "perplexity"}  # no spam or quality score before those stages
-    assert set(report["distributions"]["quality"]) == {"cjk_ratio", "n_chars", "spam_score", "quality_score",
-                                                       "perplexity"}
+    assert set(report["distributions"]["quality"]) == {
+        "cjk_ratio",
+        "n_chars",
+        "spam_score",
+        "quality_score",
+        "perplexity",
+    }
     for stage, metrics in report["distributions"].items():
         for metric, data in metrics.items():
             for part in ("kept", "removed"):
@@ -107,7 +122,8 @@ def test_distributions_and_perplexity_shift_come_from_bounded_samples(run):
     assert list(shifts) == ["clean", "filter", "quality", "dedup"]
     clean_stats = stats(out, "clean")["documents"]
     assert shifts["clean"]["removed_fraction"] == pytest.approx(
-        (clean_stats["removed"] + clean_stats["quarantined"]) / clean_stats["in"])
+        (clean_stats["removed"] + clean_stats["quarantined"]) / clean_stats["in"]
+    )
     assert shifts["clean"]["sampled_kept"] == 40 < clean_stats["kept"]  # a sample, not everything
     # what the rules removed reads worse than what they kept, and the kept median drops
     assert shifts["clean"]["median_removed"] > 3 * shifts["clean"]["median_kept"]
@@ -157,17 +173,29 @@ def test_report_renders_in_headless_chromium_with_its_plots(run, tmp_path):
 
     out, _, _ = run
     shot = tmp_path / "report.png"
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1200,4200",
-               f"--screenshot={shot}", (out / "report.html").as_uri()]
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--hide-scrollbars",
+        "--window-size=1200,4200",
+        f"--screenshot={shot}",
+        (out / "report.html").as_uri(),
+    ]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     image = Image.open(shot).convert("RGB")
     assert image.size == (1200, 4200)
     pixels = list(getattr(image, "get_flattened_data", image.getdata)())
 
     def near(color: str) -> int:
-        target = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+        target = tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
         return sum(1 for p in pixels if all(abs(a - b) <= 12 for a, b in zip(p, target)))
 
     # solid bars of the funnel/reasons/shift plots in the plots' own colours: the SVGs were drawn

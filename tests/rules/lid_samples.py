@@ -155,89 +155,108 @@ CANTONESE = [
 
 # Chinese pages with code, shell commands or English technical terms: must be identified as Chinese.
 CHINESE_MIXED = [
-    ("在 Python 中读取 JSON 文件非常简单，只需要使用标准库里的 json 模块：\n"
-     "import json\n"
-     "with open('data.json', encoding='utf-8') as f:\n"
-     "    data = json.load(f)\n"
-     "print(data['name'])\n"
-     "这段代码会打开文件并把内容解析成字典，最后输出其中的 name 字段。如果文件不是 UTF-8 编码，需要修改 encoding 参数，"
-     "否则会出现解码错误。"),
-
-    ("首先更新软件源并安装 nginx：\n"
-     "sudo apt-get update\n"
-     "sudo apt-get install -y nginx\n"
-     "安装完成后，用下面的命令启动服务并设置开机自启：\n"
-     "sudo systemctl start nginx\n"
-     "sudo systemctl enable nginx\n"
-     "最后在浏览器中访问服务器的地址，如果看到欢迎页面，说明安装成功。"),
-
-    ("这篇文章介绍如何用 PyTorch 训练一个 Transformer 模型。我们先用 DataLoader 加载数据，再定义 Encoder 和 Decoder，"
-     "最后用 AdamW optimizer 和 cosine learning rate schedule 进行训练。实验表明，batch size 设为 256 时 GPU 利用率最高，"
-     "显存占用也在可以接受的范围内。"),
-
-    ("最近公司在做 microservices 架构迁移，后端从 Spring Boot 换成了 Go，前端用 React 加 TypeScript。CI/CD 流程基于 "
-     "GitHub Actions 和 Kubernetes，每次 push 到 main branch 都会自动 deploy 到 staging 环境，测试通过后再手动发布到生产环境。"),
-
-    ("楼主你好，我的 iPhone 升级到 iOS 17 之后 WiFi 老是断，重置 network settings 也没用，路由器也换过了，"
-     "有没有大佬知道怎么解决？在线等，挺急的。"),
-
-    ("这款降噪耳机音质很好，ANC 效果明显，坐地铁基本听不到噪音，但是 touch control 有点不灵敏，"
-     "有时候要点两三次才有反应。续航大概三十个小时，总体来说性价比还不错。"),
-
-    ("用 git 回滚到上一个版本的方法如下：\n"
-     "git log --oneline\n"
-     "git reset --hard HEAD~1\n"
-     "git push origin main --force\n"
-     "注意，强制推送会覆盖远程仓库的历史记录，如果别人已经拉取了你的提交，一定要先和团队沟通。"),
-
-    ("下面的 SQL 语句统计每个部门的平均工资，并按从高到低排序：\n"
-     "SELECT department, AVG(salary) AS avg_salary\n"
-     "FROM employees\n"
-     "GROUP BY department\n"
-     "ORDER BY avg_salary DESC;\n"
-     "如果只想看平均工资超过一万的部门，可以在 GROUP BY 后面加上 HAVING 子句。"),
-
-    ("前端同学经常问，为什么在循环里用 var 声明变量会出问题？看这个例子：\n"
-     "for (var i = 0; i < 3; i++) {\n"
-     "  setTimeout(() => console.log(i), 100);\n"
-     "}\n"
-     "输出的是三个 3，而不是 0、1、2。原因是 var 没有块级作用域，把 var 改成 let 就可以了。"),
-
-    ("使用 Docker 部署这个服务只需要两步。先构建镜像：\n"
-     "docker build -t myapp:latest .\n"
-     "然后运行容器并把端口映射出来：\n"
-     "docker run -d -p 8080:80 --name myapp myapp:latest\n"
-     "运行之后用 docker ps 查看容器状态，用 docker logs myapp 查看日志。"),
-
-    ("今天的 stand-up meeting 上，产品经理说这个 feature 下周一必须上线，但是 QA 还没测完，backend 的 API "
-     "也有两个 bug 没修。我觉得 deadline 定得太紧了，大家都在加班。"),
-
-    ("Excel 里面用 VLOOKUP 函数可以根据工号查找员工姓名，公式写成 =VLOOKUP(A2, Sheet2!A:B, 2, FALSE)。"
-     "最后一个参数一定要写 FALSE，表示精确匹配，否则查出来的结果可能是错的。"),
-
-    ("安装依赖的时候报错 ModuleNotFoundError: No module named 'numpy'，说明当前环境里没有装 numpy。"
-     "先确认你用的是哪个 Python 解释器，然后执行 pip install numpy 就可以解决。如果用的是虚拟环境，记得先激活它。"),
-
-    ("这家咖啡店的 latte 和 flat white 都很好喝，环境也很 chill，适合周末带着 MacBook 来写点东西。"
-     "就是 WiFi 密码要问店员，而且下午人比较多，最好早点来占座。"),
-
-    ("我们在 Linux 服务器上排查内存泄漏，一般先用 top 和 free -m 看整体情况，再用 ps aux --sort=-rss | head "
-     "找出占用最多的进程。如果是 Java 程序，可以用 jmap 导出 heap dump，再用 MAT 分析对象的引用关系。"),
-
-    ("机器学习面试常问的问题包括：什么是 overfitting，怎么用 regularization 和 dropout 缓解；precision 和 recall "
-     "的区别是什么；为什么要做 cross validation。回答的时候最好结合自己做过的项目来讲。"),
-
-    ("下面是一个最简单的 HTTP 服务器，用 Go 语言写的：\n"
-     "package main\n"
-     "import \"net/http\"\n"
-     "func main() {\n"
-     "    http.HandleFunc(\"/\", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(\"hello\")) })\n"
-     "    http.ListenAndServe(\":8080\", nil)\n"
-     "}\n"
-     "保存为 main.go 以后执行 go run main.go，然后在浏览器里打开本机的 8080 端口就能看到返回的内容。"),
-
-    ("新手配置 VS Code 写 C++ 的步骤：先安装 MinGW 或者 clang，然后在扩展商店里装 C/C++ 插件，再配置 tasks.json "
-     "和 launch.json。编译的时候如果提示找不到头文件，检查 includePath 设置是否正确。"),
+    (
+        "在 Python 中读取 JSON 文件非常简单，只需要使用标准库里的 json 模块：\n"
+        "import json\n"
+        "with open('data.json', encoding='utf-8') as f:\n"
+        "    data = json.load(f)\n"
+        "print(data['name'])\n"
+        "这段代码会打开文件并把内容解析成字典，最后输出其中的 name 字段。如果文件不是 UTF-8 编码，需要修改 encoding 参数，"
+        "否则会出现解码错误。"
+    ),
+    (
+        "首先更新软件源并安装 nginx：\n"
+        "sudo apt-get update\n"
+        "sudo apt-get install -y nginx\n"
+        "安装完成后，用下面的命令启动服务并设置开机自启：\n"
+        "sudo systemctl start nginx\n"
+        "sudo systemctl enable nginx\n"
+        "最后在浏览器中访问服务器的地址，如果看到欢迎页面，说明安装成功。"
+    ),
+    (
+        "这篇文章介绍如何用 PyTorch 训练一个 Transformer 模型。我们先用 DataLoader 加载数据，再定义 Encoder 和 Decoder，"
+        "最后用 AdamW optimizer 和 cosine learning rate schedule 进行训练。实验表明，batch size 设为 256 时 GPU 利用率最高，"
+        "显存占用也在可以接受的范围内。"
+    ),
+    (
+        "最近公司在做 microservices 架构迁移，后端从 Spring Boot 换成了 Go，前端用 React 加 TypeScript。CI/CD 流程基于 "
+        "GitHub Actions 和 Kubernetes，每次 push 到 main branch 都会自动 deploy 到 staging 环境，测试通过后再手动发布到生产环境。"
+    ),
+    (
+        "楼主你好，我的 iPhone 升级到 iOS 17 之后 WiFi 老是断，重置 network settings 也没用，路由器也换过了，"
+        "有没有大佬知道怎么解决？在线等，挺急的。"
+    ),
+    (
+        "这款降噪耳机音质很好，ANC 效果明显，坐地铁基本听不到噪音，但是 touch control 有点不灵敏，"
+        "有时候要点两三次才有反应。续航大概三十个小时，总体来说性价比还不错。"
+    ),
+    (
+        "用 git 回滚到上一个版本的方法如下：\n"
+        "git log --oneline\n"
+        "git reset --hard HEAD~1\n"
+        "git push origin main --force\n"
+        "注意，强制推送会覆盖远程仓库的历史记录，如果别人已经拉取了你的提交，一定要先和团队沟通。"
+    ),
+    (
+        "下面的 SQL 语句统计每个部门的平均工资，并按从高到低排序：\n"
+        "SELECT department, AVG(salary) AS avg_salary\n"
+        "FROM employees\n"
+        "GROUP BY department\n"
+        "ORDER BY avg_salary DESC;\n"
+        "如果只想看平均工资超过一万的部门，可以在 GROUP BY 后面加上 HAVING 子句。"
+    ),
+    (
+        "前端同学经常问，为什么在循环里用 var 声明变量会出问题？看这个例子：\n"
+        "for (var i = 0; i < 3; i++) {\n"
+        "  setTimeout(() => console.log(i), 100);\n"
+        "}\n"
+        "输出的是三个 3，而不是 0、1、2。原因是 var 没有块级作用域，把 var 改成 let 就可以了。"
+    ),
+    (
+        "使用 Docker 部署这个服务只需要两步。先构建镜像：\n"
+        "docker build -t myapp:latest .\n"
+        "然后运行容器并把端口映射出来：\n"
+        "docker run -d -p 8080:80 --name myapp myapp:latest\n"
+        "运行之后用 docker ps 查看容器状态，用 docker logs myapp 查看日志。"
+    ),
+    (
+        "今天的 stand-up meeting 上，产品经理说这个 feature 下周一必须上线，但是 QA 还没测完，backend 的 API "
+        "也有两个 bug 没修。我觉得 deadline 定得太紧了，大家都在加班。"
+    ),
+    (
+        "Excel 里面用 VLOOKUP 函数可以根据工号查找员工姓名，公式写成 =VLOOKUP(A2, Sheet2!A:B, 2, FALSE)。"
+        "最后一个参数一定要写 FALSE，表示精确匹配，否则查出来的结果可能是错的。"
+    ),
+    (
+        "安装依赖的时候报错 ModuleNotFoundError: No module named 'numpy'，说明当前环境里没有装 numpy。"
+        "先确认你用的是哪个 Python 解释器，然后执行 pip install numpy 就可以解决。如果用的是虚拟环境，记得先激活它。"
+    ),
+    (
+        "这家咖啡店的 latte 和 flat white 都很好喝，环境也很 chill，适合周末带着 MacBook 来写点东西。"
+        "就是 WiFi 密码要问店员，而且下午人比较多，最好早点来占座。"
+    ),
+    (
+        "我们在 Linux 服务器上排查内存泄漏，一般先用 top 和 free -m 看整体情况，再用 ps aux --sort=-rss | head "
+        "找出占用最多的进程。如果是 Java 程序，可以用 jmap 导出 heap dump，再用 MAT 分析对象的引用关系。"
+    ),
+    (
+        "机器学习面试常问的问题包括：什么是 overfitting，怎么用 regularization 和 dropout 缓解；precision 和 recall "
+        "的区别是什么；为什么要做 cross validation。回答的时候最好结合自己做过的项目来讲。"
+    ),
+    (
+        "下面是一个最简单的 HTTP 服务器，用 Go 语言写的：\n"
+        "package main\n"
+        'import "net/http"\n'
+        "func main() {\n"
+        '    http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hello")) })\n'
+        '    http.ListenAndServe(":8080", nil)\n'
+        "}\n"
+        "保存为 main.go 以后执行 go run main.go，然后在浏览器里打开本机的 8080 端口就能看到返回的内容。"
+    ),
+    (
+        "新手配置 VS Code 写 C++ 的步骤：先安装 MinGW 或者 clang，然后在扩展商店里装 C/C++ 插件，再配置 tasks.json "
+        "和 launch.json。编译的时候如果提示找不到头文件，检查 includePath 设置是否正确。"
+    ),
 ]
 
 # Short Chinese strings a page is full of (titles, captions, comments): reported in the bench only.

@@ -36,14 +36,23 @@ def test_ad_document_dropped(rules):
 
 
 def test_keywords_are_case_insensitive_and_contacts_found_by_pattern(rules):
-    keywords, contacts = rules.ads.line_hits(["加qq群看看", "官网：WWW.EXAMPLE.COM", "正常的句子。", "电话 400-123-4567"])
+    keywords, contacts = rules.ads.line_hits(
+        ["加qq群看看", "官网：WWW.EXAMPLE.COM", "正常的句子。", "电话 400-123-4567"]
+    )
     assert keywords == [1, 1, 0, 0]
     assert contacts == [0, 1, 0, 0]  # a contact counts only in a line with a keyword
 
 
 def test_contact_patterns(rules):
-    lines = ["咨询热线13912345678", "咨询热线 010-12345678", "咨询热线400-123-4567", "加QQ群12345678",
-             "加微信 shop_8888", "官网www.example.com/buy?id=1", "咨询热线 2021年12345人"]
+    lines = [
+        "咨询热线13912345678",
+        "咨询热线 010-12345678",
+        "咨询热线400-123-4567",
+        "加QQ群12345678",
+        "加微信 shop_8888",
+        "官网www.example.com/buy?id=1",
+        "咨询热线 2021年12345人",
+    ]
     assert rules.ads.line_hits(lines)[1] == [1, 1, 1, 1, 1, 1, 0]
 
 

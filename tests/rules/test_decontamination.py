@@ -67,11 +67,21 @@ def test_ngram_hashes_short_and_empty():
 
 
 def test_ngram_hash_is_stable_across_processes():
-    code = ("from corpus_pipeline.dedup.normalize import normalize_batch;"
-            "from corpus_pipeline.rules.decontamination import ngram_hashes;"
-            "print(ngram_hashes(*normalize_batch(['下列说法正确的是']), 8)[0].tolist())")
-    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2)}
+    code = (
+        "from corpus_pipeline.dedup.normalize import normalize_batch;"
+        "from corpus_pipeline.rules.decontamination import ngram_hashes;"
+        "print(ngram_hashes(*normalize_batch(['下列说法正确的是']), 8)[0].tolist())"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(seed), "PATH": ""},
+        ).stdout
+        for seed in (1, 2)
+    }
     assert runs == {f"[{reference_hash('下列说法正确的是')}]\n"}
 
 
@@ -79,45 +89,70 @@ def test_normalization_is_the_dedup_one():
     # traditional script, full width, punctuation, spaces and case do not change the n-grams
     expected = normalize_for_hashing("下列关于dna的说法正确的是")
     assert normalize_for_hashing("下列關於ＤＮＡ的說法， 正確的是？") == expected
-    index = build_index([BenchmarkItem("b", "f:1", "下列关于DNA复制的说法，正确的是哪一项呢")], n=5,
-                        rule=OverlapRule(min_question_chars=10))
+    index = build_index(
+        [BenchmarkItem("b", "f:1", "下列关于DNA复制的说法，正确的是哪一项呢")],
+        n=5,
+        rule=OverlapRule(min_question_chars=10),
+    )
     assert index.match(["前言。下列關於ｄｎａ復製的說法  正確的是哪一項呢？後記"])[0] is not None
 
 
 # --- benchmark files ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("1．（ 6分）下列有关细胞的叙述，正确的是（ ）", "下列有关细胞的叙述，正确的是（ ）"),
-    ("12. (5 分) 已知集合", "已知集合"),
-    ("3.在新冠肺炎疫情防控期间", "在新冠肺炎疫情防控期间"),
-    ("（本小题满分12分）求值", "求值"),
-    ("2022年，我国财政赤字率", "2022年，我国财政赤字率"),
-    ("下列说法正确的是", "下列说法正确的是"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("1．（ 6分）下列有关细胞的叙述，正确的是（ ）", "下列有关细胞的叙述，正确的是（ ）"),
+        ("12. (5 分) 已知集合", "已知集合"),
+        ("3.在新冠肺炎疫情防控期间", "在新冠肺炎疫情防控期间"),
+        ("（本小题满分12分）求值", "求值"),
+        ("2022年，我国财政赤字率", "2022年，我国财政赤字率"),
+        ("下列说法正确的是", "下列说法正确的是"),
+    ],
+)
 def test_strip_exam_prefix(question, expected):
     assert strip_exam_prefix(question) == expected
 
 
-@pytest.mark.parametrize("text, stem, options, letters", [
-    ("下列是（ ）\nA．病毒   \nB．蓝藻  \nC．人体\nD．内质网", "下列是（ ）", ("病毒", "蓝藻", "人体", "内质网"),
-     ("A", "B", "C", "D")),
-    ("西周（ ）\nA．河南、河北  B．湖南、湖北  C．山东、山西  D．广东、广西\n", "西周（ ）",
-     ("河南、河北", "湖南、湖北", "山东、山西", "广东、广西"), ("A", "B", "C", "D")),
-    ("(A)甲 (B)乙 （C）丙", "", ("甲", "乙", "丙"), ("A", "B", "C")),
-    ("He A. was doing B. would do", "He", ("was doing", "would do"), ("A", "B")),
-    # B before A, a letter ending a Latin word and a letter before a digit are not markers
-    ("问B．甲 A．乙 B．丙", "问B．甲", ("乙", "丙"), ("A", "B")),
-    ("DNA.复制 RNA、转录", "DNA.复制 RNA、转录", (), ()),
-    ("A.5 kg", "A.5 kg", (), ()),
-    ("细胞间的信息传递C．一次分裂A．甲B．乙", "细胞间的信息传递C．一次分裂", ("甲", "乙"), ("A", "B")),
-    # an empty option: the letters are the instruction's, not markers; later ones restart at A
-    ("从四个选项（ A、B、C和D）中选出。\n41. A. was B. is", "从四个选项（ A、B、C和D）中选出。\n41.", ("was", "is"),
-     ("A", "B")),
-    ("两题。A．一 B．二 C．三\n2．又问 A．四 B．五", "两题。", ("一", "二", "三\n2．又问", "四", "五"),
-     ("A", "B", "C", "A", "B")),
-    ("没有选项的问题", "没有选项的问题", (), ()),
-])
+@pytest.mark.parametrize(
+    "text, stem, options, letters",
+    [
+        (
+            "下列是（ ）\nA．病毒   \nB．蓝藻  \nC．人体\nD．内质网",
+            "下列是（ ）",
+            ("病毒", "蓝藻", "人体", "内质网"),
+            ("A", "B", "C", "D"),
+        ),
+        (
+            "西周（ ）\nA．河南、河北  B．湖南、湖北  C．山东、山西  D．广东、广西\n",
+            "西周（ ）",
+            ("河南、河北", "湖南、湖北", "山东、山西", "广东、广西"),
+            ("A", "B", "C", "D"),
+        ),
+        ("(A)甲 (B)乙 （C）丙", "", ("甲", "乙", "丙"), ("A", "B", "C")),
+        ("He A. was doing B. would do", "He", ("was doing", "would do"), ("A", "B")),
+        # B before A, a letter ending a Latin word and a letter before a digit are not markers
+        ("问B．甲 A．乙 B．丙", "问B．甲", ("乙", "丙"), ("A", "B")),
+        ("DNA.复制 RNA、转录", "DNA.复制 RNA、转录", (), ()),
+        ("A.5 kg", "A.5 kg", (), ()),
+        ("细胞间的信息传递C．一次分裂A．甲B．乙", "细胞间的信息传递C．一次分裂", ("甲", "乙"), ("A", "B")),
+        # an empty option: the letters are the instruction's, not markers; later ones restart at A
+        (
+            "从四个选项（ A、B、C和D）中选出。\n41. A. was B. is",
+            "从四个选项（ A、B、C和D）中选出。\n41.",
+            ("was", "is"),
+            ("A", "B"),
+        ),
+        (
+            "两题。A．一 B．二 C．三\n2．又问 A．四 B．五",
+            "两题。",
+            ("一", "二", "三\n2．又问", "四", "五"),
+            ("A", "B", "C", "A", "B"),
+        ),
+        ("没有选项的问题", "没有选项的问题", (), ()),
+    ],
+)
 def test_split_options(text, stem, options, letters):
     assert split_options(text) == (stem, options, letters)
 
@@ -135,7 +170,9 @@ def test_load_csv_with_unnamed_id_column_and_bom(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "agronomy.csv").write_text(
         "\ufeff,Question,A,B,C,D,Answer\n0,植物体内产生的物质称为,调节剂,激素,,促进剂,B\n1,,a,b,c,d,A\n"
-        "7,\"含逗号, 的问题\",甲,乙,丙,丁,C\n", encoding="utf-8")
+        '7,"含逗号, 的问题",甲,乙,丙,丁,C\n',
+        encoding="utf-8",
+    )
     (tmp_path / "notes.txt").write_text("not a benchmark", encoding="utf-8")
     spec = BenchmarkSpec("cmmlu", str(tmp_path), "csv", "Question", ("A", "B", "C", "D"), id_field="")
     assert spec.files() == [tmp_path / "sub" / "agronomy.csv"]
@@ -148,13 +185,24 @@ def test_load_csv_with_unnamed_id_column_and_bom(tmp_path):
 
 
 def test_load_json_with_items_path_and_embedded_options(tmp_path):
-    data = {"keywords": "x", "data": {"example": [
-        {"index": "0", "question": "1．（ 6分）下列正确的是（ ）\nA．甲\nB．乙", "answer": "['A']", "analysis": "解析"},
-        {"index": "1", "question": "没有选项"},
-    ]}}
+    data = {
+        "keywords": "x",
+        "data": {
+            "example": [
+                {
+                    "index": "0",
+                    "question": "1．（ 6分）下列正确的是（ ）\nA．甲\nB．乙",
+                    "answer": "['A']",
+                    "analysis": "解析",
+                },
+                {"index": "1", "question": "没有选项"},
+            ]
+        },
+    }
     (tmp_path / "2010_Bio.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    spec = BenchmarkSpec("gk", str(tmp_path / "*.json"), "json", "question", id_field="index",
-                         items_path="data.example")
+    spec = BenchmarkSpec(
+        "gk", str(tmp_path / "*.json"), "json", "question", id_field="index", items_path="data.example"
+    )
     assert load_benchmark(spec) == [
         BenchmarkItem("gk", "2010_Bio:0", "下列正确的是（ ）", ("甲", "乙")),
         BenchmarkItem("gk", "2010_Bio:1", "没有选项"),
@@ -163,18 +211,22 @@ def test_load_json_with_items_path_and_embedded_options(tmp_path):
         load_benchmark(BenchmarkSpec("gk", str(tmp_path), "json", "question", items_path="examples"))
     with pytest.raises(RecipeError, match="not a list"):
         load_benchmark(BenchmarkSpec("gk", str(tmp_path), "json", "question", items_path="keywords"))
-    plain = BenchmarkSpec("gk", str(tmp_path), "json", "question", id_field="index", items_path="data.example",
-                          embedded_options=False)
+    plain = BenchmarkSpec(
+        "gk", str(tmp_path), "json", "question", id_field="index", items_path="data.example", embedded_options=False
+    )
     assert load_benchmark(plain)[0].options == ()
 
 
 def test_load_jsonl_with_option_list_and_errors(tmp_path):
     path = tmp_path / "dev.jsonl"
-    path.write_text('{"id": 5, "q": "问题一", "options": ["(A)甲", "(B)乙"]}\n\n{"q": "问题二", "options": []}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"id": 5, "q": "问题一", "options": ["(A)甲", "(B)乙"]}\n\n{"q": "问题二", "options": []}\n', encoding="utf-8"
+    )
     spec = BenchmarkSpec("agi", str(path), "jsonl", "q", ("options",), id_field="id")
-    assert load_benchmark(spec) == [BenchmarkItem("agi", "dev:5", "问题一", ("(A)甲", "(B)乙")),
-                                    BenchmarkItem("agi", "dev:1", "问题二")]
+    assert load_benchmark(spec) == [
+        BenchmarkItem("agi", "dev:5", "问题一", ("(A)甲", "(B)乙")),
+        BenchmarkItem("agi", "dev:1", "问题二"),
+    ]
     with pytest.raises(RecipeError, match="no question field 'question'"):
         load_benchmark(BenchmarkSpec("agi", str(path), "jsonl"))
     path.write_text('{"q": "x"}\nnot json\n', encoding="utf-8")
@@ -188,11 +240,13 @@ def test_load_jsonl_with_option_list_and_errors(tmp_path):
 
 STEM = "在孵化室温度为二十四到二十六摄氏度的条件下立体孵化器孵化鸡蛋的最适温度为"
 ITEM = BenchmarkItem("bench", "f:1", STEM, ("三十六摄氏度", "三十七点八摄氏度", "三十六点五摄氏度", "三十七摄氏度"))
-SHORT = BenchmarkItem("bench", "f:2", "“天时不如地利，地利不如人和”出自",
-                      ("《孟子》", "《论语》", "《庄子》", "《春秋》"))
+SHORT = BenchmarkItem(
+    "bench", "f:2", "“天时不如地利，地利不如人和”出自", ("《孟子》", "《论语》", "《庄子》", "《春秋》")
+)
 CARRIER = "今天我们学习了很多新的知识，老师讲得非常认真。\n{}\n下课以后同学们一起去操场上踢足球。"
-RULE = OverlapRule(fraction=0.5, question_fraction=0.6, min_question_chars=15, min_ngrams=3, stem_evidence=1,
-                   option_evidence=1)
+RULE = OverlapRule(
+    fraction=0.5, question_fraction=0.6, min_question_chars=15, min_ngrams=3, stem_evidence=1, option_evidence=1
+)
 
 
 @pytest.fixture(scope="module")
@@ -215,12 +269,15 @@ def test_totals_per_view(index):
     assert index.need[1, 1] == np.iinfo(np.uint32).max
 
 
-@pytest.mark.parametrize("block, view", [
-    (STEM + "\nA. 三十六摄氏度\nB. 三十七点八摄氏度\nC. 三十六点五摄氏度\nD. 三十七摄氏度", "lettered"),
-    (STEM + " 三十六摄氏度 三十七点八摄氏度 三十六点五摄氏度 三十七摄氏度", "plain"),
-    (STEM + "\nA、三十七摄氏度\nB、三十六点五摄氏度\nC、三十七点八摄氏度\nD、三十六摄氏度", "segments"),
-    (STEM, "question"),
-])
+@pytest.mark.parametrize(
+    "block, view",
+    [
+        (STEM + "\nA. 三十六摄氏度\nB. 三十七点八摄氏度\nC. 三十六点五摄氏度\nD. 三十七摄氏度", "lettered"),
+        (STEM + " 三十六摄氏度 三十七点八摄氏度 三十六点五摄氏度 三十七摄氏度", "plain"),
+        (STEM + "\nA、三十七摄氏度\nB、三十六点五摄氏度\nC、三十七点八摄氏度\nD、三十六摄氏度", "segments"),
+        (STEM, "question"),
+    ],
+)
 def test_match_variants(index, block, view):
     [match] = index.match([_doc(block)])
     assert match is not None
@@ -235,7 +292,7 @@ def test_edited_stem_still_matches(index):
 
 
 def test_no_match(index):
-    half = STEM[:len(STEM) // 3]  # a third of the stem: under question_fraction
+    half = STEM[: len(STEM) // 3]  # a third of the stem: under question_fraction
     options_only = "三十六摄氏度 三十七点八摄氏度 三十六点五摄氏度 三十七摄氏度"
     assert index.match([_doc(half), _doc(options_only), _doc(""), "", None, "无关的文字"]) == [None] * 6
 
@@ -252,8 +309,12 @@ def test_short_stem_needs_its_options():
 
 
 def test_evidence_rules():
-    item = BenchmarkItem("b", "f:3", "下面的主页地址中正确的写法是", ("Http://www.sina.Com.cn", "Http:/www.sina.com.cn",
-                                                                      "Http:www.sina.Com.cn", "Http//www.sina.Com.cn"))
+    item = BenchmarkItem(
+        "b",
+        "f:3",
+        "下面的主页地址中正确的写法是",
+        ("Http://www.sina.Com.cn", "Http:/www.sina.com.cn", "Http:www.sina.Com.cn", "Http//www.sina.Com.cn"),
+    )
     doc = "请访问 http://www.sina.com.cn 查看新闻"
     strict = build_index([item], n=6, rule=OverlapRule(fraction=0.5, stem_evidence=1))
     assert strict.match([doc]) == [None]
@@ -340,8 +401,9 @@ def test_default_benchmarks_load(shared_data):
 
 def test_lookup_equals_a_plain_search(index):
     rng = np.random.default_rng(0)
-    queries = np.concatenate([rng.integers(0, 2**63, 5000, dtype=np.int64).astype(np.uint64),
-                              np.asarray(index.hashes)[::3]])
+    queries = np.concatenate(
+        [rng.integers(0, 2**63, 5000, dtype=np.int64).astype(np.uint64), np.asarray(index.hashes)[::3]]
+    )
     rng.shuffle(queries)
     found = index.lookup(queries)
     member = np.isin(queries, index.hashes)

@@ -27,37 +27,54 @@ SHIPPED = {
 }
 
 
-@pytest.mark.parametrize("url, host", [
-    ("http://example.com/a", "example.com"),
-    ("HTTPS://WWW.Example.COM/Path?Q=1#F", "www.example.com"),
-    ("https://user:pw@news.example.com:8443/x", "news.example.com"),
-    ("user@example.com/x", "example.com"),
-    ("example.com", "example.com"),
-    ("example.com/path/page.html", "example.com"),
-    ("example.com:81", "example.com"),
-    ("//cdn.example.com/a.js", "cdn.example.com"),
-    ("http://a.b.example.com./", "a.b.example.com"),
-    ("  http://example.com  ", "example.com"),
-    ("http://192.168.1.20:8080/x", "192.168.1.20"),
-    ("http://[2001:db8::1]:80/x", "2001:db8::1"),
-    ("[2001:DB8::1]", "2001:db8::1"),
-    ("http://例子.中国/", "xn--fsqu00a.xn--fiqs8s"),
-    ("http://例子。中国/", "xn--fsqu00a.xn--fiqs8s"),
-    ("http://bücher.de", "xn--bcher-kva.de"),
-    ("http://xn--bcher-kva.de", "xn--bcher-kva.de"),
-    ("http://x.com\\@evil.com", "x.com"),
-    ("http://under_score.example.com", "under_score.example.com"),
-    ("localhost", "localhost"),
-])
+@pytest.mark.parametrize(
+    "url, host",
+    [
+        ("http://example.com/a", "example.com"),
+        ("HTTPS://WWW.Example.COM/Path?Q=1#F", "www.example.com"),
+        ("https://user:pw@news.example.com:8443/x", "news.example.com"),
+        ("user@example.com/x", "example.com"),
+        ("example.com", "example.com"),
+        ("example.com/path/page.html", "example.com"),
+        ("example.com:81", "example.com"),
+        ("//cdn.example.com/a.js", "cdn.example.com"),
+        ("http://a.b.example.com./", "a.b.example.com"),
+        ("  http://example.com  ", "example.com"),
+        ("http://192.168.1.20:8080/x", "192.168.1.20"),
+        ("http://[2001:db8::1]:80/x", "2001:db8::1"),
+        ("[2001:DB8::1]", "2001:db8::1"),
+        ("http://例子.中国/", "xn--fsqu00a.xn--fiqs8s"),
+        ("http://例子。中国/", "xn--fsqu00a.xn--fiqs8s"),
+        ("http://bücher.de", "xn--bcher-kva.de"),
+        ("http://xn--bcher-kva.de", "xn--bcher-kva.de"),
+        ("http://x.com\\@evil.com", "x.com"),
+        ("http://under_score.example.com", "under_score.example.com"),
+        ("localhost", "localhost"),
+    ],
+)
 def test_url_host(url, host):
     assert url_host(url) == host
 
 
-@pytest.mark.parametrize("url", [
-    None, "", "   ", "http://", "mailto:someone@example.com", "javascript:void(0)", "tel:10086",
-    "file:///etc/passwd", "http://-bad-.com/", "http://exa mple.com/", "http://a..b.com/", "http://.example.com",
-    "http://[::1", "data:text/html,hi",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "",
+        "   ",
+        "http://",
+        "mailto:someone@example.com",
+        "javascript:void(0)",
+        "tel:10086",
+        "file:///etc/passwd",
+        "http://-bad-.com/",
+        "http://exa mple.com/",
+        "http://a..b.com/",
+        "http://.example.com",
+        "http://[::1",
+        "data:text/html,hi",
+    ],
+)
 def test_url_host_none(url):
     assert url_host(url) is None
 
@@ -70,19 +87,22 @@ def test_candidate_domains_walk_parents_but_never_the_tld():
     assert candidate_domains("2001:db8::1") == ["2001:db8::1"]
 
 
-@pytest.mark.parametrize("entry, host", [
-    ("example.com", "example.com"),
-    ("EXAMPLE.com", "example.com"),
-    ("*.example.com", "example.com"),
-    (".example.com", "example.com"),
-    ("www.example.com", "example.com"),
-    ("http://www.game163.in", "game163.in"),
-    ("goal98.netsh.com/bbs/281810", "goal98.netsh.com"),
-    ("haoma.qq.com.qqhaoma2.cn:81", "haoma.qq.com.qqhaoma2.cn"),
-    ("www.com", "www.com"),  # a two-label host keeps its www
-    ("159.153.253.16", "159.153.253.16"),
-    ("例子.中国", "xn--fsqu00a.xn--fiqs8s"),
-])
+@pytest.mark.parametrize(
+    "entry, host",
+    [
+        ("example.com", "example.com"),
+        ("EXAMPLE.com", "example.com"),
+        ("*.example.com", "example.com"),
+        (".example.com", "example.com"),
+        ("www.example.com", "example.com"),
+        ("http://www.game163.in", "game163.in"),
+        ("goal98.netsh.com/bbs/281810", "goal98.netsh.com"),
+        ("haoma.qq.com.qqhaoma2.cn:81", "haoma.qq.com.qqhaoma2.cn"),
+        ("www.com", "www.com"),  # a two-label host keeps its www
+        ("159.153.253.16", "159.153.253.16"),
+        ("例子.中国", "xn--fsqu00a.xn--fiqs8s"),
+    ],
+)
 def test_normalize_host(entry, host):
     assert normalize_host(entry) == host
 
@@ -99,8 +119,17 @@ def _write(path: Path, *lines: str) -> Path:
 
 @pytest.fixture
 def lists(tmp_path) -> DomainBlocklists:
-    gambling = _write(tmp_path / "gambling.txt", "# comment", "! adblock comment", "", "casino.example",
-                      "*.bet.example  # trailing comment", "159.153.253.16", "lottery.gov.cn", "com")
+    gambling = _write(
+        tmp_path / "gambling.txt",
+        "# comment",
+        "! adblock comment",
+        "",
+        "casino.example",
+        "*.bet.example  # trailing comment",
+        "159.153.253.16",
+        "lottery.gov.cn",
+        "com",
+    )
     porn = _write(tmp_path / "porn.txt", "xxx.example", "casino.example", "www.tube.example", "porn")
     spam = _write(tmp_path / "spam.txt", "http://www.spam.example/path", "spam.example:81", "sub.free.example")
     allow = _write(tmp_path / "allow.txt", "# legit", ".gov.cn", "www.tube.example")
@@ -118,27 +147,30 @@ def test_load_blocklists(lists):
     assert pickle.loads(pickle.dumps(lists)) == lists
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("http://casino.example/", ("gambling", "casino.example")),  # first list wins at the same domain
-    ("https://WWW.Casino.Example:443/slots", ("gambling", "casino.example")),
-    ("http://a.b.bet.example/x", ("gambling", "bet.example")),
-    ("bet.example", ("gambling", "bet.example")),
-    ("http://159.153.253.16/x", ("gambling", "159.153.253.16")),
-    ("http://m.xxx.example/", ("porn", "xxx.example")),
-    ("http://spam.example/other", ("spam", "spam.example")),
-    ("http://a.sub.free.example/", ("spam", "sub.free.example")),
-    ("http://free.example/", None),  # a listed subdomain does not block its parent
-    ("http://othersub.free.example/", None),
-    ("http://notcasino.example/", None),  # a suffix that is not a label boundary
-    ("http://casino.example.com/", None),
-    ("http://lottery.gov.cn/", None),  # allowlisted
-    ("http://www.tube.example/", None),
-    ("http://site.porn/", None),  # a bare TLD entry is never matched
-    ("http://159.153.253.17/", None),
-    (None, None),
-    ("", None),
-    ("not a url", None),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("http://casino.example/", ("gambling", "casino.example")),  # first list wins at the same domain
+        ("https://WWW.Casino.Example:443/slots", ("gambling", "casino.example")),
+        ("http://a.b.bet.example/x", ("gambling", "bet.example")),
+        ("bet.example", ("gambling", "bet.example")),
+        ("http://159.153.253.16/x", ("gambling", "159.153.253.16")),
+        ("http://m.xxx.example/", ("porn", "xxx.example")),
+        ("http://spam.example/other", ("spam", "spam.example")),
+        ("http://a.sub.free.example/", ("spam", "sub.free.example")),
+        ("http://free.example/", None),  # a listed subdomain does not block its parent
+        ("http://othersub.free.example/", None),
+        ("http://notcasino.example/", None),  # a suffix that is not a label boundary
+        ("http://casino.example.com/", None),
+        ("http://lottery.gov.cn/", None),  # allowlisted
+        ("http://www.tube.example/", None),
+        ("http://site.porn/", None),  # a bare TLD entry is never matched
+        ("http://159.153.253.17/", None),
+        (None, None),
+        ("", None),
+        ("not a url", None),
+    ],
+)
 def test_blocked_by(lists, url, expected):
     assert blocked_by(url, lists) == expected
 
@@ -176,10 +208,22 @@ def test_shipped_lists_have_licence_headers_and_load():
     assert blocked_by("http://www.0-casino.info/", lists) == ("ut1_gambling", "0-casino.info")
     assert blocked_by("https://m.00ad.3322.org/x", lists) == ("houbb_spam", "00ad.3322.org")
     # legitimate sites and the hosting parents of listed subdomains are not blocked
-    for url in ("https://news.sina.com.cn/c/2024/x.shtml", "https://www.163.com/", "https://blog.163.com/",
-                "https://news.qq.com/a", "http://www.people.com.cn/", "http://www.xinhuanet.com/", "https://www.gov.cn/",
-                "https://www.baidu.com/s?wd=x", "https://www.zhihu.com/question/1", "https://3322.org/",
-                "https://blogspot.com/", "https://github.io/", "https://wordpress.com/", "https://tangshan.gov.cn/"):
+    for url in (
+        "https://news.sina.com.cn/c/2024/x.shtml",
+        "https://www.163.com/",
+        "https://blog.163.com/",
+        "https://news.qq.com/a",
+        "http://www.people.com.cn/",
+        "http://www.xinhuanet.com/",
+        "https://www.gov.cn/",
+        "https://www.baidu.com/s?wd=x",
+        "https://www.zhihu.com/question/1",
+        "https://3322.org/",
+        "https://blogspot.com/",
+        "https://github.io/",
+        "https://wordpress.com/",
+        "https://tangshan.gov.cn/",
+    ):
         assert blocked_by(url, lists) is None, url
 
 

@@ -60,7 +60,9 @@ def test_br_and_block_elements_become_single_lines() -> None:
 
 
 def test_white_space_is_normalised_per_line() -> None:
-    html = page(f"<div><p>\t  {P1}&nbsp;&nbsp;</p>\n\n\n<p>　　馆长  介绍说，\t周末&nbsp;读书会\n很受欢迎。</p><p>{P3}　</p></div>")
+    html = page(
+        f"<div><p>\t  {P1}&nbsp;&nbsp;</p>\n\n\n<p>　　馆长  介绍说，\t周末&nbsp;读书会\n很受欢迎。</p><p>{P3}　</p></div>"
+    )
     assert extract_main_text(html).text == "\n".join([P1, "馆长 介绍说， 周末 读书会 很受欢迎。", P3])
 
 
@@ -71,7 +73,9 @@ def test_inline_markup_and_single_character_nodes_are_kept() -> None:
         f"<div><p>{P1}</p><p>图书馆将周末开放时间<strong>延长</strong>。</p>"
         f"<p>读<span>书</span>会<a href='/x'>由</a>志愿者<b>主</b>持，<em>欢迎</em>报名！</p><p>{P2}</p></div>"
     )
-    assert extract_main_text(html).text == "\n".join([P1, "图书馆将周末开放时间延长。", "读书会由志愿者主持，欢迎报名！", P2])
+    assert extract_main_text(html).text == "\n".join(
+        [P1, "图书馆将周末开放时间延长。", "读书会由志愿者主持，欢迎报名！", P2]
+    )
 
 
 def test_private_use_icon_glyphs_are_still_dropped() -> None:
@@ -81,8 +85,10 @@ def test_private_use_icon_glyphs_are_still_dropped() -> None:
 
 def test_article_inside_top_level_list_is_recovered() -> None:
     # resiliparse takes every <ul> near <body> for a menu; one site wraps its whole article in one
-    html = page(f'<div class="content"><ul class="cols"><li class="left"><div class="txt"><p>{P1}</p><p>{P2}</p>'
-                f"<p>{P3}</p></div></li></ul></div>")
+    html = page(
+        f'<div class="content"><ul class="cols"><li class="left"><div class="txt"><p>{P1}</p><p>{P2}</p>'
+        f"<p>{P3}</p></div></li></ul></div>"
+    )
     assert extract_main_text(html).text == "\n".join([P1, P2, P3])
 
 
@@ -92,8 +98,10 @@ def test_page_without_main_content_falls_back_to_whole_page_text() -> None:
 
 
 def test_comment_section_is_dropped() -> None:
-    html = page(f'<div class="article"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>'
-                '<div class="comments"><p>网友甲：写得真好，支持图书馆！</p></div>')
+    html = page(
+        f'<div class="article"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>'
+        '<div class="comments"><p>网友甲：写得真好，支持图书馆！</p></div>'
+    )
     assert extract_main_text(html).text == "\n".join([P1, P2, P3])
 
 
@@ -153,13 +161,9 @@ def test_deeply_nested_page_gets_whole_page_text() -> None:
     assert extract_main_text('<div class="c">字字<span>字</span>' * 20_000).text.count("\n") == 19_999
 
 
-
-
 def test_html_text_is_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         extract_main_text(ARTICLE_PAGE).text = ""  # type: ignore[misc]
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,8 +173,10 @@ RELATED = "某地图书馆举办读书节，市民踊跃参加，现场气氛热
 
 
 def test_related_articles_after_a_section_heading_are_dropped() -> None:
-    html = page(f'<div class="content"><p>{P1}</p><p>{P2}</p><p>{P3}</p>'
-                f"<h3>相关阅读</h3><p>{RELATED}</p><p>{RELATED[:-1]}，吸引了很多家庭。</p></div>")
+    html = page(
+        f'<div class="content"><p>{P1}</p><p>{P2}</p><p>{P3}</p>'
+        f"<h3>相关阅读</h3><p>{RELATED}</p><p>{RELATED[:-1]}，吸引了很多家庭。</p></div>"
+    )
     assert extract_main_text(html).text == "\n".join([P1, P2, P3])
 
 
@@ -199,11 +205,14 @@ def test_prose_with_a_few_links_is_kept() -> None:
 
 
 def test_byline_and_headline_stay_out_of_the_text_but_give_author_and_date() -> None:
-    html = page(f'<div class="content"><h1>小镇图书馆重新开放</h1>'
-                "<div>2023年12月1日 12:00 来源：示例日报 作者：李四</div>"
-                f"<p>{P1}</p><p>{P2}</p><p>{P3}</p><p>（责任编辑：赵六）</p></div>")
-    assert extract_main_text(html) == HtmlText("小镇图书馆重新开放", "\n".join([P1, P2, P3]), "李四",
-                                               "2023-12-01T12:00")
+    html = page(
+        f'<div class="content"><h1>小镇图书馆重新开放</h1>'
+        "<div>2023年12月1日 12:00 来源：示例日报 作者：李四</div>"
+        f"<p>{P1}</p><p>{P2}</p><p>{P3}</p><p>（责任编辑：赵六）</p></div>"
+    )
+    assert extract_main_text(html) == HtmlText(
+        "小镇图书馆重新开放", "\n".join([P1, P2, P3]), "李四", "2023-12-01T12:00"
+    )
 
 
 def test_forum_thread_keeps_the_posts_and_drops_user_names_and_post_headers() -> None:
@@ -222,8 +231,9 @@ def test_forum_thread_keeps_the_posts_and_drops_user_names_and_post_headers() ->
 def test_code_between_paragraphs_is_kept() -> None:
     code = "<pre>import json<br>data = json.loads(text)<br>print(data)</pre>"
     html = page(f'<div class="content"><p>{P1}</p><p>{P2}</p>{code}<p>{P3}</p></div>')
-    assert extract_main_text(html).text == "\n".join([P1, P2, "import json", "data = json.loads(text)",
-                                                        "print(data)", P3])
+    assert extract_main_text(html).text == "\n".join(
+        [P1, P2, "import json", "data = json.loads(text)", "print(data)", P3]
+    )
 
 
 def test_bad_section_break_pattern_is_a_recipe_error() -> None:
@@ -239,8 +249,16 @@ def test_section_breaks_file_states_its_source_and_compiles() -> None:
     assert any(line.startswith("# Source:") for line in comments)
     rules = default_html_rules()
     assert len(rules.section_breaks) >= 10
-    for line in ("相关阅读", "【热门推荐】", "为您推荐", "猜你喜欢", "免责声明：本文仅代表作者观点。", "版权所有 © 示例网",
-                 "未经授权，不得转载", "Copyright 2024 Example"):
+    for line in (
+        "相关阅读",
+        "【热门推荐】",
+        "为您推荐",
+        "猜你喜欢",
+        "免责声明：本文仅代表作者观点。",
+        "版权所有 © 示例网",
+        "未经授权，不得转载",
+        "Copyright 2024 Example",
+    ):
         assert rules.is_break(line), line
     for line in ("他是这幅画的版权所有者。", "记者了解到，相关阅读活动将在周末举行。", P1):
         assert not rules.is_break(line), line
@@ -248,6 +266,7 @@ def test_section_breaks_file_states_its_source_and_compiles() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Author and date
+
 
 @pytest.mark.parametrize(
     ("text", "iso"),
@@ -272,8 +291,15 @@ def test_iso_datetime(text: str | None, iso: str | None) -> None:
 @pytest.mark.parametrize(
     ("head", "body", "author", "date"),
     [
-        (('<meta property="article:published_time" content="2023-12-01T08:30:00+08:00">'
-          '<meta name="author" content="张三">'), "", "张三", "2023-12-01T08:30:00+08:00"),
+        (
+            (
+                '<meta property="article:published_time" content="2023-12-01T08:30:00+08:00">'
+                '<meta name="author" content="张三">'
+            ),
+            "",
+            "张三",
+            "2023-12-01T08:30:00+08:00",
+        ),
         ('<meta name="PubDate" content="2022-02-11 09:52">', "", None, "2022-02-11T09:52"),
         ('<meta name="author" content="www.example.com,示例网">', "", None, None),
         ('<meta name="citation_authors" content="赵  培">', "", "赵培", None),

@@ -50,7 +50,7 @@ ENGLISH_WITH_CHINESE_MENU = (
 
 
 def _docs(sentences: list[str], size: int = 4) -> list[str]:
-    return ["\n".join(sentences[i:i + size]) for i in range(0, len(sentences), size)]
+    return ["\n".join(sentences[i : i + size]) for i in range(0, len(sentences), size)]
 
 
 # ------------------------------------------------------------------------------- languages to remove
@@ -177,8 +177,8 @@ def test_sample_text_reads_the_head_and_the_middle_of_long_documents():
     text = "".join(chr(0x4E00 + i % 1000) for i in range(10_000))
     sample = sample_text(text)
     middle = 5000 - language.MIDDLE_CHARS // 2
-    assert sample == text[:language.HEAD_CHARS] + "\n" + text[middle:middle + language.MIDDLE_CHARS]
-    assert sample_text(text, "head") == text[:language.HEAD_CHARS]
+    assert sample == text[: language.HEAD_CHARS] + "\n" + text[middle : middle + language.MIDDLE_CHARS]
+    assert sample_text(text, "head") == text[: language.HEAD_CHARS]
     assert sample_text(text, "whole") == text
     with pytest.raises(ValueError, match="unknown strategy"):
         sample_text(text, "tail")
@@ -186,7 +186,7 @@ def test_sample_text_reads_the_head_and_the_middle_of_long_documents():
 
 def test_a_long_chinese_page_with_an_english_head_is_read_in_its_middle_too():
     english = " ".join(S.ENGLISH) + " "
-    head = (english * (language.HEAD_CHARS // len(english) + 1))[:language.HEAD_CHARS]
+    head = (english * (language.HEAD_CHARS // len(english) + 1))[: language.HEAD_CHARS]
     text = head + "\n" + "\n".join(SIMPLIFIED * 60)
     assert identify_language(text, strategy="head")[0] == "en"
     assert identify_language(text)[0] == "zh"

@@ -54,9 +54,16 @@ def test_strip_navigation_counts_removed_lines(rules):
     assert strip_navigation(text, rules.navigation) == ("正文第一段，内容很长很长。\n正文第二段。", 2)
 
 
-@pytest.mark.parametrize(("line", "navigation"), [
-    ("楼主", True), ("只看该作者 电梯直达", True), ("回复 引用 举报", True), ("使用道具 举报", True),
-    ("支持楼主的观点，我们小区也是这样。", False), ("我支持你", False),
-])
+@pytest.mark.parametrize(
+    ("line", "navigation"),
+    [
+        ("楼主", True),
+        ("只看该作者 电梯直达", True),
+        ("回复 引用 举报", True),
+        ("使用道具 举报", True),
+        ("支持楼主的观点，我们小区也是这样。", False),
+        ("我支持你", False),
+    ],
+)
 def test_forum_furniture_lines(rules, line, navigation):
     assert rules.navigation.is_navigation_line(line) is navigation

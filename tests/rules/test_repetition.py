@@ -51,15 +51,15 @@ def brute_force(text: str):
     length = len(text)
     top = []
     for n in (2, 3, 4):
-        counts = Counter(text[i:i + n] for i in range(length - n + 1))
+        counts = Counter(text[i : i + n] for i in range(length - n + 1))
         top.append((n, min(1.0, max(counts.values()) * n / length) if counts else 0.0))
     dup = []
     for n in range(5, 11):
         seen, covered = set(), [False] * length
         for i in range(length - n + 1):
-            gram = text[i:i + n]
+            gram = text[i : i + n]
             if gram in seen:
-                covered[i:i + n] = [True] * n
+                covered[i : i + n] = [True] * n
             seen.add(gram)
         dup.append((n, sum(covered) / length if length else 0.0))
     return tuple(top), tuple(dup)
@@ -79,10 +79,10 @@ def close(a, b) -> bool:
 def test_ngram_stats_agree_with_brute_force_on_small_alphabets():
     rng = random.Random(0)
     for _ in range(1500):
-        alphabet = "甲乙丙丁戊abc12"[:rng.randint(1, 9)]
+        alphabet = "甲乙丙丁戊abc12"[: rng.randint(1, 9)]
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 70)))
         if rng.random() < 0.5:
-            text += text[:rng.randint(0, len(text))]
+            text += text[: rng.randint(0, len(text))]
         assert close(_ngram_stats(codes(text)), brute_force(text)), text
 
 
@@ -99,7 +99,7 @@ def test_ngram_stats_known_values():
     top, dup = _ngram_stats(codes("今天天气很好" * 3))
     assert dict(dup) == {n: pytest.approx(12 / 18) for n in range(5, 11)}  # copies after the first
     assert dict(top)[4] == pytest.approx(3 * 4 / 18)
-    assert _ngram_stats(codes("")) == ((( 2, 0.0), (3, 0.0), (4, 0.0)), tuple((n, 0.0) for n in range(5, 11)))
+    assert _ngram_stats(codes("")) == (((2, 0.0), (3, 0.0), (4, 0.0)), tuple((n, 0.0) for n in range(5, 11)))
 
 
 def test_batch_equals_one_at_a_time():
@@ -144,22 +144,36 @@ def test_repetitive_lines():
 def test_repetitive_ngrams_top_share_and_duplicates():
     laugh = stats_for("哈" * 300, None, CONFIG)
     assert laugh.top_share(2) == 1.0 and is_repetitive_ngrams(laugh, CONFIG.repetitive_ngrams)
-    template = "".join(f"{city}代开发票，{city}代开增值税发票，联系电话一三九八八八八八八八八。"
-                       for city in ("北京", "上海", "广州", "深圳", "杭州", "南京", "武汉", "成都"))
+    template = "".join(
+        f"{city}代开发票，{city}代开增值税发票，联系电话一三九八八八八八八八八。"
+        for city in ("北京", "上海", "广州", "深圳", "杭州", "南京", "武汉", "成都")
+    )
     stats = stats_for(template, None, CONFIG)
     assert stats.dup_frac(5) > 0.6 and "repetitive_ngrams" in repetition_reasons(stats, CONFIG)
     assert not is_repetitive_ngrams(stats_for(ARTICLE, None, CONFIG), CONFIG.repetitive_ngrams)
 
 
 def test_few_sentence_endings_on_a_keyword_list_not_on_prose():
-    queries = ("澳门旅游攻略", "北京租房价格", "手机维修网点", "二手车报价大全", "英语培训机构排名", "减肥茶哪个牌子好",
-               "上海落户政策", "考研英语真题", "装修公司推荐", "宠物医院电话", "高考志愿填报", "股票开户流程")
+    queries = (
+        "澳门旅游攻略",
+        "北京租房价格",
+        "手机维修网点",
+        "二手车报价大全",
+        "英语培训机构排名",
+        "减肥茶哪个牌子好",
+        "上海落户政策",
+        "考研英语真题",
+        "装修公司推荐",
+        "宠物医院电话",
+        "高考志愿填报",
+        "股票开户流程",
+    )
     keywords = "\n".join(queries)
     stats = stats_for(keywords, None, CONFIG)
     assert has_few_sentence_endings(stats, CONFIG.few_sentence_endings)
     assert repetition_reason(stats, CONFIG) == "few_sentence_endings"
     # hard-wrapped prose: lines cut mid-sentence still hold sentence punctuation
-    wrapped = "\n".join(ARTICLE.replace("\n", "")[i:i + 24] for i in range(0, 200, 24))
+    wrapped = "\n".join(ARTICLE.replace("\n", "")[i : i + 24] for i in range(0, 200, 24))
     assert not has_few_sentence_endings(stats_for(wrapped, None, CONFIG), CONFIG.few_sentence_endings)
     # forum chat without final punctuation but with commas
     chat = "\n".join(["楼主说得对，我也这么觉得"] * 3 + ["其实吧，这事不怪他", "哈哈，同意楼上"] * 4)
@@ -181,11 +195,14 @@ def test_short_lines_config_must_match_the_stats():
         has_short_lines(stats, ShortLinesConfig(short_chars=20))
 
 
-@pytest.mark.parametrize("junk", [
-    "★☆★☆★☆ 火爆招商 ★☆★☆★☆\n♥♥♥ 加盟热线 ♥♥♥\n" * 4,
-    "今天好开心😀😀😀🎉🎉🎉🔥🔥🔥💰💰💰" * 4,
-    "#澳门美食# #澳门旅游# #周末去哪儿# #吃货日记# 今天去吃了葡式蛋挞和猪扒包 #美食分享# #旅行# #打卡# #周末#",
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "★☆★☆★☆ 火爆招商 ★☆★☆★☆\n♥♥♥ 加盟热线 ♥♥♥\n" * 4,
+        "今天好开心😀😀😀🎉🎉🎉🔥🔥🔥💰💰💰" * 4,
+        "#澳门美食# #澳门旅游# #周末去哪儿# #吃货日记# 今天去吃了葡式蛋挞和猪扒包 #美食分享# #旅行# #打卡# #周末#",
+    ],
+)
 def test_symbol_ratio_on_symbols_emoji_and_hashtags(junk):
     stats = stats_for(junk, None, CONFIG)
     assert has_symbol_ratio(stats, CONFIG.symbol_ratio), stats
@@ -208,9 +225,11 @@ def test_title_stuffing():
     assert is_title_stuffing(stats, CONFIG.title_stuffing)
     assert "title_stuffing" in repetition_reasons(stats, CONFIG)
     # an encyclopedia entry names its subject in most sentences
-    entry = ("尤金袋鼠是袋鼠科中细小的成员，通常是袋鼠及有袋类的研究对象。尤金袋鼠分布在澳洲南部岛屿及西岸地区。"
-             "由于尤金袋鼠每季在袋鼠岛都大量繁殖，破坏了岛上的生活环境而被认为是害虫。尤金袋鼠很细小，"
-             "约只有八公斤重，适合饲养。尤金袋鼠的奶中有一种物质，有可能成为一种新药。")
+    entry = (
+        "尤金袋鼠是袋鼠科中细小的成员，通常是袋鼠及有袋类的研究对象。尤金袋鼠分布在澳洲南部岛屿及西岸地区。"
+        "由于尤金袋鼠每季在袋鼠岛都大量繁殖，破坏了岛上的生活环境而被认为是害虫。尤金袋鼠很细小，"
+        "约只有八公斤重，适合饲养。尤金袋鼠的奶中有一种物质，有可能成为一种新药。"
+    )
     assert not is_title_stuffing(stats_for(entry, "尤金袋鼠", CONFIG), CONFIG.title_stuffing)
 
 

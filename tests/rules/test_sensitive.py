@@ -90,8 +90,9 @@ def expected_hits(spans, categories: dict[str, tuple[str, ...]]) -> SensitiveHit
     for word in set(words):
         for category in categories[word]:
             distinct[category] = distinct.get(category, 0) + 1
-    return SensitiveHits(len(words), len(set(words)), tuple(sorted(total)), tuple(sorted(total.items())),
-                         tuple(sorted(distinct.items())))
+    return SensitiveHits(
+        len(words), len(set(words)), tuple(sorted(total)), tuple(sorted(total.items())), tuple(sorted(distinct.items()))
+    )
 
 
 def fullwidth(word: str) -> str:
@@ -116,7 +117,7 @@ def generate_documents(rng: random.Random, lexicon: Lexicon, segments: list[str]
             elif kind == 2:
                 word += rng.choice(table.get(word[-1], [word]))[1:]
             elif kind == 3 and len(word) > 1:
-                word = word[:rng.randrange(1, len(word))]
+                word = word[: rng.randrange(1, len(word))]
             elif kind == 4 and len(word) > 1:
                 cut = rng.randrange(1, len(word))
                 word = word[:cut] + rng.choice("的，了 是") + word[cut:]
@@ -136,7 +137,7 @@ def text_segments(texts: list[str], rng: random.Random, count: int) -> list[str]
     for _ in range(count):
         text = rng.choice(texts)
         start = rng.randrange(max(1, len(text) - 120))
-        segments.append(text[start:start + rng.randint(5, 120)])
+        segments.append(text[start : start + rng.randint(5, 120)])
     return segments
 
 
@@ -152,10 +153,15 @@ def assert_agrees_with_brute_force(lexicon: Lexicon, documents: list[str]) -> No
         # How much the documents exercise: words starting inside a taken match, shorter words at its start.
         text = match_text(document)
         hits += len(expected)
-        skipped_starts += sum(1 for start, end, _ in expected for i in range(start + 1, end)
-                              if longest_at(text, i, table))
-        shorter_words += sum(1 for start, _, word in expected for other in table[word[0]]
-                             if other != word and text.startswith(other, start))
+        skipped_starts += sum(
+            1 for start, end, _ in expected for i in range(start + 1, end) if longest_at(text, i, table)
+        )
+        shorter_words += sum(
+            1
+            for start, _, word in expected
+            for other in table[word[0]]
+            if other != word and text.startswith(other, start)
+        )
     assert hits > 4 * len(documents) and min(skipped_starts, shorter_words) > len(documents) // 5
 
 
@@ -177,7 +183,7 @@ def default_matcher(default_lexicon) -> SensitiveMatcher:
 
 
 def chunks(text: str, size: int = 2000) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 # ---- normalization and leftmost-longest ----------------------------------------------------------------------
@@ -187,19 +193,22 @@ def test_match_text_folds_width_and_case():
     assert match_text("ＡＶ女优 K粉 ＫＴＶ１２３ Straße") == "av女优 k粉 ktv123 strasse"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("香港六合彩开奖", [(0, 5, "香港六合彩")]),  # leftmost wins over the longer 六合彩开奖 starting later
-    ("六合彩开奖了", [(0, 5, "六合彩开奖")]),  # longest at a position wins over 六合彩
-    ("出售冰毒出售", [(0, 4, "出售冰毒")]),  # 冰毒出售 overlaps the taken match: skipped
-    ("代开发票代开", [(0, 4, "代开发票")]),  # 发票代开 starts inside the taken match
-    ("外围赌球网站", [(0, 4, "外围赌球")]),  # not 赌球网站, which starts inside it
-    ("买了赌球网站", [(2, 6, "赌球网站")]),
-    ("冰毒海洛因", [(0, 2, "冰毒"), (2, 5, "海洛因")]),  # adjacent
-    ("冰毒冰毒冰毒", [(0, 2, "冰毒"), (2, 4, "冰毒"), (4, 6, "冰毒")]),  # repeated
-    ("买Ｋ粉和k粉", [(1, 3, "k粉"), (4, 6, "k粉")]),  # full-width and case folded
-    ("ＡＶ女优", [(0, 4, "av女优")]),
-    ("冰，毒 海洛", []),  # split and cut short: no hit
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("香港六合彩开奖", [(0, 5, "香港六合彩")]),  # leftmost wins over the longer 六合彩开奖 starting later
+        ("六合彩开奖了", [(0, 5, "六合彩开奖")]),  # longest at a position wins over 六合彩
+        ("出售冰毒出售", [(0, 4, "出售冰毒")]),  # 冰毒出售 overlaps the taken match: skipped
+        ("代开发票代开", [(0, 4, "代开发票")]),  # 发票代开 starts inside the taken match
+        ("外围赌球网站", [(0, 4, "外围赌球")]),  # not 赌球网站, which starts inside it
+        ("买了赌球网站", [(2, 6, "赌球网站")]),
+        ("冰毒海洛因", [(0, 2, "冰毒"), (2, 5, "海洛因")]),  # adjacent
+        ("冰毒冰毒冰毒", [(0, 2, "冰毒"), (2, 4, "冰毒"), (4, 6, "冰毒")]),  # repeated
+        ("买Ｋ粉和k粉", [(1, 3, "k粉"), (4, 6, "k粉")]),  # full-width and case folded
+        ("ＡＶ女优", [(0, 4, "av女优")]),
+        ("冰，毒 海洛", []),  # split and cut short: no hit
+    ],
+)
 def test_leftmost_longest_on_default_lexicon(default_matcher, text, expected):
     assert default_matcher.find(text) == expected
 
@@ -248,8 +257,9 @@ def test_shared_lexicon_agrees_with_brute_force_on_novels(shared_data):
 
 def test_total_and_distinct_counts(default_matcher):
     hits = count_hits("百家乐，又见百家乐。还有百家乐和冰毒。", default_matcher)
-    assert hits == SensitiveHits(4, 2, ("drugs", "gambling"), (("drugs", 1), ("gambling", 3)),
-                                 (("drugs", 1), ("gambling", 1)))
+    assert hits == SensitiveHits(
+        4, 2, ("drugs", "gambling"), (("drugs", 1), ("gambling", 3)), (("drugs", 1), ("gambling", 1))
+    )
     assert hits_used(hits, SensitiveConfig()) == 4
     assert sensitive_reason(hits, SensitiveConfig()) == "sensitive_words"
     assert hits_used(hits, SensitiveConfig(count="distinct")) == 2
@@ -295,8 +305,11 @@ def test_no_hits():
 
 def test_loader_skips_comments_blanks_bom_duplicates_and_normalizes(tmp_path):
     path = tmp_path / "gambling.txt"
-    path.write_bytes("\ufeff# a comment\r\n\r\n  百家乐  \r\n百家乐\n  # indented comment\nＡＢＣ赌场\n\t\u3000\nabc赌场\n"
-                     .encode("utf-8"))
+    path.write_bytes(
+        "\ufeff# a comment\r\n\r\n  百家乐  \r\n百家乐\n  # indented comment\nＡＢＣ赌场\n\t\u3000\nabc赌场\n".encode(
+            "utf-8"
+        )
+    )
     lexicon = load_lexicon([path])
     assert lexicon.entries == (("abc赌场", ("gambling",)), ("百家乐", ("gambling",)))
     assert lexicon.files == ("gambling.txt",)
@@ -319,10 +332,14 @@ def test_resolve_file_folder_glob_absolute_and_duplicates(recipe, tmp_path):
     write_lexicon(tmp_path / "lists", {"a": "甲乙\n", "b": "丙丁\n"})
     (tmp_path / "lists" / "notes.md").write_text("not a list", encoding="utf-8")
     write_lexicon(tmp_path / "more", {"c": "戊己\n"})
-    expected = [(tmp_path / "lists" / "a.txt").resolve(), (tmp_path / "lists" / "b.txt").resolve(),
-                (tmp_path / "more" / "c.txt").resolve()]
-    resolved = resolve_lexicon_files(recipe_with(recipe, ["more/c.txt", "lists", "lists/*.txt", "lists/a.txt"],
-                                                 rules_dir=tmp_path))
+    expected = [
+        (tmp_path / "lists" / "a.txt").resolve(),
+        (tmp_path / "lists" / "b.txt").resolve(),
+        (tmp_path / "more" / "c.txt").resolve(),
+    ]
+    resolved = resolve_lexicon_files(
+        recipe_with(recipe, ["more/c.txt", "lists", "lists/*.txt", "lists/a.txt"], rules_dir=tmp_path)
+    )
     assert resolved == expected
     assert resolve_lexicon_files(recipe_with(recipe, [str(tmp_path / "*" / "*.txt")])) == expected
     lexicon = load_sensitive_lexicon(recipe_with(recipe, ["lists", "more"], rules_dir=tmp_path))

@@ -15,7 +15,9 @@ def test_opencc_t2s_test_cases_pass(shared_data):
     cases = json.loads(re.sub(r",(\s*[}\]])", r"\1", raw))  # the file has trailing commas
     t2s = _cases_for(cases, "t2s")
     assert len(t2s) >= 5
-    failures = [(source, expected, to_simplified(source)) for source, expected in t2s if to_simplified(source) != expected]
+    failures = [
+        (source, expected, to_simplified(source)) for source, expected in t2s if to_simplified(source) != expected
+    ]
     assert failures == []
 
 

@@ -53,17 +53,20 @@ def reason(rules, title, text):
 # ---- normalization ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("ＢＥＴ３６５", "bet365"),  # full width
-    ("𝐀𝐆真人", "ag真人"),  # mathematical bold
-    ("аg真人", "ag真人"),  # Cyrillic а
-    ("ΑG真人", "ag真人"),  # Greek capital alpha
-    ("澳 门·新*葡-京", "澳门新葡京"),  # separators between Han characters
-    ("百丶家☆乐", "百家乐"),
-    ("六_合_彩", "六合彩"),
-    ("时\u200b时\u0330彩", "时时彩"),  # zero-width space, combining mark
-    ("①②③", "123"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("ＢＥＴ３６５", "bet365"),  # full width
+        ("𝐀𝐆真人", "ag真人"),  # mathematical bold
+        ("аg真人", "ag真人"),  # Cyrillic а
+        ("ΑG真人", "ag真人"),  # Greek capital alpha
+        ("澳 门·新*葡-京", "澳门新葡京"),  # separators between Han characters
+        ("百丶家☆乐", "百家乐"),
+        ("六_合_彩", "六合彩"),
+        ("时\u200b时\u0330彩", "时时彩"),  # zero-width space, combining mark
+        ("①②③", "123"),
+    ],
+)
 def test_spam_normalize_undoes_disguises(raw, expected):
     assert spam_normalize(raw) == expected
 
@@ -123,13 +126,16 @@ def test_lexicon_is_picklable_and_versioned(lexicon, tmp_path):
     assert ("测试新词", "gambling", "strong") in changed.entries
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("gambling.txt", "# source, Apache-2.0\n百家乐\n", "is not named"),
-    ("gambling-strong.txt", "百家乐\n", "must start with comment lines"),
-    ("gambling-patterns.txt", "# x, Apache-2.0\nstrong\t体育\t([a-z\n", "bad pattern"),
-    ("gambling-patterns.txt", "# x, Apache-2.0\nhuge\t体育\t[a-z]体育\n", "is not '<tier>"),
-    ("gambling-variants.txt", "# x, Apache-2.0\n澳门\n", "is not 'canonical"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("gambling.txt", "# source, Apache-2.0\n百家乐\n", "is not named"),
+        ("gambling-strong.txt", "百家乐\n", "must start with comment lines"),
+        ("gambling-patterns.txt", "# x, Apache-2.0\nstrong\t体育\t([a-z\n", "bad pattern"),
+        ("gambling-patterns.txt", "# x, Apache-2.0\nhuge\t体育\t[a-z]体育\n", "is not '<tier>"),
+        ("gambling-variants.txt", "# x, Apache-2.0\n澳门\n", "is not 'canonical"),
+    ],
+)
 def test_bad_lexicon_files_are_input_errors(tmp_path, name, content, message):
     (tmp_path / name).write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=message):
@@ -172,7 +178,10 @@ def test_compiled_rules_are_cached_per_lexicon_and_config(lexicon):
 
 
 def test_casino_title_spliced_brands_and_keyword_block(rules):
-    text = ARTICLE.replace("专家表示", "澳门新葡京专家表示") + "\n澳门新葡京官网 百家乐 注册送彩金\n真人视讯 时时彩 最新网址"
+    text = (
+        ARTICLE.replace("专家表示", "澳门新葡京专家表示")
+        + "\n澳门新葡京官网 百家乐 注册送彩金\n真人视讯 时时彩 最新网址"
+    )
     verdict = webspam_verdict("澳门新葡京-百家乐-真人娱乐官网", text, rules)
     assert verdict.reason == "gambling" and verdict.category == "gambling" and verdict.score >= 1.0
     assert set(verdict.scores()) >= {"webspam_score", "webspam_gambling"}
@@ -184,7 +193,9 @@ def test_organisation_replaced_by_a_brand_throughout(rules):
     assert reason(rules, None, ARTICLE) is None
 
 
-@pytest.mark.parametrize("disguised", ["澳 门·新*葡-京娱乐", "ＢＥＴ３６５体育投注平台", "аg真人视讯", "百丶家☆乐 注册送彩金"])
+@pytest.mark.parametrize(
+    "disguised", ["澳 门·新*葡-京娱乐", "ＢＥＴ３６５体育投注平台", "аg真人视讯", "百丶家☆乐 注册送彩金"]
+)
 def test_look_alike_disguises_are_caught(rules, disguised):
     lines = ARTICLE.split("\n")
     text = "\n".join(line + disguised for line in lines)
@@ -192,8 +203,10 @@ def test_look_alike_disguises_are_caught(rules, disguised):
 
 
 def test_spinach_recipe_is_not_gambling(rules):
-    recipe = ("菠菜炒鸡蛋是一道家常菜。菠菜洗净后切段，放入沸水中焯烫一分钟，捞出沥干。\n"
-              "鸡蛋打散，锅中放油，先炒鸡蛋再放菠菜，加盐翻炒均匀即可出锅。菠菜富含铁和维生素，营养丰富。")
+    recipe = (
+        "菠菜炒鸡蛋是一道家常菜。菠菜洗净后切段，放入沸水中焯烫一分钟，捞出沥干。\n"
+        "鸡蛋打散，锅中放油，先炒鸡蛋再放菠菜，加盐翻炒均匀即可出锅。菠菜富含铁和维生素，营养丰富。"
+    )
     assert reason(rules, "菠菜炒鸡蛋的做法", recipe) is None
     assert webspam_verdict("菠菜炒鸡蛋的做法", recipe, rules).score == 0.0
     assert hit_counts(recipe, rules) == {("gambling", "context"): 4}
@@ -204,20 +217,43 @@ def test_spinach_as_euphemism_counts_with_gambling_context(rules):
     assert reason(rules, None, text) == "gambling"
 
 
-@pytest.mark.parametrize("title, text", [
-    ("体彩大乐透开奖 一注千万大奖花落本市", ("本期体育彩票大乐透开奖，全国共开出头奖三注，其中一注出自本市某投注站。"
-                                          "据彩票中心介绍，今年以来本市彩民已中出多注大奖，体彩公益金用于支持全民健身"
-                                          "和社会公益事业。彩票中心提醒广大彩民理性购彩，量力而行。")),
-    ("澳门上季度博彩收入同比增长", ("澳门博彩监察协调局公布，上季度博彩毛收入同比增长两成，旅客人次回升。"
-                                   "分析师指出，银河娱乐、金沙中国等博彩企业财报显示营收改善，股价随之上涨。"
-                                   "业界预计，随着旅客增加，澳门博彩业收入将继续恢复，但非博彩业务的发展仍是政府关注的"
-                                   "重点。")),
-    ("警方破获特大网络赌博案", ("近日，警方破获一起利用境外网站开设赌场的案件，抓获犯罪嫌疑人十二名。"
-                               "经查，嫌疑人以百家乐等游戏为名，诱骗群众参与网络赌博，涉案金额上亿元。"
-                               "公安机关提醒，网络赌博危害大，切勿参与，发现违法线索请及时举报。")),
-    ("围棋棋牌文化节开幕", ("第三届棋牌文化节今天开幕，围棋、象棋、桥牌等比赛同时举行，吸引数千名爱好者参加。"
-                           "主办方表示，棋牌运动有益身心，文化节还安排了体育、娱乐和真人互动等多项活动。")),
-])
+@pytest.mark.parametrize(
+    "title, text",
+    [
+        (
+            "体彩大乐透开奖 一注千万大奖花落本市",
+            (
+                "本期体育彩票大乐透开奖，全国共开出头奖三注，其中一注出自本市某投注站。"
+                "据彩票中心介绍，今年以来本市彩民已中出多注大奖，体彩公益金用于支持全民健身"
+                "和社会公益事业。彩票中心提醒广大彩民理性购彩，量力而行。"
+            ),
+        ),
+        (
+            "澳门上季度博彩收入同比增长",
+            (
+                "澳门博彩监察协调局公布，上季度博彩毛收入同比增长两成，旅客人次回升。"
+                "分析师指出，银河娱乐、金沙中国等博彩企业财报显示营收改善，股价随之上涨。"
+                "业界预计，随着旅客增加，澳门博彩业收入将继续恢复，但非博彩业务的发展仍是政府关注的"
+                "重点。"
+            ),
+        ),
+        (
+            "警方破获特大网络赌博案",
+            (
+                "近日，警方破获一起利用境外网站开设赌场的案件，抓获犯罪嫌疑人十二名。"
+                "经查，嫌疑人以百家乐等游戏为名，诱骗群众参与网络赌博，涉案金额上亿元。"
+                "公安机关提醒，网络赌博危害大，切勿参与，发现违法线索请及时举报。"
+            ),
+        ),
+        (
+            "围棋棋牌文化节开幕",
+            (
+                "第三届棋牌文化节今天开幕，围棋、象棋、桥牌等比赛同时举行，吸引数千名爱好者参加。"
+                "主办方表示，棋牌运动有益身心，文化节还安排了体育、娱乐和真人互动等多项活动。"
+            ),
+        ),
+    ],
+)
 def test_gambling_topics_in_good_text_are_kept(rules, title, text):
     assert reason(rules, title, text) is None
 
@@ -226,26 +262,35 @@ def test_gambling_topics_in_good_text_are_kept(rules, title, text):
 
 
 def test_porn_lure_page(rules):
-    text = ("免费在线观看高清无码视频\n国产自拍偷拍，日韩av在线播放\n同城约炮，寂寞少妇裸聊一对一\n"
-            "成人网站最新地址，点击进入\n" + ARTICLE)
+    text = (
+        "免费在线观看高清无码视频\n国产自拍偷拍，日韩av在线播放\n同城约炮，寂寞少妇裸聊一对一\n"
+        "成人网站最新地址，点击进入\n" + ARTICLE
+    )
     assert reason(rules, "午夜福利视频 高清无码", text) == "porn"
 
 
-@pytest.mark.parametrize("text", [
-    "乳腺增生是女性常见疾病，患者常有乳房胀痛的症状。医生建议定期检查，发现阴道异常出血应及时就医治疗。",
-    "那妇人道：“叔叔休要胡说。”武松大怒，骂道：“你这淫妇，害了我哥哥性命！”说罢提刀上前。",
-    "警方近日开展扫黄行动，捣毁一处提供色情服务的场所，抓获涉嫌违法人员八名，案件正在进一步审理中。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "乳腺增生是女性常见疾病，患者常有乳房胀痛的症状。医生建议定期检查，发现阴道异常出血应及时就医治疗。",
+        "那妇人道：“叔叔休要胡说。”武松大怒，骂道：“你这淫妇，害了我哥哥性命！”说罢提刀上前。",
+        "警方近日开展扫黄行动，捣毁一处提供色情服务的场所，抓获涉嫌违法人员八名，案件正在进一步审理中。",
+    ],
+)
 def test_health_literature_and_crime_news_are_not_porn(rules, text):
     assert reason(rules, None, text * 2) is None
 
 
 def test_seo_service_page_and_tutorial(rules):
-    spam = ("蜘蛛池出租，百度秒收录，快速排名三天上首页\n站群系统、泛目录程序出售，黑帽seo技术交流\n"
-            "代发外链，全网霸屏，刷流量刷点击\n最新网址，永久域名，防屏蔽")
+    spam = (
+        "蜘蛛池出租，百度秒收录，快速排名三天上首页\n站群系统、泛目录程序出售，黑帽seo技术交流\n"
+        "代发外链，全网霸屏，刷流量刷点击\n最新网址，永久域名，防屏蔽"
+    )
     assert reason(rules, "蜘蛛池 快速排名", spam) == "seo_spam"
-    tutorial = ("网站优化的核心是内容质量。本文介绍关键词排名的基本原理：搜索引擎根据页面内容与查询的相关性排序，"
-                "外链的数量和质量也有影响。新站应先做好站内优化，再考虑推广，切勿使用作弊手段。") * 2
+    tutorial = (
+        "网站优化的核心是内容质量。本文介绍关键词排名的基本原理：搜索引擎根据页面内容与查询的相关性排序，"
+        "外链的数量和质量也有影响。新站应先做好站内优化，再考虑推广，切勿使用作弊手段。"
+    ) * 2
     assert reason(rules, "SEO入门：网站优化与关键词排名", tutorial) is None
 
 

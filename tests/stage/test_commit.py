@@ -23,6 +23,7 @@ def write_rows(spark, rows):
     def write(staging):
         spark.createDataFrame([(row,) for row in rows], "id string").write.parquet(staging + "/kept")
         return {"rows": len(rows)}
+
     return write
 
 
@@ -107,8 +108,10 @@ def test_commit_refuses_an_output_that_would_destroy_an_input_or_foreign_data(sp
     (tmp_path / "mine" / "data.csv").write_text("1,2")
     called = []
     for output, inputs, expected in [
-        (raw, [str(raw)], "it is the input"), (raw, [f"file://{raw}/"], "it is the input"),
-        (raw / "clean", [str(raw)], "is inside the input"), (tmp_path, [str(raw / "a.jsonl")], "contains the input"),
+        (raw, [str(raw)], "it is the input"),
+        (raw, [f"file://{raw}/"], "it is the input"),
+        (raw / "clean", [str(raw)], "is inside the input"),
+        (tmp_path, [str(raw / "a.jsonl")], "contains the input"),
         (tmp_path / "notes.txt", [str(raw)], "it is an existing file"),
         (tmp_path / "mine", [str(raw)], "not a corpus-pipeline stage output"),
     ]:
@@ -142,10 +145,14 @@ def test_commit_holds_the_output_lock_and_refuses_a_locked_output(spark, tmp_pat
     assert seen == [os.getpid()] and not lock.exists()
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        lock.write_text(json.dumps({**owner_record("x" * 32), "pid": other.pid,
-                                    "pid_start": process_start_time(other.pid)}))
-        with pytest.raises(LockedError, match=rf"{output} is in use by another run: lock {lock} is held by pid "
-                                              rf"{other.pid} on "):
+        lock.write_text(
+            json.dumps({**owner_record("x" * 32), "pid": other.pid, "pid_start": process_start_time(other.pid)})
+        )
+        with pytest.raises(
+            LockedError,
+            match=rf"{output} is in use by another run: lock {lock} is held by pid "
+            rf"{other.pid} on ",
+        ):
             commit_stage(spark, str(output), FINGERPRINT, write)
     finally:
         other.kill()
@@ -164,13 +171,19 @@ def test_the_hadoop_view_places_local_paths_as_python_does(spark, tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "in")
     relative = os.path.relpath(tmp_path, os.getcwd())  # relative to the JVM's working folder too
     hadoop, local = HadoopView(spark), LocalView()
-    for path in (f"{relative}/in", f"./{relative}/in/", f"file:{tmp_path}/in", f"file://{tmp_path}/in",
-                 f"{tmp_path}/link", f"{tmp_path}/in/../in/x", f"{tmp_path}/missing/y"):
+    for path in (
+        f"{relative}/in",
+        f"./{relative}/in/",
+        f"file:{tmp_path}/in",
+        f"file://{tmp_path}/in",
+        f"{tmp_path}/link",
+        f"{tmp_path}/in/../in/x",
+        f"{tmp_path}/missing/y",
+    ):
         assert hadoop.locate(path) == local.locate(path), path
     assert hadoop.locate(f"{tmp_path}/link") == hadoop.locate(f"{tmp_path}/in")
     assert hadoop.status(hadoop.locate(f"{tmp_path}/in")) == "dir"
     assert hadoop.status(hadoop.locate(f"{tmp_path}/missing")) == "missing"
-
 
 
 def test_the_lock_through_hadoop_s_file_system(spark, tmp_path, monkeypatch):

@@ -31,11 +31,16 @@ def test_code_version_hashes_the_library_source_and_is_the_same_from_a_zip(tmp_p
         for path in sorted((REPO_ROOT / "corpus_pipeline").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 bundle.write(path, path.relative_to(REPO_ROOT).as_posix())
-    script = ("import corpus_pipeline, json; from corpus_pipeline.stage.fingerprint import code_version; "
-              "print(json.dumps([corpus_pipeline.__file__, code_version()]))")
+    script = (
+        "import corpus_pipeline, json; from corpus_pipeline.stage.fingerprint import code_version; "
+        "print(json.dumps([corpus_pipeline.__file__, code_version()]))"
+    )
     env = {**os.environ, "PYTHONPATH": str(archive)}
-    where, zipped = json.loads(subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, check=True,
-                                              capture_output=True, text=True).stdout)
+    where, zipped = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=tmp_path, env=env, check=True, capture_output=True, text=True
+        ).stdout
+    )
     assert where.startswith(str(archive)) and zipped == version
 
 
@@ -43,10 +48,12 @@ def test_stage_fingerprint_changes_with_every_ingredient():
     base = stage_fingerprint("quality", ["in-a"], "recipe-1", {"kenlm_model": "m1"})
     assert base == stage_fingerprint("quality", ["in-a"], "recipe-1", {"kenlm_model": "m1"})
     assert base["code_version"] == code_version() and base["stage"] == "quality"
-    changed = [stage_fingerprint("dedup", ["in-a"], "recipe-1", {"kenlm_model": "m1"}),
-               stage_fingerprint("quality", ["in-b"], "recipe-1", {"kenlm_model": "m1"}),
-               stage_fingerprint("quality", ["in-a"], "recipe-2", {"kenlm_model": "m1"}),
-               stage_fingerprint("quality", ["in-a"], "recipe-1", {"kenlm_model": "m2"})]
+    changed = [
+        stage_fingerprint("dedup", ["in-a"], "recipe-1", {"kenlm_model": "m1"}),
+        stage_fingerprint("quality", ["in-b"], "recipe-1", {"kenlm_model": "m1"}),
+        stage_fingerprint("quality", ["in-a"], "recipe-2", {"kenlm_model": "m1"}),
+        stage_fingerprint("quality", ["in-a"], "recipe-1", {"kenlm_model": "m2"}),
+    ]
     prints = {base["fingerprint"], *(item["fingerprint"] for item in changed)}
     assert len(prints) == 5 and all(re.fullmatch(r"[0-9a-f]{64}", value) for value in prints)
 

@@ -12,8 +12,18 @@ import time
 import pytest
 
 from corpus_pipeline.stage import lock as output_lock
-from corpus_pipeline.stage.lock import (LocalStore, LockedError, acquire, lock_path, output_lock as lock_output,
-                                         owner_record, process_alive, process_start_time, release, stale_reason)
+from corpus_pipeline.stage.lock import (
+    LocalStore,
+    LockedError,
+    acquire,
+    lock_path,
+    owner_record,
+    process_alive,
+    process_start_time,
+    release,
+    stale_reason,
+)
+from corpus_pipeline.stage.lock import output_lock as lock_output
 
 
 @pytest.fixture
@@ -63,13 +73,23 @@ def test_the_lock_holds_its_owner_and_is_removed_on_success_and_failure(tmp_path
 
 def test_a_live_owner_is_named_and_honoured(tmp_path, sleeper):
     lock_file = tmp_path / ".clean.lock"
-    write_lock(lock_file, pid=sleeper.pid, pid_start=process_start_time(sleeper.pid), user="alice",
-               started="2026-01-01T00:00:00+00:00")
+    write_lock(
+        lock_file,
+        pid=sleeper.pid,
+        pid_start=process_start_time(sleeper.pid),
+        user="alice",
+        started="2026-01-01T00:00:00+00:00",
+    )
     with pytest.raises(LockedError) as refused:
         acquire(None, str(tmp_path / "clean"))
     message = str(refused.value)
-    assert f"lock {lock_file} is held by pid {sleeper.pid} on {socket.gethostname()} (user alice) since " \
-           f"2026-01-01T00:00:00+00:00" in message and "--break-lock" in message and "\n" not in message
+    assert (
+        f"lock {lock_file} is held by pid {sleeper.pid} on {socket.gethostname()} (user alice) since "
+        f"2026-01-01T00:00:00+00:00"
+        in message
+        and "--break-lock" in message
+        and "\n" not in message
+    )
     assert json.loads(lock_file.read_text())["pid"] == sleeper.pid  # untouched
     lock = acquire(None, str(tmp_path / "clean"), break_lock=True)
     assert "--break-lock" in lock.took_over and json.loads(lock_file.read_text())["token"] == lock.token
@@ -174,8 +194,18 @@ def test_two_real_runs_into_one_output_and_a_stale_lock(tmp_path):
     lock_file = tmp_path / ".clean.lock"
     dead = dead_pid()
     write_lock(lock_file, pid=dead, pid_start=None)
-    command = [sys.executable, "-m", "corpus_pipeline", "clean", "--master", "local[1]", "--output", str(out),
-               "--input", *(f"{name}={raw / name}" for name in ("web", "news", "reviews"))]
+    command = [
+        sys.executable,
+        "-m",
+        "corpus_pipeline",
+        "clean",
+        "--master",
+        "local[1]",
+        "--output",
+        str(out),
+        "--input",
+        *(f"{name}={raw / name}" for name in ("web", "news", "reviews")),
+    ]
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
     first_err = tmp_path / "first.txt"
     with open(first_err, "w") as stderr:
@@ -194,8 +224,9 @@ def test_two_real_runs_into_one_output_and_a_stale_lock(tmp_path):
         second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         assert first.poll() is None, "the first run ended before the second one checked the lock"
         assert second.returncode == 2 and "Traceback" not in second.stderr
-        assert second.stderr.startswith(f"{out} is in use by another run: lock {lock_file} is held by pid "
-                                        f"{first.pid} on {socket.gethostname()}")
+        assert second.stderr.startswith(
+            f"{out} is in use by another run: lock {lock_file} is held by pid {first.pid} on {socket.gethostname()}"
+        )
         assert second.stderr.count("\n") == 1 and "--break-lock" in second.stderr
         assert first.wait(timeout=900) == 0, first_err.read_text()[-3000:]
     finally:

@@ -7,9 +7,18 @@ import os
 
 import pytest
 
-from corpus_pipeline.stage.safety import (LocalView, UnsafeOutputError, check_plain_output,
-                                           check_run_outputs, check_stage_output, hadoop_default_fs,
-                                           is_our_run_folder, is_our_stage_output, local_os_path, split_glob)
+from corpus_pipeline.stage.safety import (
+    LocalView,
+    UnsafeOutputError,
+    check_plain_output,
+    check_run_outputs,
+    check_stage_output,
+    hadoop_default_fs,
+    is_our_run_folder,
+    is_our_stage_output,
+    local_os_path,
+    split_glob,
+)
 
 STAGES = ("clean", "filter", "quality", "dedup", "pack")
 FINGERPRINT = json.dumps({"stage": "clean", "fingerprint": "a" * 64})
@@ -37,23 +46,35 @@ def refusal(output: str, inputs: list[str], overwrite: bool = False) -> str | No
     return None
 
 
-@pytest.mark.parametrize("output, source", [
-    ("in", "in"), ("in/", "./in"), ("./in", "in/"), ("file:{cwd}/in", "in"), ("in", "file://" + "{cwd}/in"),
-    ("link", "in"), ("in", "link/"), ("in/../in", "in"),
-])
+@pytest.mark.parametrize(
+    "output, source",
+    [
+        ("in", "in"),
+        ("in/", "./in"),
+        ("./in", "in/"),
+        ("file:{cwd}/in", "in"),
+        ("in", "file://" + "{cwd}/in"),
+        ("link", "in"),
+        ("in", "link/"),
+        ("in/../in", "in"),
+    ],
+)
 def test_an_output_equal_to_an_input_is_refused_however_it_is_written(tree, output, source):
     message = refusal(output.format(cwd=tree), [source.format(cwd=tree)])
     assert message is not None and "it is the input" in message and "would replace its own input" in message
 
 
-@pytest.mark.parametrize("output, source, relation", [
-    ("in/out", "in", "is inside the input"),
-    ("link/out", "in", "is inside the input"),
-    ("in/sub/deeper/out", "./in/", "is inside the input"),
-    (".", "in", "contains the input"),
-    ("file:" + "{cwd}", "link", "contains the input"),
-    ("in", "in/sub/b.jsonl", "contains the input"),
-])
+@pytest.mark.parametrize(
+    "output, source, relation",
+    [
+        ("in/out", "in", "is inside the input"),
+        ("link/out", "in", "is inside the input"),
+        ("in/sub/deeper/out", "./in/", "is inside the input"),
+        (".", "in", "contains the input"),
+        ("file:" + "{cwd}", "link", "contains the input"),
+        ("in", "in/sub/b.jsonl", "contains the input"),
+    ],
+)
 def test_an_output_inside_or_around_an_input_is_refused(tree, output, source, relation):
     message = refusal(output.format(cwd=tree), [source])
     assert message is not None and relation in message, message
@@ -65,23 +86,35 @@ def test_the_staging_sibling_counts_as_written(tree):
     assert message is not None and "its staging folder" in message
 
 
-@pytest.mark.parametrize("output, source, expected", [
-    ("in/a.jsonl", "in/*.jsonl", "is matched by the input"),
-    ("in/new.jsonl", "in/*.jsonl", "is matched by the input"),  # a later run's glob would read it
-    ("in/x.jsonl/out", "in/*.jsonl", "is inside a path matched by the input"),
-    ("in", "in/*.jsonl", "contains the input"),
-    (".", "in/*/*.jsonl", "contains the input"),
-    ("in/sub", "in/*/*.jsonl", "contains the input"),  # in/sub/b.jsonl exists
-    ("in2", "in{,2}", "is matched by the input"),
-    ("link/a.jsonl", "in/[a-c].jsonl", "is matched by the input"),
-])
+@pytest.mark.parametrize(
+    "output, source, expected",
+    [
+        ("in/a.jsonl", "in/*.jsonl", "is matched by the input"),
+        ("in/new.jsonl", "in/*.jsonl", "is matched by the input"),  # a later run's glob would read it
+        ("in/x.jsonl/out", "in/*.jsonl", "is inside a path matched by the input"),
+        ("in", "in/*.jsonl", "contains the input"),
+        (".", "in/*/*.jsonl", "contains the input"),
+        ("in/sub", "in/*/*.jsonl", "contains the input"),  # in/sub/b.jsonl exists
+        ("in2", "in{,2}", "is matched by the input"),
+        ("link/a.jsonl", "in/[a-c].jsonl", "is matched by the input"),
+    ],
+)
 def test_glob_inputs_compare_by_prefix_and_pattern(tree, output, source, expected):
     message = refusal(output, [source])
     assert message is not None and expected in message, message
 
 
-@pytest.mark.parametrize("output, source", [("out", "in/*.jsonl"), ("in/out", "in/*.jsonl"), ("in/new", "in/*/x"),
-                                            ("in/sub", "in/*/x.jsonl"), ("other", "in"), ("inx", "in")])
+@pytest.mark.parametrize(
+    "output, source",
+    [
+        ("out", "in/*.jsonl"),
+        ("in/out", "in/*.jsonl"),
+        ("in/new", "in/*/x"),
+        ("in/sub", "in/*/x.jsonl"),
+        ("other", "in"),
+        ("inx", "in"),
+    ],
+)
 def test_outputs_apart_from_the_input_are_accepted(tree, output, source):
     assert refusal(output, [source], overwrite=True) is None  # (in/sub is a foreign folder: only --overwrite)
 
@@ -207,8 +240,9 @@ def test_default_file_system_before_spark_starts(tmp_path, monkeypatch):
         monkeypatch.delenv(variable, raising=False)
     assert hadoop_default_fs() is None
     assert hadoop_default_fs({"spark.hadoop.fs.defaultFS": "hdfs://nn:8020"}) == "hdfs://nn:8020"
-    (tmp_path / "core-site.xml").write_text("<configuration><property><name>fs.defaultFS</name>"
-                                            "<value>hdfs://cluster</value></property></configuration>")
+    (tmp_path / "core-site.xml").write_text(
+        "<configuration><property><name>fs.defaultFS</name><value>hdfs://cluster</value></property></configuration>"
+    )
     monkeypatch.setenv("HADOOP_CONF_DIR", str(tmp_path))
     assert hadoop_default_fs() == "hdfs://cluster"
     monkeypatch.chdir(tmp_path)

@@ -9,8 +9,14 @@ ROWS = [
     {"outcome": "kept", "reason": None, "source": "web", "documents": 5, "bytes_in": 500, "bytes_out": 300},
     {"outcome": "removed", "reason": "too_short", "source": "web", "documents": 2, "bytes_in": 40, "bytes_out": 20},
     {"outcome": "removed", "reason": "too_short", "source": "news", "documents": 1, "bytes_in": 10, "bytes_out": 9},
-    {"outcome": "quarantined", "reason": "malformed_json", "source": "news", "documents": 1, "bytes_in": 7,
-     "bytes_out": 0},
+    {
+        "outcome": "quarantined",
+        "reason": "malformed_json",
+        "source": "news",
+        "documents": 1,
+        "bytes_in": 7,
+        "bytes_out": 0,
+    },
 ]
 
 
@@ -45,7 +51,12 @@ def test_json_round_trip_keeps_stage_details_at_the_top_level():
     data = json.loads(json.dumps(stats.to_json()))
     assert data["dedup"] == {"bands": 16} and data["seconds"] == 1.5 and data["documents"]["in"] == 9
     assert StageStats.from_json(data) == stats
-    assert stats["dedup"]["bands"] == 16 and stats.summary() == {"in": 9, "kept": 5, "removed": 3,
-                                                                  "quarantined": 1, "seconds": 1.5}
+    assert stats["dedup"]["bands"] == 16 and stats.summary() == {
+        "in": 9,
+        "kept": 5,
+        "removed": 3,
+        "quarantined": 1,
+        "seconds": 1.5,
+    }
     with pytest.raises(InputError, match="missing conservation"):
         StageStats.from_json({key: value for key, value in data.items() if key != "conservation"})

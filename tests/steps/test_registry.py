@@ -34,22 +34,42 @@ def test_shipped_recipes_list_known_steps_in_order():
         assert builtin == sorted(builtin, key=STEP_NAMES.index), name
 
 
-@pytest.mark.parametrize("steps, message", [
-    (["spam", "normalize"], "'normalize' is listed after 'spam', but built-in steps run in this order"),
-    (["normalize", "normalize"], "listed twice: normalize"),
-    (["normalize", "make_it_better"], r"steps\.1: .*unknown step 'make_it_better'"),
-    (["normalize", {"python": "a b:c"}], r"steps\.1: .*written \{python: package\.module:function\}"),
-    (["dedup", {"python": "mine.steps:f"}], "follows dedup"),
-    (["sensitive_words", {"python": "mine.steps:f"}, "spam"], "runs in the filter stage after its built-in steps"),
-])
+@pytest.mark.parametrize(
+    "steps, message",
+    [
+        (["spam", "normalize"], "'normalize' is listed after 'spam', but built-in steps run in this order"),
+        (["normalize", "normalize"], "listed twice: normalize"),
+        (["normalize", "make_it_better"], r"steps\.1: .*unknown step 'make_it_better'"),
+        (["normalize", {"python": "a b:c"}], r"steps\.1: .*written \{python: package\.module:function\}"),
+        (["dedup", {"python": "mine.steps:f"}], "follows dedup"),
+        (["sensitive_words", {"python": "mine.steps:f"}, "spam"], "runs in the filter stage after its built-in steps"),
+    ],
+)
 def test_recipe_step_lists_are_validated(steps, message):
     with pytest.raises(RecipeError, match=message):
         parse_recipe({"sources": {"default": {"steps": steps}}})
 
 
 def test_python_steps_know_the_step_they_follow():
-    recipe = parse_recipe({"sources": {"default": {"steps": [
-        {"python": "a:first"}, "normalize", {"python": "a:second"}, "spam", {"python": "a.b:third"}, "dedup"]}}})
-    assert recipe.sources["default"].python_steps() == ((None, "a:first"), ("normalize", "a:second"),
-                                                         ("spam", "a.b:third"))
+    recipe = parse_recipe(
+        {
+            "sources": {
+                "default": {
+                    "steps": [
+                        {"python": "a:first"},
+                        "normalize",
+                        {"python": "a:second"},
+                        "spam",
+                        {"python": "a.b:third"},
+                        "dedup",
+                    ]
+                }
+            }
+        }
+    )
+    assert recipe.sources["default"].python_steps() == (
+        (None, "a:first"),
+        ("normalize", "a:second"),
+        ("spam", "a.b:third"),
+    )
     assert recipe.steps_for("default") == frozenset({"normalize", "spam", "dedup"})

@@ -16,7 +16,8 @@ LOREM = "Lorem ipsum dolor sit amet。" * 3
 
 @pytest.fixture
 def module(tmp_path, monkeypatch):
-    (tmp_path / "my_steps.py").write_text(textwrap.dedent('''
+    (tmp_path / "my_steps.py").write_text(
+        textwrap.dedent("""
         def drop_lorem(doc):
             return "lorem_ipsum" if "Lorem ipsum" in doc["text"] else None
 
@@ -33,7 +34,9 @@ def module(tmp_path, monkeypatch):
             raise ValueError("boom")
 
         NOT_A_FUNCTION = 3
-    '''), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "my_steps"
     sys.modules.pop("my_steps", None)
@@ -46,22 +49,28 @@ def test_results_keep_remove_or_update(module):
     assert user.apply(f"{module}:shout", {"text": "好"}) == {"text": "很好", "title": "T"}
 
 
-@pytest.mark.parametrize("function, detail", [
-    ("bad_reason", "returned reason 'Not A Reason': a reason is snake_case"),
-    ("bad_field", "returned unknown field(s) score"),
-    ("explode", "raised ValueError: boom"),
-])
+@pytest.mark.parametrize(
+    "function, detail",
+    [
+        ("bad_reason", "returned reason 'Not A Reason': a reason is snake_case"),
+        ("bad_field", "returned unknown field(s) score"),
+        ("explode", "raised ValueError: boom"),
+    ],
+)
 def test_bad_results_raise_a_step_error_naming_the_step(module, function, detail):
     with pytest.raises(user.UserStepError) as caught:
         user.apply(f"{module}:{function}", {"text": "x"})
     assert caught.value.detail.startswith(f"{module}:{function}: {detail}")
 
 
-@pytest.mark.parametrize("target, message", [
-    ("no_such_module_xyz:f", "python step no_such_module_xyz:f: no module named 'no_such_module_xyz'"),
-    ("my_steps:drop_lorme", "python step my_steps:drop_lorme: module my_steps has no attribute 'drop_lorme'"),
-    ("my_steps:NOT_A_FUNCTION", "python step my_steps:NOT_A_FUNCTION: NOT_A_FUNCTION is not a function"),
-])
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("no_such_module_xyz:f", "python step no_such_module_xyz:f: no module named 'no_such_module_xyz'"),
+        ("my_steps:drop_lorme", "python step my_steps:drop_lorme: module my_steps has no attribute 'drop_lorme'"),
+        ("my_steps:NOT_A_FUNCTION", "python step my_steps:NOT_A_FUNCTION: NOT_A_FUNCTION is not a function"),
+    ],
+)
 def test_missing_module_or_function_is_a_one_line_recipe_error(module, target, message):
     recipe = parse_recipe({"sources": {"default": {"steps": ["normalize", {"python": target}]}}})
     with pytest.raises(RecipeError) as caught:

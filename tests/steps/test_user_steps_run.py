@@ -19,8 +19,10 @@ from tests.pipeline_outputs import cli_env
 
 pytestmark = pytest.mark.spark
 
-ARTICLE = ("国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。"
-           "专家表示，消费和投资共同发力，是经济稳定增长的重要原因，下一阶段政策将继续保持连续性。") * 3
+ARTICLE = (
+    "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。"
+    "专家表示，消费和投资共同发力，是经济稳定增长的重要原因，下一阶段政策将继续保持连续性。"
+) * 3
 STEPS = textwrap.dedent('''
     """A user's steps: drop lorem ipsum pages in clean, drop documents that mention a banned word in quality."""
 
@@ -50,21 +52,38 @@ def workdir(tmp_path_factory):
     base = tmp_path_factory.mktemp("user-steps")
     (base / "my_steps.py").write_text(STEPS, encoding="utf-8")
     build_demo_corpus(base / "raw", size_mb=0.2, seed=5)
-    docs = [{"id": "lorem-1", "text": "Lorem ipsum dolor sit amet\n" + ARTICLE},
-            {"id": "lorem-2", "text": ARTICLE + "\nLorem ipsum"},
-            {"id": "boom", "text": ARTICLE + "BOOM"},
-            {"id": "banned", "text": ARTICLE + "这里有一个禁词。"},
-            {"id": "fine", "text": ARTICLE}]
+    docs = [
+        {"id": "lorem-1", "text": "Lorem ipsum dolor sit amet\n" + ARTICLE},
+        {"id": "lorem-2", "text": ARTICLE + "\nLorem ipsum"},
+        {"id": "boom", "text": ARTICLE + "BOOM"},
+        {"id": "banned", "text": ARTICLE + "这里有一个禁词。"},
+        {"id": "fine", "text": ARTICLE},
+    ]
     (base / "raw" / "extra").mkdir()
-    (base / "raw" / "extra" / "docs.jsonl").write_text("".join(json.dumps(d, ensure_ascii=False) + "\n"
-                                                               for d in docs), encoding="utf-8")
+    (base / "raw" / "extra" / "docs.jsonl").write_text(
+        "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8"
+    )
     return base
 
 
 def run(workdir, recipe, out):
-    command = [sys.executable, "-m", "corpus_pipeline", "run", "--master", "local[2]", "--sample", "20",
-               "--recipe", str(recipe), "--output", str(out), "--input", f"web={workdir / 'raw' / 'web'}",
-               f"web={workdir / 'raw' / 'extra'}"]
+    command = [
+        sys.executable,
+        "-m",
+        "corpus_pipeline",
+        "run",
+        "--master",
+        "local[2]",
+        "--sample",
+        "20",
+        "--recipe",
+        str(recipe),
+        "--output",
+        str(out),
+        "--input",
+        f"web={workdir / 'raw' / 'web'}",
+        f"web={workdir / 'raw' / 'extra'}",
+    ]
     return subprocess.run(command, env=cli_env(), cwd=workdir, capture_output=True, text=True, timeout=900)
 
 

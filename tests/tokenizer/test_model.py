@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_pipeline.tokenizer.model import (CARD_FILE, MODEL_FILE, TokenizerError, load_tokenizer,
-                                             load_tokenizer_spec)
+from corpus_pipeline.tokenizer.model import CARD_FILE, MODEL_FILE, TokenizerError, load_tokenizer, load_tokenizer_spec
 from tests.conftest import REPO_ROOT
 
 TOKENIZER_DIR = REPO_ROOT / "models" / "tokenizer"
@@ -37,10 +36,22 @@ def test_cpm_style_pieces(tokenizer):
     assert pieces[0] == "我们" and "▂" in pieces and "▃" in pieces  # the text's own space and newline
 
 
-@pytest.mark.parametrize("text", [
-    "", " ", "\n", "  \n\n ", "中文 English\t混合\r\n２０２４年", "▁▂▃▄▄1 ▂", "<eod><pad><unk>", "\x00\x01\x7f",
-    "😀🇨🇳𧽼e\u0301\u200b\ufeff", "a" * 5000, "龘" * 3,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n",
+        "  \n\n ",
+        "中文 English\t混合\r\n２０２４年",
+        "▁▂▃▄▄1 ▂",
+        "<eod><pad><unk>",
+        "\x00\x01\x7f",
+        "😀🇨🇳𧽼e\u0301\u200b\ufeff",
+        "a" * 5000,
+        "龘" * 3,
+    ],
+)
 def test_decode_inverts_encode(tokenizer, text):
     ids = tokenizer.encode(text)
     assert tokenizer.decode(ids) == text
@@ -60,6 +71,7 @@ def test_encode_batch_equals_encode(tokenizer):
 
 def _shared_data_texts(shared_data):
     """Every text in ../shared/data: novels, JSONL string fields, HTML pages, raw GBK mail, word lists, JSON."""
+
     def strings(value):
         if isinstance(value, str):
             yield value
@@ -91,7 +103,7 @@ def _shared_data_texts(shared_data):
 def test_round_trip_on_all_shared_data(shared_data, tokenizer):
     failures, texts, chars = [], 0, 0
     for text in _shared_data_texts(shared_data):
-        for paragraph_block in [text[i:i + 20000] for i in range(0, max(len(text), 1), 20000)]:
+        for paragraph_block in [text[i : i + 20000] for i in range(0, max(len(text), 1), 20000)]:
             if tokenizer.decode(tokenizer.encode(paragraph_block)) != paragraph_block:
                 failures.append(paragraph_block[:60])
         texts += 1

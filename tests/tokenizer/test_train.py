@@ -16,8 +16,33 @@ from corpus_pipeline.tokenizer.segment import segmenter
 from corpus_pipeline.tokenizer.train import HELD_OUT, TRAIN, TokenizerTraining, sample_paragraphs, train_tokenizer
 from tests.spark_session import module_session
 
-WORDS = ["我们", "经济", "发展", "人民", "今天", "北京", "天气", "很好", "学习", "工作", "中国", "世界", "的", "了",
-         "在", "和", "是", "新年", "讲话", "建设", "，", "。", " ", "2024", "年"]
+WORDS = [
+    "我们",
+    "经济",
+    "发展",
+    "人民",
+    "今天",
+    "北京",
+    "天气",
+    "很好",
+    "学习",
+    "工作",
+    "中国",
+    "世界",
+    "的",
+    "了",
+    "在",
+    "和",
+    "是",
+    "新年",
+    "讲话",
+    "建设",
+    "，",
+    "。",
+    " ",
+    "2024",
+    "年",
+]
 
 
 def _documents(count: int, seed: int = 0) -> list[dict]:
@@ -45,8 +70,11 @@ def test_sample_paragraphs_splits_by_hash_and_escapes():
     rows = [("news", "a", "我们 的\n\n经济发展"), ("web", "b", "人民")]
     everything = [row[1:] for row in sample_paragraphs(rows, TokenizerTraining(held_out=0.0), 1.0)]
     seg = segmenter("rjieba")
-    assert everything == [(TRAIN, "news", join_words(seg("我们 的"))), (TRAIN, "news", join_words(seg("经济发展"))),
-                          (TRAIN, "web", "人民")]
+    assert everything == [
+        (TRAIN, "news", join_words(seg("我们 的"))),
+        (TRAIN, "news", join_words(seg("经济发展"))),
+        (TRAIN, "web", "人民"),
+    ]
     held = [row[1:] for row in sample_paragraphs(rows, TokenizerTraining(held_out=0.999999), 1.0)]
     assert held == [(HELD_OUT, "news", "我们 的"), (HELD_OUT, "news", "经济发展"), (HELD_OUT, "web", "人民")]
     assert list(sample_paragraphs(rows, TokenizerTraining(), 0.0)) == []
@@ -96,8 +124,9 @@ def test_train_writes_a_loadable_tokenizer_with_its_card(spark, tmp_path):
 @pytest.mark.spark
 def test_bpe_model_type(spark, tmp_path):
     _write(tmp_path / "in", _documents(300, seed=1))
-    card = train_tokenizer(spark, [str(tmp_path / "in")], tmp_path / "bpe",
-                           TokenizerTraining(vocab_size=400, model_type="bpe", threads=1))
+    card = train_tokenizer(
+        spark, [str(tmp_path / "in")], tmp_path / "bpe", TokenizerTraining(vocab_size=400, model_type="bpe", threads=1)
+    )
     assert card["training"]["model_type"] == "bpe" and card["metrics"]["round_trip_exact"] is True
 
 
@@ -121,8 +150,9 @@ def test_sample_file_keeps_carriage_returns_and_line_separators_inside_sentences
 
     text = "第一行\r\n第二\r行\u2028还是第二行\x0c\x85结束"
     _write(tmp_path / "in", [{"id": "a", "source": "news", "text": text}])
-    held_out, data = collect_sample(spark, [str(tmp_path / "in")], TokenizerTraining(held_out=0.0),
-                                    tmp_path / "sentences.txt")
+    held_out, data = collect_sample(
+        spark, [str(tmp_path / "in")], TokenizerTraining(held_out=0.0), tmp_path / "sentences.txt"
+    )
     with open(tmp_path / "sentences.txt", encoding="utf-8", newline="\n") as handle:
         lines = [line.rstrip("\n") for line in handle]
     expected = [row[3] for row in sample_paragraphs([("news", "a", text)], TokenizerTraining(held_out=0.0), 1.0)]

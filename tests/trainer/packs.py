@@ -30,8 +30,15 @@ def write_pack(out: Path, documents: dict[str, list[str]], epochs: dict[str, flo
         writer = IndexedDatasetWriter(out / prefix, dtype, ".tmp-0")
         for tokens in tokenizer.encode_batch(texts):
             writer.add_document(tokens + [tokenizer.eod_id])
-        shards.append({"partition": number, "source": source, "prefix": prefix,
-                       "text_bytes": sum(len(text.encode("utf-8")) for text in texts), **writer.finish()})
+        shards.append(
+            {
+                "partition": number,
+                "source": source,
+                "prefix": prefix,
+                "text_bytes": sum(len(text.encode("utf-8")) for text in texts),
+                **writer.finish(),
+            }
+        )
     manifest = build_manifest(shards, {**spec.stats(), "dtype": dtype.name}, "test", epochs or {})
     (out / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
     return out

@@ -99,9 +99,18 @@ def test_evaluation_windows_are_consecutive_and_bounded(tmp_path):
     pack = _pack(tmp_path, {"a": [list(range(0, 25))], "b": [list(range(100, 118))]})
     batches = list(evaluation_windows(pack, seq_len=4, max_tokens=None, batch_size=3))
     rows = [row.tolist() for inputs, _ in batches for row in inputs]
-    assert rows == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15], [16, 17, 18, 19],
-                    [20, 21, 22, 23], [100, 101, 102, 103], [104, 105, 106, 107], [108, 109, 110, 111],
-                    [112, 113, 114, 115]]
+    assert rows == [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9, 10, 11],
+        [12, 13, 14, 15],
+        [16, 17, 18, 19],
+        [20, 21, 22, 23],
+        [100, 101, 102, 103],
+        [104, 105, 106, 107],
+        [108, 109, 110, 111],
+        [112, 113, 114, 115],
+    ]
     assert [len(inputs) for inputs, _ in batches] == [3, 3, 3, 1]
     assert batches[0][1][0].tolist() == [1, 2, 3, 4]
     limited = list(evaluation_windows(pack, seq_len=4, max_tokens=9, batch_size=8))

@@ -7,8 +7,9 @@ from corpus_pipeline.trainer.config import GPTConfig, preset
 from corpus_pipeline.trainer.model import GPT
 
 
-@pytest.mark.parametrize("name, millions", [("tiny", 1.04), ("cpm-small", 109), ("cpm-medium", 334),
-                                            ("probe-350m", 334)])
+@pytest.mark.parametrize(
+    "name, millions", [("tiny", 1.04), ("cpm-small", 109), ("cpm-medium", 334), ("probe-350m", 334)]
+)
 def test_preset_sizes_with_a_30000_vocabulary(name, millions):
     config = preset(name, vocab_size=30000, block_size=1024)
     with torch.device("meta"):  # shapes only: no memory for the 334 M parameter models

@@ -42,8 +42,9 @@ def test_tiny_preset_overfits_one_document(small_pack, tmp_path):
 
 
 def test_resumed_run_reproduces_uninterrupted_losses_exactly(two_sources, tmp_path):
-    config = TrainConfig(preset="tiny", max_tokens=32 * 4 * 2 * 12, seq_len=32, batch_size=4, grad_accum=2,
-                         dropout=0.1, lr=3e-3, seed=7)
+    config = TrainConfig(
+        preset="tiny", max_tokens=32 * 4 * 2 * 12, seq_len=32, batch_size=4, grad_accum=2, dropout=0.1, lr=3e-3, seed=7
+    )
     quiet = lambda line: None  # noqa: E731
     whole = train(config, two_sources, tmp_path / "whole", echo=quiet)
     stopped = train(config, two_sources, tmp_path / "resumed", stop_after=5, echo=quiet)
@@ -66,8 +67,9 @@ def test_resume_refuses_a_different_run(two_sources, tmp_path):
 
 
 def test_dev_evaluation_and_log(two_sources, small_pack, tmp_path):
-    config = TrainConfig(preset="tiny", max_tokens=32 * 4 * 4, seq_len=32, batch_size=4, eval_every=2,
-                         eval_tokens=32 * 5)
+    config = TrainConfig(
+        preset="tiny", max_tokens=32 * 4 * 4, seq_len=32, batch_size=4, eval_every=2, eval_tokens=32 * 5
+    )
     result = train(config, two_sources, tmp_path / "run", dev=small_pack, echo=lambda line: None)
     records = [json.loads(line) for line in (tmp_path / "run" / LOG).read_text().splitlines()]
     evals = [record for record in records if record["event"] == "eval"]
@@ -105,12 +107,33 @@ def test_ddp_under_torchrun_matches_one_process(two_sources, tmp_path):
     from tests.conftest import REPO_ROOT
 
     settings = ["--preset", "tiny", "--seq-len", "32", "--lr", "3e-3", "--device", "cpu", "--log-every", "2"]
-    single = train(TrainConfig(preset="tiny", max_tokens=32 * 4 * 6, seq_len=32, batch_size=4, lr=3e-3,
-                               device="cpu"), two_sources, tmp_path / "single", echo=lambda line: None)
+    single = train(
+        TrainConfig(preset="tiny", max_tokens=32 * 4 * 6, seq_len=32, batch_size=4, lr=3e-3, device="cpu"),
+        two_sources,
+        tmp_path / "single",
+        echo=lambda line: None,
+    )
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO_ROOT)}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-               "-m", "corpus_pipeline", "train", "--shards", str(two_sources), "--out", str(tmp_path / "ddp"),
-               "--max-tokens", str(32 * 4 * 6), "--batch-size", "2", *settings]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "corpus_pipeline",
+        "train",
+        "--shards",
+        str(two_sources),
+        "--out",
+        str(tmp_path / "ddp"),
+        "--max-tokens",
+        str(32 * 4 * 6),
+        "--batch-size",
+        "2",
+        *settings,
+    ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads((tmp_path / "ddp" / RESULT).read_text())

@@ -72,12 +72,15 @@ def test_keys_shared_across_sets_only_add_candidates():
     rng = random.Random(12)
     digit = lambda token: int(token[1:])  # noqa: E731 - the key of "b7" is 7
     for _ in range(300):
-        sets = [frozenset(f"{rng.choice('ab')}{d}" for d in rng.sample(range(9), rng.randint(0, 9)))
-                for _ in range(rng.randint(0, 20))]
+        sets = [
+            frozenset(f"{rng.choice('ab')}{d}" for d in rng.sample(range(9), rng.randint(0, 9)))
+            for _ in range(rng.randint(0, 20))
+        ]
         threshold = rng.choice(THRESHOLDS)
         assert similar_pairs(sets, threshold, token_key=digit) == naive_pairs(sets, threshold)
-    assert similar_pairs([frozenset({"a1", "a2"}), frozenset({"b1", "b2"}), frozenset({"a1", "a2"})], 0.5,
-                         token_key=digit) == [(0, 2, 1.0)]
+    assert similar_pairs(
+        [frozenset({"a1", "a2"}), frozenset({"b1", "b2"}), frozenset({"a1", "a2"})], 0.5, token_key=digit
+    ) == [(0, 2, 1.0)]
 
 
 def test_matches_the_naive_loop_on_shingles_of_edited_texts():
@@ -127,7 +130,8 @@ def test_threshold_outside_zero_one_is_refused(threshold):
 
 def test_document_shingles_use_the_hashing_normalization():
     plain, punctuated, traditional, short, empty, missing = document_shingles(
-        ["电脑软件", "电脑，软件！", "電腦軟件", "短文", "", None], n=3)
+        ["电脑软件", "电脑，软件！", "電腦軟件", "短文", "", None], n=3
+    )
     assert plain == frozenset({"电脑软", "脑软件"})
     assert punctuated == plain and traditional == plain
     assert short == frozenset({"短文"})
@@ -176,13 +180,16 @@ def test_expected_duplicates_keep_one_per_component():
     assert expected_duplicates(docs, []) == {}
 
 
-@pytest.mark.parametrize(("predicted", "expected", "result"), [
-    (set(), set(), (1.0, 1.0)),
-    (set(), {"a"}, (1.0, 0.0)),
-    ({"a"}, set(), (0.0, 1.0)),
-    ({"a", "b", "c"}, {"a", "b", "d", "e"}, (2 / 3, 0.5)),
-    ({"a"}, {"a"}, (1.0, 1.0)),
-])
+@pytest.mark.parametrize(
+    ("predicted", "expected", "result"),
+    [
+        (set(), set(), (1.0, 1.0)),
+        (set(), {"a"}, (1.0, 0.0)),
+        ({"a"}, set(), (0.0, 1.0)),
+        ({"a", "b", "c"}, {"a", "b", "d", "e"}, (2 / 3, 0.5)),
+        ({"a"}, {"a"}, (1.0, 1.0)),
+    ],
+)
 def test_precision_recall(predicted, expected, result):
     assert precision_recall(predicted, expected) == result
 
@@ -196,8 +203,14 @@ def small_corpus() -> pa.Table:
         ("r1", "reviews", "完全不同的一条评论内容而且足够长可以形成很多片段", 0.1),
         ("e1", "encyclopedia", "", None),
     ]
-    return pa.table({"id": [r[0] for r in rows], "source": [r[1] for r in rows], "text": [r[2] for r in rows],
-                     "quality_score": pa.array([r[3] for r in rows], pa.float64())})
+    return pa.table(
+        {
+            "id": [r[0] for r in rows],
+            "source": [r[1] for r in rows],
+            "text": [r[2] for r in rows],
+            "quality_score": pa.array([r[3] for r in rows], pa.float64()),
+        }
+    )
 
 
 PRIORITIES = {"news": 3, "web": 1, "reviews": 0, "default": 0}
@@ -208,10 +221,26 @@ def test_ground_truth_and_evaluate_on_a_table():
     assert [(i, j) for i, j, _ in truth.pairs] == [(0, 1), (0, 2), (1, 2)]
     assert truth.removed == {"w1": "n1", "w2": "n1"}
     result = evaluate(small_corpus(), {"w1", "r1"}, PRIORITIES)
-    assert {key: result[key] for key in ("documents", "similar_pairs", "expected_removed", "predicted_removed",
-                                          "true_positives", "false_positives", "false_negatives")} == {
-        "documents": 5, "similar_pairs": 3, "expected_removed": 2, "predicted_removed": 2,
-        "true_positives": 1, "false_positives": 1, "false_negatives": 1}
+    assert {
+        key: result[key]
+        for key in (
+            "documents",
+            "similar_pairs",
+            "expected_removed",
+            "predicted_removed",
+            "true_positives",
+            "false_positives",
+            "false_negatives",
+        )
+    } == {
+        "documents": 5,
+        "similar_pairs": 3,
+        "expected_removed": 2,
+        "predicted_removed": 2,
+        "true_positives": 1,
+        "false_positives": 1,
+        "false_negatives": 1,
+    }
     assert (result["precision"], result["recall"]) == (0.5, 0.5)
     assert result["false_positive_examples"] == ["r1"] and result["false_negative_examples"] == ["w2"]
 

@@ -179,8 +179,7 @@ def test_near_copies_fall_on_both_sides_of_0_8(rows):
     docs, labels = rows
     text = {doc["id"]: doc["text"] for doc in docs}
     near = [label for label in labels.values() if edits_of(label) & set(CONTENT_EDITS)]
-    similarity = np.array([jaccard(*document_shingles([text[label["id"]], text[label["parent"]]]))
-                           for label in near])
+    similarity = np.array([jaccard(*document_shingles([text[label["id"]], text[label["parent"]]])) for label in near])
     assert ((0.7 <= similarity) & (similarity < 0.8)).sum() >= 5
     assert ((0.8 <= similarity) & (similarity < 0.9)).sum() >= 5
     assert (similarity < 0.6).mean() < 0.15 and (similarity == 1.0).mean() < 0.05
@@ -188,8 +187,19 @@ def test_near_copies_fall_on_both_sides_of_0_8(rows):
 
 def test_same_seed_writes_identical_files_in_another_process(shared_data, corpus, tmp_path):
     out_dir, _ = corpus
-    command = [sys.executable, "-m", "corpus_eval.dedup.labelled", "--shared-data", str(shared_data),
-               "--out", str(tmp_path), "--size-mb", str(SIZE_MB), "--seed", str(SEED)]
+    command = [
+        sys.executable,
+        "-m",
+        "corpus_eval.dedup.labelled",
+        "--shared-data",
+        str(shared_data),
+        "--out",
+        str(tmp_path),
+        "--size-mb",
+        str(SIZE_MB),
+        "--seed",
+        str(SEED),
+    ]
     summary = json.loads(subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO_ROOT).stdout)
     assert summary["documents"] == json.loads((out_dir / "manifest.json").read_text())["documents"]
     written = sorted(p.relative_to(out_dir) for p in out_dir.rglob("*") if p.is_file())
@@ -222,8 +232,11 @@ def test_synthetic_documents_keep_the_pool_lengths_and_are_distinct(shared_data)
         synthetic.append(synthesize(rng, template, sentences[(template.source, template.traditional)]))
         templates.append(template)
     for source in SOURCES:
-        pairs = [(len("\n".join(made.paragraphs)), len("\n".join(template.paragraphs)))
-                 for made, template in zip(synthetic, templates) if made.source == source]
+        pairs = [
+            (len("\n".join(made.paragraphs)), len("\n".join(template.paragraphs)))
+            for made, template in zip(synthetic, templates)
+            if made.source == source
+        ]
         made_chars, template_chars = np.sum(pairs, axis=0)
         assert abs(made_chars / template_chars - 1) < 0.03, source
     assert all(doc.origin == "synthetic" for doc in synthetic)
@@ -237,8 +250,10 @@ def test_ten_thousand_documents_hold_pairs_on_both_sides_of_0_8(shared_data, tmp
     manifest = build_labelled_corpus(shared_data, tmp_path, TEN_K_SIZE_MB, seed=0)
     docs, labels = read_corpus(tmp_path)
     assert manifest["documents"] == len(docs) >= 10_000
-    assert {part for label in labels.values() for part in label["edit"].split("+")} == \
-        set(LABEL_ORDER) | {"original", "exact_copy"}
+    assert {part for label in labels.values() for part in label["edit"].split("+")} == set(LABEL_ORDER) | {
+        "original",
+        "exact_copy",
+    }
     duplicated = {label["family"] for label in labels.values() if label["edit"] != "original"}
     members = [doc["text"] for doc in docs if labels[doc["id"]]["family"] in duplicated]
     similarity = np.array([pair[2] for pair in similar_pairs(document_shingles(members), 0.6)])

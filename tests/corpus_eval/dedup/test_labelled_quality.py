@@ -12,8 +12,8 @@ import pytest
 
 from corpus_eval.dedup.exact_jaccard import ground_truth, score
 from corpus_eval.dedup.labelled import build_labelled_corpus
-from corpus_pipeline.stage.commit import run_stage
 from corpus_pipeline.recipe import load_recipe
+from corpus_pipeline.stage.commit import run_stage
 from tests.spark_session import module_session
 
 pytestmark = pytest.mark.spark

@@ -38,7 +38,11 @@ EXPECTED_OF_KIND = {
     "non_chinese": "low_cjk_ratio",
     "title_only": "title_only",
 }
-ID_PATTERN = {"web": re.compile(r"^web-\d{6}$"), "news": re.compile(r"^news-\d{6}$"), "reviews": re.compile(r"^review-\d{6}$")}
+ID_PATTERN = {
+    "web": re.compile(r"^web-\d{6}$"),
+    "news": re.compile(r"^news-\d{6}$"),
+    "reviews": re.compile(r"^review-\d{6}$"),
+}
 T2S = opencc.OpenCC("t2s")
 
 
@@ -318,7 +322,11 @@ def test_manifest_matches_records(corpus) -> None:
 
 def test_every_record_has_valid_truth(corpus) -> None:
     _, _, records = corpus
-    fields = {"web": {"id", "url", "html", "truth"}, "news": {"id", "title", "text", "truth"}, "reviews": {"id", "text", "truth"}}
+    fields = {
+        "web": {"id", "url", "html", "truth"},
+        "news": {"id", "title", "text", "truth"},
+        "reviews": {"id", "text", "truth"},
+    }
     ids = set()
     for source, recs in records.items():
         assert recs, source
@@ -348,7 +356,13 @@ def test_mix_is_roughly_as_documented(corpus) -> None:
     kinds = manifest["counts"]["by_kind"]
     n = manifest["documents"]
     assert 0.5 <= (kinds["article"]) / n <= 0.7
-    for kind, share in (("ad_page", 0.08), ("short", 0.08), ("non_chinese", 0.05), ("title_only", 0.04), ("review_thread", 0.05)):
+    for kind, share in (
+        ("ad_page", 0.08),
+        ("short", 0.08),
+        ("non_chinese", 0.05),
+        ("title_only", 0.04),
+        ("review_thread", 0.05),
+    ):
         assert share / 2 <= kinds[kind] / n <= share * 2, kind
     dups = kinds["exact_duplicate"] + kinds["near_duplicate"]
     assert 0.05 <= dups / n <= 0.2
@@ -381,7 +395,11 @@ def test_traditional_share_is_really_traditional(corpus) -> None:
     for source, recs in records.items():
         for rec in recs:
             if not rec["truth"]["traditional"]:
-                title, paras = content(source, rec) if source != "web" else (htmltext.heading(rec["html"]) or "", htmltext.paragraphs(rec["html"]))
+                title, paras = (
+                    content(source, rec)
+                    if source != "web"
+                    else (htmltext.heading(rec["html"]) or "", htmltext.paragraphs(rec["html"]))
+                )
                 text = title + "".join(paras)
                 # simplified text has (almost) nothing for t2s to change
                 changed = sum(1 for a, b in zip(text, T2S.convert(text)) if a != b)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 
-from corpus_eval.training_data import classifiers as D
 from corpus_eval.demo.snownlp_text import cjk_count
+from corpus_eval.training_data import classifiers as D
 
 
 def test_ad_pages_are_seeded():

@@ -32,8 +32,19 @@ from corpus_eval.webeval.good import chat_lines, thread_text
 from corpus_eval.webeval.sources import Item, Shared, gne_main_text, normalize_key
 from corpus_pipeline.ingest.jsonl import record_from_value
 
-CARRIER_SET = ["clue", "people_daily", "zhwiki", "novels", "trec06c_ham", "tg_ham", "thucnews", "reviews",
-               "tg_spam_eval", "trec06c_spam", "eval_phrases"]
+CARRIER_SET = [
+    "clue",
+    "people_daily",
+    "zhwiki",
+    "novels",
+    "trec06c_ham",
+    "tg_ham",
+    "thucnews",
+    "reviews",
+    "tg_spam_eval",
+    "trec06c_spam",
+    "eval_phrases",
+]
 INJECTED_SET = [s for s in INJECTED if s != "tg_spam_train"]
 N = 260
 
@@ -123,13 +134,22 @@ def test_the_pipeline_reader_puts_the_truth_into_meta(docs_b):
 
 
 def test_leaving_sources_out_leaves_them_out(shared):
-    docs = build_documents(shared, carriers=["people_daily", "thucnews", "trec06c_spam"],
-                           injected=["eval_brands", "houbb_porn", "ut1_gambling_domains", "trec06c_spam"], seed=3, n=60)
+    docs = build_documents(
+        shared,
+        carriers=["people_daily", "thucnews", "trec06c_spam"],
+        injected=["eval_brands", "houbb_porn", "ut1_gambling_domains", "trec06c_spam"],
+        seed=3,
+        n=60,
+    )
     assert docs
     for doc in docs:
         assert doc["truth"]["carrier"] in ("people_daily", "thucnews", "trec06c_spam")
-        assert set(doc["truth"]["injected_from"]) <= {"eval_brands", "houbb_porn", "ut1_gambling_domains",
-                                                      "trec06c_spam"}
+        assert set(doc["truth"]["injected_from"]) <= {
+            "eval_brands",
+            "houbb_porn",
+            "ut1_gambling_domains",
+            "trec06c_spam",
+        }
     assert {"junk:casino_splice", "junk:email_spam", "good:news"} <= {d["truth"]["kind"] for d in docs}
     with pytest.raises(ValueError, match="unknown carrier"):
         build_documents(shared, carriers=["commoncrawl"], n=5)
@@ -216,7 +236,7 @@ def test_good_documents_are_their_carriers_verbatim(docs_b, shared):
             lines = parts[0].split("\n")
             got = doc["text"].split("\n")
             start = lines.index(got[0])
-            assert lines[start:start + len(got)] == got
+            assert lines[start : start + len(got)] == got
         else:
             assert doc["text"] == "\n".join(parts)
         checked[truth["kind"]] += 1
@@ -322,9 +342,28 @@ def test_gne_main_text_keeps_article_paragraphs(shared_data):
 
 
 def test_sources_and_kinds_are_declared():
-    assert set(INJECTED) >= {"tg_spam_train", "tg_spam_eval", "trec06c_spam", "houbb_porn", "houbb_ads",
-                             "ut1_gambling_domains", "v2fly_porn_domains", "houbb_spam_urls", "eval_brands"}
-    assert {"clue", "extraction_gold", "gne", "zhwiki", "novels", "people_daily", "reviews", "thucnews",
-            "trec06c_ham", "tg_ham"} <= set(CARRIERS)
+    assert set(INJECTED) >= {
+        "tg_spam_train",
+        "tg_spam_eval",
+        "trec06c_spam",
+        "houbb_porn",
+        "houbb_ads",
+        "ut1_gambling_domains",
+        "v2fly_porn_domains",
+        "houbb_spam_urls",
+        "eval_brands",
+    }
+    assert {
+        "clue",
+        "extraction_gold",
+        "gne",
+        "zhwiki",
+        "novels",
+        "people_daily",
+        "reviews",
+        "thucnews",
+        "trec06c_ham",
+        "tg_ham",
+    } <= set(CARRIERS)
     assert len([k for k in KINDS if k.startswith("junk:")]) == 11
     assert load_items  # re-exported loader
