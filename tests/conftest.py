@@ -18,6 +18,16 @@ def shared_data_dir() -> Path:
     return Path(env) if env else REPO_ROOT.parent / "shared" / "data"
 
 
+#: The exhaustive checks over every text of ../shared/data (tokenizer equivalence and round trip) look at every
+#: ``ALL_DATA_STRIDE``-th text in CI; ``CORPUS_PIPELINE_ALL_DATA=1`` makes them read every text.
+ALL_DATA_STRIDE = 1 if os.environ.get("CORPUS_PIPELINE_ALL_DATA") == "1" else 4
+
+
+def every_nth(items, stride: int = ALL_DATA_STRIDE):
+    """Every ``stride``-th item (the first one included): a fixed, reproducible sample."""
+    return [item for index, item in enumerate(items) if index % stride == 0]
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = shared_data_dir()
