@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -211,7 +212,33 @@ class SpamConfig(ClassifierConfig):
     model: str = "spam/model.ftz"
 
 
+class DomainBlocklistConfig(_Strict):
+    """The filter stage's ``blocked_domain`` step (:mod:`corpus_pipeline.rules.domains`)."""
+
+    lists: dict[str, str] = Field(
+        {
+            "ut1_gambling": "blocklists/ut1_gambling_domains.txt",
+            "v2fly_porn": "blocklists/v2fly_porn_domains.txt",
+            "houbb_spam": "blocklists/houbb_spam_urls.txt",
+        },
+        description="list name -> domain list file (relative to rules_dir, or absolute); a document whose URL host "
+        "or a parent domain is listed is removed; the first list naming it is reported",
+    )
+    allowlist: str | None = Field(
+        "blocklists/allowlist.txt", description="entries taken out of every list (relative to rules_dir); null: none"
+    )
+
+    @field_validator("lists")
+    @classmethod
+    def _named_lists(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [name for name in value if not re.fullmatch(r"[a-z0-9_]+", name)]
+        if bad:
+            raise ValueError(f"list names must be snake_case: {', '.join(bad)}")
+        return value
+
+
 class FilterConfig(_Strict):
+    domains: DomainBlocklistConfig = DomainBlocklistConfig()
     sensitive: SensitiveConfig = SensitiveConfig()
     spam: SpamConfig = SpamConfig()
 
@@ -223,6 +250,26 @@ class QualityConfig(ClassifierConfig):
     )
     pareto_alpha: float = Field(9.0, gt=0)
     seed: int = Field(0, description="seeds the per-document Pareto draw together with the document id")
+
+
+class PiiMaskConfig(_Strict):
+    """The quality stage's ``mask_pii`` step (:mod:`corpus_pipeline.rules.pii`), run last: scores are computed on
+    the text as it came, the masked text is what is kept."""
+
+    types: tuple[Literal["ID", "MOBILE", "PHONE", "EMAIL", "IP", "BANK_CARD", "QQ", "WECHAT"], ...] = Field(
+        ("ID", "MOBILE", "PHONE", "EMAIL", "IP", "BANK_CARD", "QQ", "WECHAT"), description="the PII types masked"
+    )
+    placeholder: str = Field("<PII:{type}>", description="the replacement; {type} is the PII type")
+    rules: str = Field("pii", description="folder of the PII word and code lists, relative to rules_dir")
+
+    @field_validator("placeholder")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        try:
+            value.format(type="ID")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(f"placeholder must be a template with {{type}} only: {error}") from None
+        return value
 
 
 class PerplexityConfig(_Strict):
@@ -317,6 +364,7 @@ class Recipe(_Strict):
     filter: FilterConfig = FilterConfig()
     quality: QualityConfig = QualityConfig()
     perplexity: PerplexityConfig = PerplexityConfig()
+    pii: PiiMaskConfig = PiiMaskConfig()
     dedup: DedupConfig = DedupConfig()
     pack: PackConfig = PackConfig()
 

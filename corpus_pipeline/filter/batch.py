@@ -1,8 +1,11 @@
-"""The filter stage over Arrow batches: sensitive-word hits, then the spam score, per the source's steps.
+"""The filter stage over Arrow batches: domain blocklists, sensitive-word hits, then the spam score, per the
+source's steps.
 
-A document is removed as ``sensitive_words`` when it has too many lexicon hits, else as ``spam`` when its
-spam score is above the threshold. Both columns are filled for every document whose source has the step,
-removed or not, so the removed/ rows show why; sources without the step get nulls.
+A document is removed as ``blocked_domain`` when its URL's host (or a parent domain) is on a blocklist, else as
+``sensitive_words`` when it has too many lexicon hits, else as ``spam`` when its spam score is above the
+threshold. The columns of a step are filled for every document whose source has the step, removed or not, so
+the removed/ rows show why; sources without the step get nulls (``blocked_list``/``blocked_host`` are null for
+a document no list names).
 """
 
 from __future__ import annotations
@@ -14,11 +17,15 @@ import pyarrow as pa
 from corpus_pipeline.classify import model as classifier
 from corpus_pipeline.classify.model import ModelSpec
 from corpus_pipeline.recipe import SensitiveConfig
+from corpus_pipeline.rules import domains
+from corpus_pipeline.rules.domains import DomainBlocklists
 from corpus_pipeline.rules.sensitive import Lexicon, compiled_matcher, count_hits, hits_used, sensitive_reason
 from corpus_pipeline.stage.stats import KEPT, REMOVED
 
 FILTER_COLUMNS = pa.schema(
     [
+        ("blocked_list", pa.string()),
+        ("blocked_host", pa.string()),
         ("sensitive_hits", pa.int32()),
         ("sensitive_categories", pa.list_(pa.string())),
         ("spam_score", pa.float64()),
@@ -28,8 +35,10 @@ FILTER_COLUMNS = pa.schema(
 
 @dataclass(frozen=True)
 class FilterPlan:
-    """Everything a worker needs (picklable): the lexicon, the spam model's spec and each source's steps."""
+    """Everything a worker needs (picklable): the domain lists, the lexicon, the spam model's spec and each
+    source's steps."""
 
+    blocklists: DomainBlocklists | None  # None when no source runs the blocked_domain step
     lexicon: Lexicon
     sensitive: SensitiveConfig
     spam: ModelSpec | None
@@ -50,11 +59,20 @@ def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
     hits: list[int | None] = [None] * n
     categories: list[list[str] | None] = [None] * n
     reasons: list[str | None] = [None] * n
+    blocked_list: list[str | None] = [None] * n
+    blocked_host: list[str | None] = [None] * n
+    checked = [i for i in range(n) if "blocked_domain" in steps[i]]
+    if checked:
+        urls = batch.column("url").to_pylist() if "url" in batch.schema.names else [None] * n
+        for i, found in zip(checked, domains.blocked_batch([urls[i] for i in checked], plan.blocklists)):
+            if found is not None:
+                blocked_list[i], blocked_host[i] = found
+                reasons[i] = domains.REASON
     for i, text in enumerate(texts):
         if "sensitive_words" in steps[i]:
             found = count_hits(text, matcher)
             hits[i], categories[i] = hits_used(found, plan.sensitive), list(found.categories)
-            reasons[i] = sensitive_reason(found, plan.sensitive)
+            reasons[i] = reasons[i] or sensitive_reason(found, plan.sensitive)
     spam_scores: list[float | None] = [None] * n
     scored = [i for i in range(n) if "spam" in steps[i]]
     if scored:
@@ -66,6 +84,8 @@ def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
             if reasons[i] is None and value > plan.spam.threshold:
                 reasons[i] = "spam"
     return {
+        "blocked_list": blocked_list,
+        "blocked_host": blocked_host,
         "sensitive_hits": hits,
         "sensitive_categories": categories,
         "spam_score": spam_scores,

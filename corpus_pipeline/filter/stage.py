@@ -6,12 +6,14 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from corpus_pipeline.classify.model import distribute, load_model_spec
 from corpus_pipeline.filter.batch import FILTER_COLUMNS, FilterPlan, filter_columns
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.recipe import Recipe, RecipeError
+from corpus_pipeline.rules.domains import DomainBlocklists, load_blocklists
 from corpus_pipeline.rules.sensitive import load_sensitive_lexicon
 from corpus_pipeline.stage.base import Stage
 from corpus_pipeline.stage.frame import annotate_documents, run_stats, source_steps
@@ -38,7 +40,7 @@ def with_extra_lexicons(recipe: Recipe, lexicons: list[str] | tuple[str, ...]) -
 
 class FilterStage(Stage):
     name = "filter"
-    help = "sensitive-word filter and fastText spam classifier"
+    help = "domain blocklists, sensitive-word filter and fastText spam classifier"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -66,6 +68,7 @@ class FilterStage(Stage):
             )
         check_python_steps(recipe)
         return FilterPlan(
+            blocklists=load_domain_blocklists(recipe) if recipe.uses_step("blocked_domain") else None,
             lexicon=lexicon,
             sensitive=config.sensitive,
             spam=spam,
@@ -76,6 +79,7 @@ class FilterStage(Stage):
 
     def resources(self, plan: FilterPlan) -> dict[str, str | None]:
         return {
+            "domain_blocklists": plan.blocklists.sha256() if plan.blocklists else None,
             "sensitive_lexicon": plan.lexicon.sha256,
             "spam_model": plan.spam.sha256 if plan.spam else None,
             **sources_sha256(plan.python_steps),
@@ -107,8 +111,49 @@ class FilterStage(Stage):
                 "category_limits": dict(sensitive.category_limits),
             },
             "spam_model": plan.spam.stats() if plan.spam else None,
+            "domain_blocklists": blocklist_stats(plan.blocklists),
         }
-        return write_stage_output(spark, result, output, self.name, kept_columns, extra)
+        return write_stage_output(spark, result, output, self.name, kept_columns, extra, detail_counts=blocked_per_list)
+
+
+def load_domain_blocklists(recipe: Recipe) -> DomainBlocklists:
+    """The recipe's domain lists, read on the driver: a missing or bad file fails here, before Spark starts."""
+    config = recipe.filter.domains
+    try:
+        return load_blocklists(
+            [(name, recipe.rules_path(path)) for name, path in config.lists.items()],
+            recipe.rules_path(config.allowlist) if config.allowlist else None,
+        )
+    except (OSError, RecipeError) as error:
+        raise RecipeError(f"filter.domains: {error}") from None
+
+
+def blocklist_stats(lists: DomainBlocklists | None) -> dict[str, Any] | None:
+    """What ``stats.json`` records about the lists: entries, entries the allowlist took out, entries skipped."""
+    if lists is None:
+        return None
+    return {
+        name: {
+            "domains": size,
+            "allowlisted": len(lists.removed_by_allowlist.get(name, ())),
+            "skipped": len(lists.skipped.get(name, ())),
+        }
+        for name, size in lists.sizes().items()
+    }
+
+
+def blocked_per_list(result: DataFrame) -> dict[str, Any]:
+    """``blocked_domain`` removals per list and source (``stats.json`` -> ``blocked_domain``)."""
+    rows = (
+        result.where(F.col("reason") == "blocked_domain")
+        .groupBy("blocked_list", "source")
+        .agg(F.count(F.lit(1)).alias("documents"))
+        .collect()
+    )
+    per_list: dict[str, dict[str, int]] = {}
+    for row in sorted(rows, key=lambda r: (r["blocked_list"], r["source"] or "")):
+        per_list.setdefault(row["blocked_list"], {})[row["source"] or ""] = row["documents"]
+    return {"blocked_domain": per_list}
 
 
 STAGE = FilterStage()

@@ -9,6 +9,8 @@ it are removed as ``high_perplexity``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +21,8 @@ from corpus_pipeline.classify.model import distribute, load_model_spec
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.perplexity import model as lm
 from corpus_pipeline.quality.batch import QUALITY_COLUMNS, QualityPlan, quality_columns
-from corpus_pipeline.recipe import Recipe
+from corpus_pipeline.recipe import Recipe, RecipeError
+from corpus_pipeline.rules.pii import PII_TYPES, PiiConfig, load_pii_rules
 from corpus_pipeline.stage.base import Stage
 from corpus_pipeline.stage.frame import annotate_documents, run_stats, source_steps
 from corpus_pipeline.stage.output import write_stage_output
@@ -35,7 +38,7 @@ from corpus_pipeline.steps.user import (
 
 class QualityStage(Stage):
     name = "quality"
-    help = "GPT-3-style quality classifier (keep by threshold or Pareto) and KenLM perplexity"
+    help = "GPT-3-style quality classifier (keep by threshold or Pareto), KenLM perplexity, PII masking"
 
     def plan(self, recipe: Recipe, options: Mapping[str, Any] | None = None) -> QualityPlan:
         """Load and check the quality and KenLM models on the driver (no Spark needed): bad files fail here."""
@@ -48,6 +51,7 @@ class QualityStage(Stage):
             lm_spec = lm.load_lm_spec(recipe.models_path(recipe.perplexity.model))
         check_python_steps(recipe)
         return QualityPlan(
+            pii=load_pii_config(recipe) if recipe.uses_step("mask_pii") else None,
             model=spec,
             config=config,
             lm=lm_spec,
@@ -61,6 +65,7 @@ class QualityStage(Stage):
         return {
             "quality_model": plan.model.sha256 if plan.model else None,
             "kenlm_model": plan.lm.sha256 if plan.lm else None,
+            "pii": pii_fingerprint(plan.pii) if plan.pii else None,
             **sources_sha256(plan.python_steps),
         }
 
@@ -95,10 +100,65 @@ class QualityStage(Stage):
                 },
                 "perplexity": buckets,
             }
-            return write_stage_output(spark, result, output, self.name, [*kept_columns, "ppl_bucket"], extra)
+            extra["pii"] = {"types": sorted(plan.pii.types), "placeholder": plan.pii.placeholder} if plan.pii else None
+            return write_stage_output(
+                spark,
+                result,
+                output,
+                self.name,
+                [*kept_columns, "ppl_bucket"],
+                extra,
+                detail_counts=pii_counts if plan.pii else None,
+            )
         finally:
             if plan.lm is not None:
                 scored.unpersist()
+
+
+def load_pii_config(recipe: Recipe) -> PiiConfig:
+    """The ``mask_pii`` settings with the recipe's rule lists, read on the driver (a missing list fails here)."""
+    config = recipe.pii
+    try:
+        rules = load_pii_rules(recipe.rules_path(config.rules))
+    except (OSError, ValueError) as error:
+        raise RecipeError(f"pii.rules: {error}") from None
+    return PiiConfig(types=frozenset(config.types), placeholder=config.placeholder, rules=rules)
+
+
+def pii_fingerprint(config: PiiConfig) -> str:
+    """A fingerprint of what ``mask_pii`` masks: types, placeholder and every rule list."""
+    rules = {key: sorted(value) for key, value in vars(config.rules).items()} if config.rules else None
+    canonical = json.dumps([sorted(config.types), config.placeholder, rules], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def pii_counts(result: DataFrame) -> dict[str, Any]:
+    """Masked values per source and type, and documents with any (``stats.json`` -> ``pii_masked``)."""
+    fields = [F.col(f"pii_masked.{kind}") for kind in PII_TYPES]
+    any_masked = sum(fields[1:], fields[0]) > 0
+    rows = (
+        result.where(F.col("pii_masked").isNotNull())
+        .groupBy("source")
+        .agg(
+            F.sum(any_masked.cast("long")).alias("documents"),
+            *[F.sum(field).alias(kind) for field, kind in zip(fields, PII_TYPES)],
+        )
+        .collect()
+    )
+    sources = {
+        row["source"] or "": {
+            "documents": int(row["documents"] or 0),
+            "values": {kind: int(row[kind] or 0) for kind in PII_TYPES},
+        }
+        for row in sorted(rows, key=lambda r: r["source"] or "")
+    }
+    return {
+        "pii_masked": {
+            "documents": sum(entry["documents"] for entry in sources.values()),
+            "values": {kind: sum(entry["values"][kind] for entry in sources.values()) for kind in PII_TYPES},
+            "sources": sources,
+        }
+    }
 
 
 def with_perplexity_buckets(scored: DataFrame, plan: QualityPlan) -> tuple[DataFrame, dict[str, Any]]:

@@ -161,6 +161,18 @@ def dedup_clusters(removed: DataFrame) -> dict:
     }
 
 
+def safety(stats: dict[str, StageStats]) -> dict[str, Any] | None:
+    """Domain-blocklist removals per list and source, and the personal data masked per type and source."""
+    filtered, quality = stats.get("filter"), stats.get("quality")
+    out = {
+        "domain_blocklists": filtered.get("domain_blocklists") if filtered else None,
+        "blocked_domain": filtered.get("blocked_domain") if filtered else None,
+        "pii": quality.get("pii") if quality else None,
+        "pii_masked": quality.get("pii_masked") if quality else None,
+    }
+    return out if any(value is not None for value in out.values()) else None
+
+
 def check_sample_size(size: int) -> None:
     if size < 1:
         raise InputError(f"--sample must be at least 1, got {size}")
@@ -215,6 +227,7 @@ def collect(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int =
     report.update(distributions=distributions, perplexity_shift=shifts, samples=samples)
     tokens = [row for row in report["funnel"] if "tokens" in row]
     report["tokens"] = {name: part["tokens"] for name, part in tokens[-1]["sources"].items()} if tokens else None
+    report["safety"] = safety(stats)
     report["probe"] = read_json(spark, fs.join(run, "probe", "probe.json"))
     report["ground_truth"] = read_json(spark, fs.join(run, GROUND_TRUTH_FILE))
     return report

@@ -118,6 +118,45 @@ def _reasons(report: dict) -> str:
     return "".join(out)
 
 
+def _safety(report: dict) -> str:
+    safety = report.get("safety")
+    if not safety:
+        return "<p class='note'>no blocked_domain or mask_pii step ran</p>"
+    out = []
+    lists = safety.get("domain_blocklists")
+    if lists:
+        blocked = safety.get("blocked_domain") or {}
+        sources = sorted({s for per_source in blocked.values() for s in per_source})
+        rows = [
+            [
+                name,
+                info["domains"],
+                info["allowlisted"],
+                sum(blocked.get(name, {}).values()),
+                *[blocked.get(name, {}).get(s, 0) for s in sources],
+            ]
+            for name, info in lists.items()
+        ]
+        out.append(
+            "<h3>Domain blocklists (blocked_domain)</h3>"
+            + _table(["list", "domains", "allowlisted", "documents removed", *sources], rows)
+        )
+    masked = safety.get("pii_masked")
+    if masked:
+        kinds = list(masked["values"])
+        rows = [
+            [source, entry["documents"], *[entry["values"].get(kind, 0) for kind in kinds]]
+            for source, entry in masked["sources"].items()
+        ]
+        rows.append(["all", masked["documents"], *[masked["values"][kind] for kind in kinds]])
+        placeholder = (safety.get("pii") or {}).get("placeholder", "")
+        out.append(
+            f"<h3>Personal data masked (mask_pii, placeholder {escape(placeholder)})</h3>"
+            + _table(["source", "documents with any", *kinds], rows)
+        )
+    return "".join(out) or "<p class='note'>no blocked_domain or mask_pii step ran</p>"
+
+
 def _shift(report: dict) -> str:
     rows = [
         [
@@ -290,6 +329,7 @@ def render(report: dict) -> str:
     sections = [
         ("Funnel", _funnel),
         ("Removal reasons", _reasons),
+        ("Blocked domains and personal data", _safety),
         ("Removal vs perplexity", _shift),
         ("Distributions", _distributions),
         ("Dedup clusters and tokens", _tokens_and_clusters),

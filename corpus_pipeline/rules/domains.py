@@ -26,6 +26,7 @@ unparsable URL is never blocked.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -175,6 +176,13 @@ class DomainBlocklists:
 
     def sizes(self) -> dict[str, int]:
         return {name: len(hosts) for name, hosts in self.lists}
+
+    def sha256(self) -> str:
+        """A fingerprint of the lists as used (names, order, hosts after the allowlist)."""
+        digest = hashlib.sha256()
+        for name, hosts in self.lists:
+            digest.update(name.encode() + b"\0" + "\n".join(sorted(hosts)).encode() + b"\0")
+        return digest.hexdigest()
 
 
 def _allow(hosts: frozenset[str], exact: frozenset[str], suffixes: tuple[str, ...]) -> tuple[frozenset, tuple]:

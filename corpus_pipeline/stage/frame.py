@@ -87,7 +87,7 @@ def annotate_documents(
     """Append ``added`` (plus outcome/reason/detail/bytes) to every row; returns the result and kept/ columns.
 
     ``annotate`` gets one Arrow batch and returns the values of ``outcome``, ``reason`` and every ``added``
-    column for its rows. ``python_steps`` (per source, ``default`` for the sources not in ``named_sources``)
+    column for its rows, and ``text`` when a step of the stage changed the texts (a mapper). ``python_steps`` (per source, ``default`` for the sources not in ``named_sources``)
     then run on the rows still kept; the bytes out are those of the text as written. Input columns named like
     an added one (a re-run over an earlier output) are replaced.
     """
@@ -104,9 +104,15 @@ def annotate_documents(
             values = annotate(batch)
             values.setdefault("detail", [None] * batch.num_rows)
             size = text_bytes(batch)
+            new_text = values.pop("text", None)  # a mapper step's new text
+            if new_text is not None:
+                index = batch.schema.get_field_index("text")
+                field = batch.schema.field(index)
+                batch = batch.set_column(index, field, pa.array(new_text, type=field.type))
             if python_steps:
                 batch = _run_python_steps(batch, values, added.names, python_steps, named_sources)
-            values.update(bytes_in=size, bytes_out=text_bytes(batch) if python_steps else size)
+            changed = python_steps or new_text is not None
+            values.update(bytes_in=size, bytes_out=text_bytes(batch) if changed else size)
             arrays = [
                 value if isinstance(value, pa.Array) else pa.array(value, type=field.type)
                 for field, value in ((f, values[f.name]) for f in new_fields)

@@ -10,6 +10,7 @@ is the stage's staging folder; :mod:`corpus_pipeline.stage.commit` moves it into
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pyspark import StorageLevel
@@ -52,12 +53,14 @@ def write_stage_output(
     extra_stats: dict[str, Any] | None = None,
     removed_columns: tuple[str, ...] = (),
     storage: StorageLevel = StorageLevel.MEMORY_AND_DISK,
+    detail_counts: Callable[[DataFrame], dict[str, Any]] | None = None,
 ) -> StageStats:
     """Write a stage's result frame under ``output`` and return its stats (also in ``output/stats.json``).
 
     ``removed/`` has the kept columns, ``reason`` and the stage's ``removed_columns`` (e.g. ``duplicate_of``).
     The result is persisted at ``storage`` while it is counted and written (``DISK_ONLY`` keeps executor
-    memory flat whatever the input size).
+    memory flat whatever the input size). ``detail_counts`` aggregates the persisted result into more
+    ``stats.json`` entries (a step's counts per source); it must collect aggregates only, never rows.
     """
     started = time.time()
     result = result.persist(storage)
@@ -81,7 +84,7 @@ def write_stage_output(
             frame.write.mode("overwrite").parquet(fs.join(output, OUTPUT_DIRS[outcome]))
         written = {o: spark.read.parquet(fs.join(output, OUTPUT_DIRS[o])).count() for o in OUTCOMES}
         check_conservation(stats, written)
-        stats.details = dict(extra_stats or {})
+        stats.details = {**(extra_stats or {}), **(detail_counts(result) if detail_counts else {})}
         stats.seconds = round(time.time() - started, 3)
         write_stats(spark, output, stats)
         return stats

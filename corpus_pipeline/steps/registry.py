@@ -123,6 +123,16 @@ STEPS: tuple[StepSpec, ...] = (
         ("title_only",),
     ),
     StepSpec(
+        "blocked_domain",
+        "filter",
+        "filter",
+        "the URL's host or a parent domain is on a domain blocklist (gambling, porn, spam sites)",
+        "corpus_pipeline.rules.domains:blocked_by",
+        "filter.domains",
+        ("blocked_domain",),
+        ("blocked_list", "blocked_host"),
+    ),
+    StepSpec(
         "sensitive_words",
         "filter",
         "filter",
@@ -161,6 +171,15 @@ STEPS: tuple[StepSpec, ...] = (
         "perplexity",
         ("high_perplexity",),
         ("perplexity", "ppl_bucket"),
+    ),
+    StepSpec(
+        "mask_pii",
+        "quality",
+        "mapper",
+        "personal data (ID, phone, e-mail, IP, bank card, QQ, WeChat) replaced by typed placeholders",
+        "corpus_pipeline.rules.pii:mask_pii",
+        "pii",
+        columns=("pii_masked",),
     ),
     StepSpec(
         "dedup",

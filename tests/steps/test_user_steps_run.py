@@ -1,6 +1,7 @@
 """A user-defined step in a real ``corpus-pipeline run`` (its own process, local mode): it removes documents with
 its own reason in clean and in quality, quarantines the document it fails on, and a misspelled step is a
-one-line error before Spark starts."""
+one-line error before Spark starts. The same run checks the default recipe's blocked_domain and mask_pii steps
+(issue 21): a page of a listed gambling domain is removed, personal data in kept text is masked and counted."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import yaml
 
 from corpus_eval.demo import build_demo_corpus
 from corpus_pipeline.io.resources import resource_dir
+from corpus_pipeline.rules.pii import PII_TYPES
 from tests.pipeline_outputs import cli_env
 
 pytestmark = pytest.mark.spark
@@ -37,12 +39,25 @@ STEPS = textwrap.dedent('''
 ''')
 
 
+PII_TEXT = (
+    "图书馆通知：本周六上午举办读书分享会，欢迎各位读者参加。报名请联系王老师，电话 13812345678，"
+    "或发送邮件至 wang.laoshi@example.com 说明姓名和人数。活动地点在三楼报告厅，订单号 2023120312345678901 "
+    "的读者请凭此号领取赠书。活动期间请保持安静，爱护公共设施，离开时带走个人物品。"
+) * 2
+
+
+def listed_domain() -> str:
+    """The first domain of the shipped gambling list (read, not copied: the list may change)."""
+    path = resource_dir("rules") / "blocklists" / "ut1_gambling_domains.txt"
+    return next(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line and line[0] != "#")
+
+
 def recipe_with(path, first: str, second: str):
     data = yaml.safe_load((resource_dir("rules") / "recipes" / "default.yaml").read_text(encoding="utf-8"))
     for name in ("web", "default"):
         steps = data["sources"][name]["steps"]
         steps.insert(steps.index("normalize") + 1, {"python": first})
-        steps.insert(steps.index("perplexity") + 1, {"python": second})
+        steps.insert(steps.index("mask_pii") + 1, {"python": second})
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -59,6 +74,14 @@ def workdir(tmp_path_factory):
         {"id": "banned", "text": ARTICLE + "这里有一个禁词。"},
         {"id": "fine", "text": ARTICLE},
     ]
+    docs += [
+        {"id": "casino", "url": f"https://www.{listed_domain()}/news/1.html", "text": ARTICLE.replace("国家", "全国")},
+    ]
+    (base / "raw" / "notices").mkdir()  # source news: no spam step (the 2006 e-mail spam model flags contacts)
+    (base / "raw" / "notices" / "docs.jsonl").write_text(
+        json.dumps({"id": "contact", "url": "https://www.tsinghua.edu.cn/info/1.html", "text": PII_TEXT}) + "\n",
+        encoding="utf-8",
+    )
     (base / "raw" / "extra").mkdir()
     (base / "raw" / "extra" / "docs.jsonl").write_text(
         "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8"
@@ -83,14 +106,20 @@ def run(workdir, recipe, out):
         "--input",
         f"web={workdir / 'raw' / 'web'}",
         f"web={workdir / 'raw' / 'extra'}",
+        f"news={workdir / 'raw' / 'notices'}",
     ]
     return subprocess.run(command, env=cli_env(), cwd=workdir, capture_output=True, text=True, timeout=900)
 
 
-def test_user_steps_remove_documents_in_a_real_run(workdir):
+@pytest.fixture(scope="module")
+def out(workdir):
     out = workdir / "out"
     done = run(workdir, recipe_with(workdir / "r.yaml", "my_steps:drop_lorem", "my_steps:drop_banned"), out)
     assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+def test_user_steps_remove_documents_in_a_real_run(out):
     clean = json.loads((out / "clean" / "stats.json").read_text(encoding="utf-8"))
     assert clean["removed"]["lorem_ipsum"]["documents"] == 2
     assert clean["quarantined"]["step_error"]["documents"] == 1
@@ -106,6 +135,34 @@ def test_user_steps_remove_documents_in_a_real_run(workdir):
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["reasons"]["clean"]["lorem_ipsum"]["documents"] == 2
     assert {doc["id"] for doc in report["samples"]["quality"]["banned_word"]} == {"banned"}
+
+
+def test_a_listed_domain_is_removed_and_personal_data_masked(out):
+    removed = {row["id"]: row for row in pq.read_table(out / "filter" / "removed").to_pylist()}
+    assert removed["casino"]["reason"] == "blocked_domain"
+    assert removed["casino"]["blocked_list"] == "ut1_gambling"
+    assert removed["casino"]["blocked_host"] == listed_domain()
+    assert "contact" not in removed  # edu.cn: on the allowlist; and news has no blocked_domain step
+    filter_stats = json.loads((out / "filter" / "stats.json").read_text(encoding="utf-8"))
+    assert filter_stats["blocked_domain"] == {"ut1_gambling": {"web": 1}}
+    assert filter_stats["domain_blocklists"]["ut1_gambling"]["domains"] > 1000
+
+    kept = {row["id"]: row for row in pq.read_table(out / "quality" / "kept").to_pylist()}
+    text = kept["contact"]["text"]
+    assert "13812345678" not in text and "wang.laoshi@example.com" not in text
+    assert text.count("<PII:MOBILE>") == 2 and text.count("<PII:EMAIL>") == 2
+    assert "2023120312345678901" in text  # an order number is no card or phone number
+    assert kept["contact"]["pii_masked"] == {**dict.fromkeys(PII_TYPES, 0), "MOBILE": 2, "EMAIL": 2}
+    assert kept["fine"]["pii_masked"] == dict.fromkeys(PII_TYPES, 0)
+    masked = json.loads((out / "quality" / "stats.json").read_text(encoding="utf-8"))["pii_masked"]
+    assert masked["values"]["MOBILE"] >= 2 and masked["values"]["EMAIL"] >= 2
+    assert masked["sources"]["news"] == {"documents": 1, "values": kept["contact"]["pii_masked"]}
+    assert masked["documents"] == sum(entry["documents"] for entry in masked["sources"].values())
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["safety"]["blocked_domain"] == {"ut1_gambling": {"web": 1}}
+    assert {doc["id"] for doc in report["samples"]["filter"]["blocked_domain"]} == {"casino"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Blocked domains and personal data" in html and "&lt;PII:{type}&gt;" in html
 
 
 def test_a_misspelled_step_is_one_line_before_spark_starts(workdir):
