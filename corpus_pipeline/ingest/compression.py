@@ -77,16 +77,22 @@ def _replayed(saved, piece: memoryview) -> Iterator[bytes]:
         yield bytes(out)
 
 
+def skip_zero_padding(data: bytes, pos: int) -> int:
+    """The first position at or after ``pos`` that is not a NUL byte (``len(data)`` when only NULs are left):
+    gzip readers allow zero padding between and after members."""
+    found = _NON_NUL.search(data, pos)
+    return len(data) if found is None else found.start()
+
+
 def _gzip_chunks(data: bytes) -> Iterator[bytes]:
     """The members of a gzip file inflated one after the other (zero padding between or after them allowed, as
     :class:`gzip.GzipFile` allows it); everything before a damaged byte is delivered before the error."""
     view, size, pos = memoryview(data), len(data), 0
     while pos < size:
         if data[pos] == 0:
-            found = _NON_NUL.search(data, pos)
-            if found is None:
+            pos = skip_zero_padding(data, pos)
+            if pos == size:
                 return
-            pos = found.start()
         if not data.startswith(_GZIP_MAGIC, pos):
             head = data[pos : pos + 2]
             # a stream cut one byte into a member's magic number is cut short, not damaged

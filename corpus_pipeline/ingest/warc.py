@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from fastwarc.stream_io import BrotliReader, ChunkedReader
 
 from corpus_pipeline.ingest import quarantine as q
-from corpus_pipeline.ingest.compression import CHUNK_BYTES, ArchiveError, iter_decompressed
+from corpus_pipeline.ingest.compression import CHUNK_BYTES, ArchiveError, iter_decompressed, skip_zero_padding
 from corpus_pipeline.ingest.decode import HTML_HEAD_BYTES, decode_bytes, html_declared_charset
 from corpus_pipeline.ingest.record import RawRecord
 
@@ -81,7 +81,6 @@ _FIELD_LINES = re.compile(rb"(?:(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+:|[ \t])[^\n]*\n)*
 _FIELD_NAMES = (b"\nwarc-type:", b"\ncontent-length:", b"\nwarc-target-uri:", b"\ncontent-type:")
 _STATUS = re.compile(rb"HTTP/[0-9.]+[ \t]+([0-9]{3})(?=[ \t\r\n]|$)")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
-_NON_NUL = re.compile(rb"[^\x00]")
 _PIECE_MIN, _PIECE_MAX = 1 << 14, 1 << 20
 _SALVAGE_STEP = 32
 # a CRC / length check fails at a member's end, however far before it the damage is: nothing of the failing call
@@ -205,10 +204,9 @@ def _gzip_events(data: bytes) -> Iterator[tuple[int, object]]:
     size, pos = len(data), 0
     while pos < size:
         if data[pos] == 0:
-            found = _NON_NUL.search(data, pos)
-            if found is None:
+            pos = skip_zero_padding(data, pos)
+            if pos == size:
                 return
-            pos = found.start()
         if not data.startswith(_GZIP_MAGIC, pos):
             if size - pos < len(_GZIP_MAGIC) and _GZIP_MAGIC.startswith(data[pos:]):
                 yield _END, ArchiveError(q.TRUNCATED_ARCHIVE, f"gzip: file ends inside a member header at byte {pos}")
