@@ -237,8 +237,67 @@ class DomainBlocklistConfig(_Strict):
         return value
 
 
+class BenchmarkFileConfig(_Strict):
+    """One benchmark whose questions must not be in the corpus (:class:`corpus_pipeline.rules.decontamination.BenchmarkSpec`)."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$", description="the benchmark's name in the benchmark column and stats"
+    )
+    path: str = Field(
+        description="a file, a folder (every file of the format below it) or a glob; relative: to data_dir"
+    )
+    format: Literal["csv", "json", "jsonl"] = Field(
+        "jsonl", description="csv with a header row, one JSON document per file, or JSON lines (.gz allowed)"
+    )
+    question_field: str = Field("question", description="the field holding the question (stem)")
+    option_fields: tuple[str, ...] = Field(
+        (),
+        description="fields holding one option each, or one field holding a list; none: options are split out of the question at A./B. markers",
+    )
+    id_field: str | None = Field(None, description="the item's id field; empty or null: its row number in the file")
+    items_path: str | None = Field(
+        None, description="json format: dotted key of the list of items (empty: the top level)"
+    )
+
+
+class DecontaminationConfig(_Strict):
+    """The filter stage's ``benchmark_overlap`` step (:mod:`corpus_pipeline.rules.decontamination`): a document that
+    contains a benchmark question (with or without its options, in any order, lightly edited) is removed.
+    ``ngram`` and the overlap rule were chosen by ``bench/decontamination_bench.py`` (``bench/RESULTS.md``)."""
+
+    data_dir: str | None = Field(
+        None,
+        description="relative benchmark paths resolve against this (itself relative to the recipe file's folder); null: the current directory",
+    )
+    benchmarks: tuple[BenchmarkFileConfig, ...] = Field(
+        (), description="the benchmarks; none: the step removes nothing"
+    )
+    missing: Literal["error", "warn"] = Field(
+        "error",
+        description="a benchmark whose files are missing: stop before Spark starts, or warn, skip it and say so in stats.json and the report",
+    )
+    ngram: int = Field(6, ge=2, le=32, description="characters per n-gram of the normalized text")
+    max_items_per_ngram: int = Field(20, ge=1, description="an n-gram in more items than this is generic and ignored")
+    fraction: float = Field(0.6, gt=0, le=1, description="share of a view's n-grams (with options) a document needs")
+    question_fraction: float = Field(0.7, gt=0, le=1, description="share of the question's n-grams a document needs")
+    min_question_chars: int = Field(10, ge=1, description="a question alone counts only when at least this long")
+    min_ngrams: int = Field(3, ge=1, description="fewest n-grams of a view that can match")
+    stem_evidence: int = Field(0, ge=0, description="question n-grams a view with options needs")
+    option_evidence: int = Field(2, ge=1, description="option n-grams (not the question's) a view with options needs")
+
+    @field_validator("benchmarks")
+    @classmethod
+    def _unique_names(cls, value: tuple[BenchmarkFileConfig, ...]) -> tuple[BenchmarkFileConfig, ...]:
+        names = [benchmark.name for benchmark in value]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"benchmark names must be unique: {', '.join(twice)}")
+        return value
+
+
 class FilterConfig(_Strict):
     domains: DomainBlocklistConfig = DomainBlocklistConfig()
+    decontamination: DecontaminationConfig = DecontaminationConfig()
     sensitive: SensitiveConfig = SensitiveConfig()
     spam: SpamConfig = SpamConfig()
 
@@ -470,4 +529,12 @@ def load_recipe(path: str | Path | None = None) -> Recipe:
         value = getattr(recipe, key)
         if value and not Path(value).is_absolute():
             recipe = recipe.model_copy(update={key: str((path.parent / value).resolve())})
+    data_dir = recipe.filter.decontamination.data_dir
+    if data_dir and not Path(data_dir).is_absolute():
+        decontamination = recipe.filter.decontamination.model_copy(
+            update={"data_dir": str((path.parent / data_dir).resolve())}
+        )
+        recipe = recipe.model_copy(
+            update={"filter": recipe.filter.model_copy(update={"decontamination": decontamination})}
+        )
     return recipe

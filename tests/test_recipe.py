@@ -14,9 +14,9 @@ def base():
 def test_default_recipe_loads_and_is_pangu_table_3():
     recipe = load_recipe()
     # scored and masked, never filtered
-    assert recipe.steps_for("encyclopedia") == frozenset({"perplexity", "mask_pii", "dedup"})
+    assert recipe.steps_for("encyclopedia") == frozenset({"benchmark_overlap", "perplexity", "mask_pii", "dedup"})
     assert recipe.perplexity.max_perplexity is None
-    assert all({"perplexity", "mask_pii"} <= recipe.steps_for(source) for source in recipe.sources)
+    assert all({"benchmark_overlap", "perplexity", "mask_pii"} <= recipe.steps_for(source) for source in recipe.sources)
     assert {"blocked_domain"} <= recipe.steps_for("web") & recipe.steps_for("default")
     assert {"sensitive_words", "spam"} <= recipe.steps_for("ebook")
     assert "strip_navigation" not in recipe.steps_for("ebook")

@@ -1,11 +1,12 @@
-"""The filter stage over Arrow batches: domain blocklists, sensitive-word hits, then the spam score, per the
-source's steps.
+"""The filter stage over Arrow batches: domain blocklists, benchmark questions, sensitive-word hits, then the
+spam score, per the source's steps.
 
 A document is removed as ``blocked_domain`` when its URL's host (or a parent domain) is on a blocklist, else as
-``sensitive_words`` when it has too many lexicon hits, else as ``spam`` when its spam score is above the
-threshold. The columns of a step are filled for every document whose source has the step, removed or not, so
-the removed/ rows show why; sources without the step get nulls (``blocked_list``/``blocked_host`` are null for
-a document no list names).
+``benchmark_overlap`` when it contains a benchmark question, else as ``sensitive_words`` when it has too many
+lexicon hits, else as ``spam`` when its spam score is above the threshold. The columns of a step are filled for
+every document whose source has the step, removed or not, so the removed/ rows show why; sources without the
+step get nulls (``blocked_list``/``blocked_host`` are null for a document no list names, ``benchmark``/
+``benchmark_item`` for a document that contains no benchmark question).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pyarrow as pa
 
 from corpus_pipeline.classify import model as classifier
 from corpus_pipeline.classify.model import ModelSpec
+from corpus_pipeline.filter.benchmarks import BenchmarkPlan, match_texts
 from corpus_pipeline.recipe import SensitiveConfig
 from corpus_pipeline.rules import domains
 from corpus_pipeline.rules.domains import DomainBlocklists
@@ -26,6 +28,8 @@ FILTER_COLUMNS = pa.schema(
     [
         ("blocked_list", pa.string()),
         ("blocked_host", pa.string()),
+        ("benchmark", pa.string()),
+        ("benchmark_item", pa.string()),
         ("sensitive_hits", pa.int32()),
         ("sensitive_categories", pa.list_(pa.string())),
         ("spam_score", pa.float64()),
@@ -35,8 +39,8 @@ FILTER_COLUMNS = pa.schema(
 
 @dataclass(frozen=True)
 class FilterPlan:
-    """Everything a worker needs (picklable): the domain lists, the lexicon, the spam model's spec and each
-    source's steps."""
+    """Everything a worker needs (picklable): the domain lists, where the benchmark index is, the lexicon, the
+    spam model's spec and each source's steps."""
 
     blocklists: DomainBlocklists | None  # None when no source runs the blocked_domain step
     lexicon: Lexicon
@@ -45,6 +49,7 @@ class FilterPlan:
     source_steps: dict[str, frozenset[str]]  # built once on the driver; looked up per document
     default_steps: frozenset[str]
     python_steps: dict[str, tuple[tuple[str | None, str], ...]] = field(default_factory=dict)
+    benchmarks: BenchmarkPlan | None = None  # None when no source runs the benchmark_overlap step
 
     def steps(self, source: str) -> frozenset[str]:
         return self.source_steps.get(source, self.default_steps)
@@ -68,6 +73,16 @@ def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
             if found is not None:
                 blocked_list[i], blocked_host[i] = found
                 reasons[i] = domains.REASON
+    benchmark: list[str | None] = [None] * n
+    benchmark_item: list[str | None] = [None] * n
+    checked = [i for i in range(n) if "benchmark_overlap" in steps[i]]
+    if checked:
+        if plan.benchmarks is None:
+            raise RuntimeError("a source has the benchmark_overlap step but the job built no benchmark index")
+        for i, found in zip(checked, match_texts(plan.benchmarks, [texts[i] for i in checked])):
+            if found is not None:
+                benchmark[i], benchmark_item[i] = found
+                reasons[i] = reasons[i] or "benchmark_overlap"
     for i, text in enumerate(texts):
         if "sensitive_words" in steps[i]:
             found = count_hits(text, matcher)
@@ -86,6 +101,8 @@ def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
     return {
         "blocked_list": blocked_list,
         "blocked_host": blocked_host,
+        "benchmark": benchmark,
+        "benchmark_item": benchmark_item,
         "sensitive_hits": hits,
         "sensitive_categories": categories,
         "spam_score": spam_scores,

@@ -1,4 +1,5 @@
-"""The filter stage as a Spark job: sensitive-word filter and fastText spam classifier (PanGu-α §3.1.1)."""
+"""The filter stage as a Spark job: domain blocklists, benchmark decontamination, sensitive-word filter and fastText
+spam classifier (PanGu-α §3.1.1)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from corpus_pipeline.classify.model import distribute, load_model_spec
+from corpus_pipeline.filter import benchmarks
 from corpus_pipeline.filter.batch import FILTER_COLUMNS, FilterPlan, filter_columns
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.recipe import Recipe, RecipeError
@@ -40,7 +42,7 @@ def with_extra_lexicons(recipe: Recipe, lexicons: list[str] | tuple[str, ...]) -
 
 class FilterStage(Stage):
     name = "filter"
-    help = "domain blocklists, sensitive-word filter and fastText spam classifier"
+    help = "domain blocklists, benchmark decontamination, sensitive-word filter and fastText spam classifier"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -75,11 +77,13 @@ class FilterStage(Stage):
             source_steps=source_steps(recipe),
             default_steps=recipe.steps_for("default"),
             python_steps=python_steps_by_stage(recipe, self.name),
+            benchmarks=benchmarks.plan_benchmarks(recipe) if recipe.uses_step("benchmark_overlap") else None,
         )
 
     def resources(self, plan: FilterPlan) -> dict[str, str | None]:
         return {
             "domain_blocklists": plan.blocklists.sha256() if plan.blocklists else None,
+            "benchmark_index": plan.benchmarks.sha256 if plan.benchmarks else None,
             "sensitive_lexicon": plan.lexicon.sha256,
             "spam_model": plan.spam.sha256 if plan.spam else None,
             **sources_sha256(plan.python_steps),
@@ -91,6 +95,8 @@ class FilterStage(Stage):
         ship_python_steps(spark, plan.python_steps)
         if plan.spam is not None:
             distribute(spark, plan.spam)
+        if plan.benchmarks is not None:
+            benchmarks.distribute(spark, plan.benchmarks)
         documents = read_documents(spark, inputs)
         result, kept_columns = annotate_documents(
             documents,
@@ -112,8 +118,10 @@ class FilterStage(Stage):
             },
             "spam_model": plan.spam.stats() if plan.spam else None,
             "domain_blocklists": blocklist_stats(plan.blocklists),
+            "benchmarks": plan.benchmarks.benchmarks if plan.benchmarks else None,
+            "benchmark_index": plan.benchmarks.summary if plan.benchmarks else None,
         }
-        return write_stage_output(spark, result, output, self.name, kept_columns, extra, detail_counts=blocked_per_list)
+        return write_stage_output(spark, result, output, self.name, kept_columns, extra, detail_counts=removal_details)
 
 
 def load_domain_blocklists(recipe: Recipe) -> DomainBlocklists:
@@ -142,18 +150,39 @@ def blocklist_stats(lists: DomainBlocklists | None) -> dict[str, Any] | None:
     }
 
 
-def blocked_per_list(result: DataFrame) -> dict[str, Any]:
-    """``blocked_domain`` removals per list and source (``stats.json`` -> ``blocked_domain``)."""
+TOP_ITEMS = 20
+
+
+def removal_details(result: DataFrame) -> dict[str, Any]:
+    """``stats.json`` counts from one aggregation: ``blocked_domain`` removals per list and source,
+    ``benchmark_overlap`` removals per benchmark and source, and the benchmark items found in the most documents
+    (at most :data:`TOP_ITEMS`). Its rows are bounded by the lists and the benchmark items, not by the corpus."""
     rows = (
-        result.where(F.col("reason") == "blocked_domain")
-        .groupBy("blocked_list", "source")
+        result.where(F.col("reason").isin("blocked_domain", "benchmark_overlap"))
+        .groupBy("reason", "blocked_list", "benchmark", "benchmark_item", "source")
         .agg(F.count(F.lit(1)).alias("documents"))
         .collect()
     )
-    per_list: dict[str, dict[str, int]] = {}
-    for row in sorted(rows, key=lambda r: (r["blocked_list"], r["source"] or "")):
-        per_list.setdefault(row["blocked_list"], {})[row["source"] or ""] = row["documents"]
-    return {"blocked_domain": per_list}
+    blocked: dict[str, dict[str, int]] = {}
+    per_benchmark: dict[str, dict[str, int]] = {}
+    items: dict[tuple[str, str], int] = {}
+    for row in sorted(
+        rows, key=lambda r: tuple(str(r[k] or "") for k in ("reason", "blocked_list", "benchmark", "source"))
+    ):
+        source = row["source"] or ""
+        if row["reason"] == "blocked_domain":
+            per_source = blocked.setdefault(row["blocked_list"], {})
+        else:
+            per_source = per_benchmark.setdefault(row["benchmark"], {})
+            key = (row["benchmark"], row["benchmark_item"])
+            items[key] = items.get(key, 0) + row["documents"]
+        per_source[source] = per_source.get(source, 0) + row["documents"]
+    top = sorted(items.items(), key=lambda entry: (-entry[1], entry[0]))[:TOP_ITEMS]
+    return {
+        "blocked_domain": blocked,
+        "benchmark_overlap": per_benchmark,
+        "benchmark_items_top": [{"benchmark": b, "item": i, "documents": count} for (b, i), count in top],
+    }
 
 
 STAGE = FilterStage()

@@ -162,11 +162,15 @@ def dedup_clusters(removed: DataFrame) -> dict:
 
 
 def safety(stats: dict[str, StageStats]) -> dict[str, Any] | None:
-    """Domain-blocklist removals per list and source, and the personal data masked per type and source."""
+    """Domain-blocklist removals per list and source, benchmark-question removals per benchmark and source (with
+    the benchmarks checked or missing and the items found most), and the personal data masked per type and source."""
     filtered, quality = stats.get("filter"), stats.get("quality")
     out = {
         "domain_blocklists": filtered.get("domain_blocklists") if filtered else None,
         "blocked_domain": filtered.get("blocked_domain") if filtered else None,
+        "benchmarks": filtered.get("benchmarks") if filtered else None,
+        "benchmark_overlap": filtered.get("benchmark_overlap") if filtered else None,
+        "benchmark_items_top": filtered.get("benchmark_items_top") if filtered else None,
         "pii": quality.get("pii") if quality else None,
         "pii_masked": quality.get("pii_masked") if quality else None,
     }

@@ -121,7 +121,7 @@ def _reasons(report: dict) -> str:
 def _safety(report: dict) -> str:
     safety = report.get("safety")
     if not safety:
-        return "<p class='note'>no blocked_domain or mask_pii step ran</p>"
+        return "<p class='note'>no blocked_domain, benchmark_overlap or mask_pii step ran</p>"
     out = []
     lists = safety.get("domain_blocklists")
     if lists:
@@ -141,6 +141,29 @@ def _safety(report: dict) -> str:
             "<h3>Domain blocklists (blocked_domain)</h3>"
             + _table(["list", "domains", "allowlisted", "documents removed", *sources], rows)
         )
+    checked = safety.get("benchmarks")
+    if checked:
+        removed = safety.get("benchmark_overlap") or {}
+        sources = sorted({s for per_source in removed.values() for s in per_source})
+        rows = [
+            [
+                name,
+                "files missing: not checked" if info.get("missing") else info.get("items", 0),
+                sum(removed.get(name, {}).values()),
+                *[removed.get(name, {}).get(s, 0) for s in sources],
+            ]
+            for name, info in checked.items()
+        ]
+        out.append(
+            "<h3>Benchmark decontamination (benchmark_overlap)</h3>"
+            + _table(["benchmark", "items", "documents removed", *sources], rows)
+        )
+        top = safety.get("benchmark_items_top") or []
+        if top:
+            out.append(
+                "<p class='note'>items found in the most documents</p>"
+                + _table(["benchmark", "item", "documents"], [[e["benchmark"], e["item"], e["documents"]] for e in top])
+            )
     masked = safety.get("pii_masked")
     if masked:
         kinds = list(masked["values"])
@@ -154,7 +177,7 @@ def _safety(report: dict) -> str:
             f"<h3>Personal data masked (mask_pii, placeholder {escape(placeholder)})</h3>"
             + _table(["source", "documents with any", *kinds], rows)
         )
-    return "".join(out) or "<p class='note'>no blocked_domain or mask_pii step ran</p>"
+    return "".join(out) or "<p class='note'>no blocked_domain, benchmark_overlap or mask_pii step ran</p>"
 
 
 def _shift(report: dict) -> str:
@@ -329,7 +352,7 @@ def render(report: dict) -> str:
     sections = [
         ("Funnel", _funnel),
         ("Removal reasons", _reasons),
-        ("Blocked domains and personal data", _safety),
+        ("Blocked domains, benchmarks and personal data", _safety),
         ("Removal vs perplexity", _shift),
         ("Distributions", _distributions),
         ("Dedup clusters and tokens", _tokens_and_clusters),

@@ -133,6 +133,17 @@ STEPS: tuple[StepSpec, ...] = (
         ("blocked_list", "blocked_host"),
     ),
     StepSpec(
+        "benchmark_overlap",
+        "filter",
+        "filter",
+        "contains a benchmark question (CMMLU, GAOKAO-Bench or the recipe's), with or without its options, "
+        "reordered or lightly edited",
+        "corpus_pipeline.rules.decontamination:BenchmarkIndex.match",
+        "filter.decontamination",
+        ("benchmark_overlap",),
+        ("benchmark", "benchmark_item"),
+    ),
+    StepSpec(
         "sensitive_words",
         "filter",
         "filter",

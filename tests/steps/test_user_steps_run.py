@@ -1,10 +1,12 @@
 """A user-defined step in a real ``corpus-pipeline run`` (its own process, local mode): it removes documents with
 its own reason in clean and in quality, quarantines the document it fails on, and a misspelled step is a
-one-line error before Spark starts. The same run checks the default recipe's blocked_domain and mask_pii steps
-(issue 21): a page of a listed gambling domain is removed, personal data in kept text is masked and counted."""
+one-line error before Spark starts. The same run checks the default recipe's blocked_domain, benchmark_overlap
+and mask_pii steps (issue 21): a page of a listed gambling domain is removed, a page quoting a CMMLU question is
+removed with its benchmark and item, personal data in kept text is masked and counted."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import yaml
 from corpus_eval.demo import build_demo_corpus
 from corpus_pipeline.io.resources import resource_dir
 from corpus_pipeline.rules.pii import PII_TYPES
+from tests.conftest import shared_data_dir
 from tests.pipeline_outputs import cli_env
 
 pytestmark = pytest.mark.spark
@@ -52,8 +55,19 @@ def listed_domain() -> str:
     return next(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line and line[0] != "#")
 
 
+def cmmlu_question() -> str | None:
+    """The first CMMLU astronomy question with its options, as a quiz page would print it (None without the data)."""
+    path = shared_data_dir() / "benchmarks" / "cmmlu" / "test" / "astronomy.csv"
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    return f"{row['Question']}\nA、{row['A']}  B、{row['B']}  C、{row['C']}  D、{row['D']}\n"
+
+
 def recipe_with(path, first: str, second: str):
     data = yaml.safe_load((resource_dir("rules") / "recipes" / "default.yaml").read_text(encoding="utf-8"))
+    data["filter"]["decontamination"]["data_dir"] = str(shared_data_dir())  # the copy is not beside the checkout
     for name in ("web", "default"):
         steps = data["sources"][name]["steps"]
         steps.insert(steps.index("normalize") + 1, {"python": first})
@@ -77,6 +91,8 @@ def workdir(tmp_path_factory):
     docs += [
         {"id": "casino", "url": f"https://www.{listed_domain()}/news/1.html", "text": ARTICLE.replace("国家", "全国")},
     ]
+    if cmmlu_question():
+        docs.append({"id": "exam", "text": ARTICLE.replace("国家", "本市") + "\n课后练习：\n" + cmmlu_question()})
     (base / "raw" / "notices").mkdir()  # source news: no spam step (the 2006 e-mail spam model flags contacts)
     (base / "raw" / "notices" / "docs.jsonl").write_text(
         json.dumps({"id": "contact", "url": "https://www.tsinghua.edu.cn/info/1.html", "text": PII_TEXT}) + "\n",
@@ -162,7 +178,26 @@ def test_a_listed_domain_is_removed_and_personal_data_masked(out):
     assert report["safety"]["blocked_domain"] == {"ut1_gambling": {"web": 1}}
     assert {doc["id"] for doc in report["samples"]["filter"]["blocked_domain"]} == {"casino"}
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "Blocked domains and personal data" in html and "&lt;PII:{type}&gt;" in html
+    assert "Blocked domains, benchmarks and personal data" in html and "&lt;PII:{type}&gt;" in html
+
+
+def test_a_page_quoting_a_benchmark_question_is_removed(out):
+    if cmmlu_question() is None:
+        pytest.skip(f"real data folder {shared_data_dir()} is absent")
+    removed = {row["id"]: row for row in pq.read_table(out / "filter" / "removed").to_pylist()}
+    assert removed["exam"]["reason"] == "benchmark_overlap"
+    assert (removed["exam"]["benchmark"], removed["exam"]["benchmark_item"]) == ("cmmlu", "astronomy:0")
+    assert [key for key, row in removed.items() if row["reason"] == "benchmark_overlap"] == ["exam"]
+    stats = json.loads((out / "filter" / "stats.json").read_text(encoding="utf-8"))
+    assert stats["benchmark_overlap"] == {"cmmlu": {"web": 1}}
+    assert stats["benchmark_items_top"] == [{"benchmark": "cmmlu", "item": "astronomy:0", "documents": 1}]
+    assert stats["benchmarks"]["cmmlu"]["items"] > 10000 and stats["benchmarks"]["gaokao_bench"]["items"] > 1000
+    assert stats["benchmark_index"]["n"] == 6
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["safety"]["benchmark_overlap"] == {"cmmlu": {"web": 1}}
+    assert {doc["id"] for doc in report["samples"]["filter"]["benchmark_overlap"]} == {"exam"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Benchmark decontamination (benchmark_overlap)" in html and "astronomy:0" in html
 
 
 def test_a_misspelled_step_is_one_line_before_spark_starts(workdir):
