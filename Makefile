@@ -17,7 +17,7 @@ SHARED_DATA ?= ../shared/data
 PROBE_TOKENS ?= 300000
 PROBE_ARGS ?= --preset tiny --seq-len 256 --batch-size 16 --lr 3e-3 --warmup-fraction 0.05 --seed 0
 
-.PHONY: install kenlm demo probe-demo test lint format bench models package clean-demo
+.PHONY: install kenlm demo probe-demo evaluate test lint format bench models package clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ probe-demo: $(STAMP)
 	$(PY) -m corpus_pipeline probe --corpus raw=$(DEMO_DIR)/pack-raw cleaned-dedup=$(DEMO_DIR)/pack \
 	    --dev $(DEMO_DIR)/dev/pack --tokens $(PROBE_TOKENS) $(PROBE_ARGS) --out $(DEMO_DIR)/probe
 	$(PY) -m corpus_pipeline report --run $(DEMO_DIR)
+
+# The labelled real-web set (half b of every source in $(SHARED_DATA): real pages, posts, reviews and chat as good
+# documents; real spam and realistic spliced junk as junk; labels beside them) through the default recipe:
+# good kept, junk removed and junk share of the output, per kind, carrier and reason (EVAL_DIR/run/evaluation.md).
+EVAL_DIR ?= out/evaluate
+evaluate: $(STAMP)
+	$(PY) -m corpus_eval.webeval --shared $(SHARED_DATA) --out $(EVAL_DIR)/set --seed 0 --half b > /dev/null
+	$(PY) -m corpus_pipeline run --output $(EVAL_DIR)/run --overwrite --input web=$(EVAL_DIR)/set/documents.jsonl.gz
+	$(PY) -m corpus_eval.webeval.score --run $(EVAL_DIR)/run --labels $(EVAL_DIR)/set/labels.jsonl
 
 test: $(STAMP)
 	$(PY) -m pytest -q

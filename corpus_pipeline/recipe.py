@@ -13,9 +13,22 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from corpus_pipeline.io.resources import missing_hint, resource_dir, shipped_file
+from corpus_pipeline.rules.repetition import REASONS as REPETITION_REASONS
+from corpus_pipeline.rules.repetition import RepetitionConfig
+from corpus_pipeline.rules.webspam import CATEGORIES as WEBSPAM_CATEGORIES
+from corpus_pipeline.rules.webspam import WebSpamConfig
 
 DEFAULT_RECIPE_NAME = "recipes/default.yaml"  # under rules/
 INPUT_FORMATS = ("jsonl", "parquet", "text", "html", "warc", "wet")
@@ -169,6 +182,14 @@ class DocumentFilterConfig(_Strict):
     sentence_end_file: str = "sentence_end.txt"
 
 
+class LanguageStepConfig(_Strict):
+    """The clean stage's ``language`` step (:mod:`corpus_pipeline.rules.language`, CLD2): a document whose
+    identified language is not accepted, or holds less than ``min_score`` of its letters, is ``not_chinese``."""
+
+    accepted: tuple[str, ...] = Field(("zh", "yue"), min_length=1, description="language codes kept (CLD2 codes)")
+    min_score: float = Field(0.3, ge=0, le=1, description="least share of the read letters in the language")
+
+
 class ParagraphConfig(_Strict):
     min_chars: int = Field(8, ge=1, description="shorter paragraphs are never removed as duplicates")
 
@@ -179,6 +200,7 @@ class CleanConfig(_Strict):
     paragraphs: ParagraphConfig = ParagraphConfig()
     ads: AdConfig = AdConfig()
     filters: DocumentFilterConfig = DocumentFilterConfig()
+    language: LanguageStepConfig = LanguageStepConfig()
     opencc_config: str = "t2s"
 
 
@@ -295,9 +317,39 @@ class DecontaminationConfig(_Strict):
         return value
 
 
+class WebSpamStepConfig(_Strict):
+    """The filter stage's ``webspam`` step (:mod:`corpus_pipeline.rules.webspam`): gambling, porn and SEO-spam
+    pages. ``scoring`` holds the weights and the per-category thresholds (chosen on calibration half a of the
+    labelled web set, ``bench/RESULTS.md``)."""
+
+    lexicons: str = Field(
+        "webspam", description="folder of <category>-<tier>.txt lexicon files (each with its source and licence)"
+    )
+    scoring: WebSpamConfig = WebSpamConfig()
+
+    @field_validator("scoring")
+    @classmethod
+    def _known_categories(cls, value: WebSpamConfig) -> WebSpamConfig:
+        unknown = sorted({name for name, _ in value.thresholds} - set(WEBSPAM_CATEGORIES))
+        if unknown:
+            raise ValueError(f"thresholds: unknown categor{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}")
+        return value
+
+
+def _known_repetition_rules(value: RepetitionConfig) -> RepetitionConfig:
+    unknown = [name for name in value.rules if name not in REPETITION_REASONS]
+    if unknown:
+        raise ValueError(f"rules: unknown rule(s) {', '.join(unknown)}; the rules are {', '.join(REPETITION_REASONS)}")
+    return value
+
+
 class FilterConfig(_Strict):
     domains: DomainBlocklistConfig = DomainBlocklistConfig()
     decontamination: DecontaminationConfig = DecontaminationConfig()
+    webspam: WebSpamStepConfig = WebSpamStepConfig()
+    repetition: Annotated[RepetitionConfig, AfterValidator(_known_repetition_rules)] = Field(
+        RepetitionConfig(), description="the repetition step's rules (each its own reason) and their limits"
+    )
     sensitive: SensitiveConfig = SensitiveConfig()
     spam: SpamConfig = SpamConfig()
 

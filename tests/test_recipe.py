@@ -18,6 +18,11 @@ def test_default_recipe_loads_and_is_pangu_table_3():
     assert recipe.perplexity.max_perplexity is None
     assert all({"benchmark_overlap", "perplexity", "mask_pii"} <= recipe.steps_for(source) for source in recipe.sources)
     assert {"blocked_domain"} <= recipe.steps_for("web") & recipe.steps_for("default")
+    # web pages: web-spam and repetition rules; no quality classifier (measured on the labelled web set)
+    assert {"webspam", "repetition"} <= recipe.steps_for("web") & recipe.steps_for("default")
+    assert "quality" not in recipe.steps_for("web") | recipe.steps_for("default") and "quality" in recipe.steps_for(
+        "reviews"
+    )
     assert {"sensitive_words", "spam"} <= recipe.steps_for("ebook")
     assert "strip_navigation" not in recipe.steps_for("ebook")
     assert recipe.steps_for("unknown-source") == recipe.steps_for("default")

@@ -32,6 +32,8 @@ RESULT_SCHEMA = pa.schema(
         ("nav_lines", pa.int32()),
         ("ad_lines", pa.int32()),
         ("dup_paragraphs", pa.int32()),
+        ("lang", pa.string()),
+        ("lang_score", pa.float64()),
         ("bytes_in", pa.int64()),
         ("bytes_out", pa.int64()),
         ("path", pa.string()),
@@ -55,6 +57,8 @@ CLEAN_DOCUMENT_COLUMNS = [
     "nav_lines",
     "ad_lines",
     "dup_paragraphs",
+    "lang",
+    "lang_score",
 ]
 
 
@@ -141,6 +145,8 @@ def clean_batches(batches: Iterator[pa.RecordBatch], plan: CleanPlan) -> Iterato
                     nav_lines=cleaned.nav_lines,
                     ad_lines=cleaned.ad_lines,
                     dup_paragraphs=cleaned.dup_paragraphs,
+                    lang=cleaned.lang,
+                    lang_score=cleaned.lang_score,
                     bytes_out=len(cleaned.text.encode("utf-8")),
                 )
             for name in RESULT_SCHEMA.names:

@@ -25,6 +25,7 @@ from corpus_pipeline.rules.document_filters import (
     title_only_reason,
 )
 from corpus_pipeline.rules.html import extract_main_text
+from corpus_pipeline.rules.language import UNDETERMINED, LanguageConfig, identify_language, language_reason
 from corpus_pipeline.rules.navigation import NavigationRules, strip_navigation
 from corpus_pipeline.rules.normalize import Normalizer, collapse_whitespace
 from corpus_pipeline.rules.paragraphs import dedup_paragraphs
@@ -76,6 +77,8 @@ class DocumentState:
     nav_lines: int = 0
     ad_lines: int = 0
     dup_paragraphs: int = 0
+    lang: str | None = None
+    lang_score: float | None = None
     _stats_text: str | None = None
     _stats: tuple[int, int, int] = (0, 0, 0)
 
@@ -109,6 +112,8 @@ class CleanedDocument:
     dup_paragraphs: int = 0
     url: str | None = None
     meta: str | None = None
+    lang: str | None = None  # None: the source has no language step
+    lang_score: float | None = None
 
 
 Phase = Callable[[DocumentState, CleanRules], str | None]
@@ -140,6 +145,15 @@ def _ads(doc: DocumentState, rules: CleanRules) -> str | None:
     return verdict.reason
 
 
+def _language(doc: DocumentState, rules: CleanRules) -> str | None:
+    lang, score = identify_language(doc.text)
+    doc.lang, doc.lang_score = lang, round(score, 4)
+    if lang == UNDETERMINED:  # no letters at all: left to the length and CJK-ratio rules
+        return None
+    config = rules.config.language
+    return language_reason(lang, score, LanguageConfig(frozenset(config.accepted), config.min_score))
+
+
 def _cjk_ratio(doc: DocumentState, rules: CleanRules) -> str | None:
     han, counted, _ = doc.char_stats()
     return cjk_ratio_reason(han, counted, rules.config.filters.min_cjk_ratio)
@@ -169,6 +183,7 @@ PHASES: tuple[tuple[str, Phase], ...] = (
     ("cjk_ratio", _cjk_ratio),
     ("min_length", _min_length),
     ("cjk_ratio", _no_counted_chars),
+    ("language", _language),  # the model judges what the cheap character rules let through
     ("title_only", _title_only),
 )
 
@@ -245,4 +260,6 @@ def clean_document(
         doc.dup_paragraphs,
         doc.url,
         doc.meta,
+        doc.lang,
+        doc.lang_score,
     )

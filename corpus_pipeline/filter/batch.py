@@ -1,9 +1,11 @@
-"""The filter stage over Arrow batches: domain blocklists, benchmark questions, sensitive-word hits, then the
-spam score, per the source's steps.
+"""The filter stage over Arrow batches: domain blocklists, benchmark questions, web-spam lexicons, repetition
+heuristics, sensitive-word hits, then the spam score, per the source's steps.
 
 A document is removed as ``blocked_domain`` when its URL's host (or a parent domain) is on a blocklist, else as
-``benchmark_overlap`` when it contains a benchmark question, else as ``sensitive_words`` when it has too many
-lexicon hits, else as ``spam`` when its spam score is above the threshold. The columns of a step are filled for
+``benchmark_overlap`` when it contains a benchmark question, else as ``gambling``/``porn``/``seo_spam`` when
+its web-spam score reaches a category's threshold, else with the first repetition rule it fails
+(``repetitive_lines`` ... ``title_stuffing``), else as ``sensitive_words`` when it has too many lexicon hits,
+else as ``spam`` when its spam score is above the threshold. The columns of a step are filled for
 every document whose source has the step, removed or not, so the removed/ rows show why; sources without the
 step get nulls (``blocked_list``/``blocked_host`` are null for a document no list names, ``benchmark``/
 ``benchmark_item`` for a document that contains no benchmark question).
@@ -21,7 +23,9 @@ from corpus_pipeline.filter.benchmarks import BenchmarkPlan, match_texts
 from corpus_pipeline.recipe import SensitiveConfig
 from corpus_pipeline.rules import domains
 from corpus_pipeline.rules.domains import DomainBlocklists
+from corpus_pipeline.rules.repetition import RepetitionConfig, repetition_reason, stats_for_batch
 from corpus_pipeline.rules.sensitive import Lexicon, compiled_matcher, count_hits, hits_used, sensitive_reason
+from corpus_pipeline.rules.webspam import WebSpamConfig, WebSpamLexicon, compiled_webspam_rules, webspam_verdict
 from corpus_pipeline.stage.stats import KEPT, REMOVED
 
 FILTER_COLUMNS = pa.schema(
@@ -30,6 +34,8 @@ FILTER_COLUMNS = pa.schema(
         ("blocked_host", pa.string()),
         ("benchmark", pa.string()),
         ("benchmark_item", pa.string()),
+        ("webspam_score", pa.float64()),
+        ("webspam_category", pa.string()),
         ("sensitive_hits", pa.int32()),
         ("sensitive_categories", pa.list_(pa.string())),
         ("spam_score", pa.float64()),
@@ -50,6 +56,9 @@ class FilterPlan:
     default_steps: frozenset[str]
     python_steps: dict[str, tuple[tuple[str | None, str], ...]] = field(default_factory=dict)
     benchmarks: BenchmarkPlan | None = None  # None when no source runs the benchmark_overlap step
+    webspam: WebSpamLexicon | None = None  # None when no source runs the webspam step
+    webspam_config: WebSpamConfig = WebSpamConfig()
+    repetition: RepetitionConfig = RepetitionConfig()
 
     def steps(self, source: str) -> frozenset[str]:
         return self.source_steps.get(source, self.default_steps)
@@ -83,6 +92,23 @@ def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
             if found is not None:
                 benchmark[i], benchmark_item[i] = found
                 reasons[i] = reasons[i] or "benchmark_overlap"
+    webspam_score: list[float | None] = [None] * n
+    webspam_category: list[str | None] = [None] * n
+    titles = batch.column("title").to_pylist() if "title" in batch.schema.names else [None] * n
+    checked = [i for i in range(n) if "webspam" in steps[i]]
+    if checked:
+        if plan.webspam is None:
+            raise RuntimeError("a source has the webspam step but the job loaded no web-spam lexicon")
+        rules = compiled_webspam_rules(plan.webspam, plan.webspam_config)
+        for i in checked:
+            verdict = webspam_verdict(titles[i], texts[i], rules)
+            webspam_score[i], webspam_category[i] = round(verdict.score, 4), verdict.category
+            reasons[i] = reasons[i] or verdict.reason
+    checked = [i for i in range(n) if "repetition" in steps[i] and reasons[i] is None]  # no columns: skip removed
+    if checked:
+        measured = stats_for_batch([texts[i] for i in checked], [titles[i] for i in checked], plan.repetition)
+        for i, stats in zip(checked, measured):
+            reasons[i] = repetition_reason(stats, plan.repetition)
     for i, text in enumerate(texts):
         if "sensitive_words" in steps[i]:
             found = count_hits(text, matcher)
@@ -103,6 +129,8 @@ def filter_columns(batch: pa.RecordBatch, plan: FilterPlan) -> dict[str, list]:
         "blocked_host": blocked_host,
         "benchmark": benchmark,
         "benchmark_item": benchmark_item,
+        "webspam_score": webspam_score,
+        "webspam_category": webspam_category,
         "sensitive_hits": hits,
         "sensitive_categories": categories,
         "spam_score": spam_scores,

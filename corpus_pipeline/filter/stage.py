@@ -11,12 +11,14 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from corpus_pipeline.classify.model import distribute, load_model_spec
+from corpus_pipeline.errors import InputError
 from corpus_pipeline.filter import benchmarks
 from corpus_pipeline.filter.batch import FILTER_COLUMNS, FilterPlan, filter_columns
 from corpus_pipeline.io.documents import read_documents
 from corpus_pipeline.recipe import Recipe, RecipeError
 from corpus_pipeline.rules.domains import DomainBlocklists, load_blocklists
 from corpus_pipeline.rules.sensitive import load_sensitive_lexicon
+from corpus_pipeline.rules.webspam import WebSpamLexicon, load_webspam_lexicon
 from corpus_pipeline.stage.base import Stage
 from corpus_pipeline.stage.frame import annotate_documents, run_stats, source_steps
 from corpus_pipeline.stage.output import write_stage_output
@@ -42,7 +44,9 @@ def with_extra_lexicons(recipe: Recipe, lexicons: list[str] | tuple[str, ...]) -
 
 class FilterStage(Stage):
     name = "filter"
-    help = "domain blocklists, benchmark decontamination, sensitive-word filter and fastText spam classifier"
+    help = (
+        "domain blocklists, benchmark decontamination, web-spam and repetition rules, sensitive words, spam classifier"
+    )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -78,12 +82,16 @@ class FilterStage(Stage):
             default_steps=recipe.steps_for("default"),
             python_steps=python_steps_by_stage(recipe, self.name),
             benchmarks=benchmarks.plan_benchmarks(recipe) if recipe.uses_step("benchmark_overlap") else None,
+            webspam=load_webspam(recipe) if recipe.uses_step("webspam") else None,
+            webspam_config=config.webspam.scoring,
+            repetition=config.repetition,
         )
 
     def resources(self, plan: FilterPlan) -> dict[str, str | None]:
         return {
             "domain_blocklists": plan.blocklists.sha256() if plan.blocklists else None,
             "benchmark_index": plan.benchmarks.sha256 if plan.benchmarks else None,
+            "webspam_lexicon": plan.webspam.sha256 if plan.webspam else None,
             "sensitive_lexicon": plan.lexicon.sha256,
             "spam_model": plan.spam.sha256 if plan.spam else None,
             **sources_sha256(plan.python_steps),
@@ -120,6 +128,7 @@ class FilterStage(Stage):
             "domain_blocklists": blocklist_stats(plan.blocklists),
             "benchmarks": plan.benchmarks.benchmarks if plan.benchmarks else None,
             "benchmark_index": plan.benchmarks.summary if plan.benchmarks else None,
+            "webspam_lexicon": webspam_stats(plan.webspam),
         }
         return write_stage_output(spark, result, output, self.name, kept_columns, extra, detail_counts=removal_details)
 
@@ -134,6 +143,27 @@ def load_domain_blocklists(recipe: Recipe) -> DomainBlocklists:
         )
     except (OSError, RecipeError) as error:
         raise RecipeError(f"filter.domains: {error}") from None
+
+
+def load_webspam(recipe: Recipe) -> WebSpamLexicon:
+    """The web-spam lexicon folder, read on the driver: a missing or malformed file fails before Spark starts."""
+    try:
+        return load_webspam_lexicon(recipe.rules_path(recipe.filter.webspam.lexicons))
+    except InputError as error:
+        raise RecipeError(f"filter.webspam: {error}") from None
+
+
+def webspam_stats(lexicon: WebSpamLexicon | None) -> dict[str, Any] | None:
+    """What ``stats.json`` records about the web-spam lexicon: its files, hash and entries per category."""
+    if lexicon is None:
+        return None
+    categories = sorted({category for _, category, _ in lexicon.entries})
+    return {
+        "files": list(lexicon.files),
+        "sha256": lexicon.sha256,
+        "entries": {category: lexicon.size(category) for category in categories},
+        "patterns": len(lexicon.patterns),
+    }
 
 
 def blocklist_stats(lists: DomainBlocklists | None) -> dict[str, Any] | None:

@@ -114,6 +114,16 @@ STEPS: tuple[StepSpec, ...] = (
         ("n_chars",),
     ),
     StepSpec(
+        "language",
+        "clean",
+        "filter",
+        "identified language (CLD2, pycld2's bundled model) not Chinese, or too small a share of the letters",
+        "corpus_pipeline.rules.language:identify_language",
+        "clean.language",
+        ("not_chinese",),
+        ("lang", "lang_score"),
+    ),
+    StepSpec(
         "title_only",
         "clean",
         "filter",
@@ -142,6 +152,34 @@ STEPS: tuple[StepSpec, ...] = (
         "filter.decontamination",
         ("benchmark_overlap",),
         ("benchmark", "benchmark_item"),
+    ),
+    StepSpec(
+        "webspam",
+        "filter",
+        "filter",
+        "gambling, porn and SEO-spam pages: category lexicons (look-alike characters undone) scored by density, "
+        "distinct words, title, first and last lines, and brands spliced into prose",
+        "corpus_pipeline.rules.webspam:webspam_verdict",
+        "filter.webspam",
+        ("gambling", "porn", "seo_spam"),
+        ("webspam_score", "webspam_category"),
+    ),
+    StepSpec(
+        "repetition",
+        "filter",
+        "filter",
+        "repeated lines, paragraphs and character n-grams, headline/keyword lists without sentence endings, "
+        "fragment pages, symbol/emoji/hashtag floods, title stuffing (Gopher/FineWeb for Chinese)",
+        "corpus_pipeline.rules.repetition:repetition_reason",
+        "filter.repetition",
+        (
+            "repetitive_lines",
+            "repetitive_ngrams",
+            "few_sentence_endings",
+            "short_lines",
+            "symbol_ratio",
+            "title_stuffing",
+        ),
     ),
     StepSpec(
         "sensitive_words",

@@ -69,3 +69,28 @@ def test_html_title_and_empty_page(recipe, rules):
         None, None, "<html><body><script>x()</script></body></html>", None, recipe.steps_for("web"), rules
     )
     assert (empty.text, empty.reason) == ("", "too_short")
+
+
+JAPANESE = (  # kanji-heavy Japanese (72% Han): the CJK-ratio rule lets it through, the language step does not
+    "日本政府は本日、経済対策関連法案を閣議決定した。同法案は物価高騰対策と賃金引上げ支援を柱とし、"
+    "総事業費は約二十兆円規模となる見通し。\n政府関係者によると、国会審議を経て年度内成立を目指す方針。"
+    "野党各党は財源確保策の具体性不足を指摘、徹底審議を要求する構え。\n"
+    "経済界からは早期成立を求める声が相次ぐ一方、財政規律への懸念も根強い。\n"
+)
+
+
+def test_the_language_step_removes_a_japanese_page_and_fills_lang(recipe, rules):
+    japanese = clean_document(None, JAPANESE, None, None, recipe.steps_for("web"), rules)
+    assert (japanese.reason, japanese.lang) == ("not_chinese", "ja") and japanese.lang_score > 0.5
+    chinese = clean_document(None, ARTICLE, None, None, recipe.steps_for("web"), rules)
+    assert (chinese.reason, chinese.lang) == (None, "zh") and chinese.lang_score > 0.9
+    traditional = clean_document(
+        None, "國家統計局" + BODY[2][5:] + "\n" + BODY[3], None, None, frozenset({"language"}), rules
+    )
+    assert (traditional.reason, traditional.lang) == (None, "zh")  # traditional script is Chinese
+    empty = clean_document(None, "，。！？" * 60, None, None, recipe.steps_for("web"), rules)
+    assert (empty.reason, empty.lang) == ("low_cjk_ratio", None)  # removed before the language step runs
+    letterless = clean_document(None, "，。！？" * 60, None, None, frozenset({"language"}), rules)
+    assert (letterless.reason, letterless.lang, letterless.lang_score) == (None, "und", 0.0)  # not its call
+    ebook = clean_document(None, JAPANESE, None, None, recipe.steps_for("ebook"), rules)
+    assert (ebook.reason, ebook.lang, ebook.lang_score) == (None, None, None)  # no language step for e-books

@@ -23,7 +23,7 @@ def test_every_step_has_a_function_a_stage_and_a_known_config():
 def test_steps_run_in_stage_order():
     order = [stage_names().index(spec.stage) for spec in STEPS]
     assert order == sorted(order)
-    assert reasons_of("clean") == ("ad_keywords", "low_cjk_ratio", "too_short", "title_only")
+    assert reasons_of("clean") == ("ad_keywords", "low_cjk_ratio", "too_short", "not_chinese", "title_only")
     assert step("dedup").reasons == ("exact_duplicate", "near_duplicate")
 
 

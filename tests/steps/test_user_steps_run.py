@@ -24,10 +24,12 @@ from tests.pipeline_outputs import cli_env
 
 pytestmark = pytest.mark.spark
 
-ARTICLE = (
+ARTICLE = (  # distinct sentences: a text repeated three times is removed by the repetition step
     "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。"
     "专家表示，消费和投资共同发力，是经济稳定增长的重要原因，下一阶段政策将继续保持连续性。"
-) * 3
+    "不少企业负责人认为，市场信心正在恢复，订单明显增加，用工需求也有所上升，出口形势好于预期。"
+    "分析人士指出，外部环境依然复杂，需要进一步扩大内需，稳定就业，防范化解重点领域风险。"
+)
 STEPS = textwrap.dedent('''
     """A user's steps: drop lorem ipsum pages in clean, drop documents that mention a banned word in quality."""
 
@@ -37,7 +39,7 @@ STEPS = textwrap.dedent('''
         return "lorem_ipsum" if "Lorem ipsum" in doc["text"] else None
 
     def drop_banned(doc):
-        assert doc["quality_score"] is not None  # the stage's own columns come with the document
+        assert doc["perplexity"] is not None  # the stage's own columns come with the document
         return "banned_word" if "禁词" in doc["text"] else None
 ''')
 
