@@ -197,12 +197,12 @@ def _decisions(out) -> dict:
 def test_same_result_for_any_partitioning(spark, tmp_path):
     docs = family_corpus()
     outputs = []
-    for files, partitions in ((1, 1), (7, 5), (4, 13)):
+    for files, partitions in ((1, 1), (7, 13)):  # and below: 7 files, default partitions, local[1]
         inputs = write_documents(tmp_path / f"in{files}", docs, files=files)
         out = tmp_path / f"out{files}"
         run_stage(spark, "dedup", [inputs], str(out), recipe_for(partitions=partitions))
         outputs.append(_decisions(out))
-    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0] == outputs[1]
     assert sum(reason == "near_duplicate" for reason, _ in outputs[0].values()) > 20
     assert sum(reason == "exact_duplicate" for reason, _ in outputs[0].values()) > 10
 

@@ -51,6 +51,19 @@ PII_TEXT = (
 ) * 2
 
 
+CASINO_TITLE = "澳门新葡京官网_百家乐在线开户_真人娱乐平台"
+CASINO = (
+    ARTICLE.replace("专家表示", "澳门新葡京娱乐场专家表示")
+    + "\n百家乐 澳门新葡京 真人视讯 体育投注 网上赌场 注册送彩金\n"
+)
+JAPANESE = (  # kanji-heavy: passes the CJK-ratio rule, not the language step
+    "日本政府は本日、経済対策関連法案を閣議決定した。同法案は物価高騰対策と賃金引上げ支援を柱とし、"
+    "総事業費は約二十兆円規模となる見通し。\n政府関係者によると、国会審議を経て年度内成立を目指す方針。"
+    "野党各党は財源確保策の具体性不足を指摘、徹底審議を要求する構え。\n"
+    "経済界からは早期成立を求める声が相次ぐ一方、財政規律への懸念も根強い。\n"
+)
+
+
 def listed_domain() -> str:
     """The first domain of the shipped gambling list (read, not copied: the list may change)."""
     path = resource_dir("rules") / "blocklists" / "ut1_gambling_domains.txt"
@@ -92,6 +105,10 @@ def workdir(tmp_path_factory):
     ]
     docs += [
         {"id": "casino", "url": f"https://www.{listed_domain()}/news/1.html", "text": ARTICLE.replace("国家", "全国")},
+    ]
+    docs += [  # the web-spam and language steps (issues 19, 20)
+        {"id": "casino-seo", "title": CASINO_TITLE, "text": CASINO},
+        {"id": "japanese", "text": JAPANESE},
     ]
     if cmmlu_question():
         docs.append({"id": "exam", "text": ARTICLE.replace("国家", "本市") + "\n课后练习：\n" + cmmlu_question()})
@@ -181,6 +198,24 @@ def test_a_listed_domain_is_removed_and_personal_data_masked(out):
     assert {doc["id"] for doc in report["samples"]["filter"]["blocked_domain"]} == {"casino"}
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Blocked domains, benchmarks and personal data" in html and "&lt;PII:{type}&gt;" in html
+
+
+def test_casino_seo_and_a_japanese_page_are_removed_with_their_reasons_and_audited(out):
+    clean = {row["id"]: row for row in pq.read_table(out / "clean" / "removed").to_pylist()}
+    assert (clean["japanese"]["reason"], clean["japanese"]["lang"]) == ("not_chinese", "ja")
+    removed = {row["id"]: row for row in pq.read_table(out / "filter" / "removed").to_pylist()}
+    assert removed["casino-seo"]["reason"] == "gambling" and removed["casino-seo"]["webspam_category"] == "gambling"
+    assert removed["casino-seo"]["webspam_score"] >= 1.0
+    kept = pq.read_table(out / "filter" / "kept").to_pylist()
+    assert all(
+        row["webspam_score"] is not None and row["webspam_score"] < 1.0 for row in kept if row["source"] == "web"
+    )
+    assert {row["lang"] for row in pq.read_table(out / "clean" / "kept").to_pylist() if row["source"] == "web"} == {
+        "zh"
+    }
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert "casino-seo" in {doc["id"] for doc in report["samples"]["filter"]["gambling"]}
+    assert "japanese" in {doc["id"] for doc in report["samples"]["clean"]["not_chinese"]}
 
 
 def test_a_page_quoting_a_benchmark_question_is_removed(out):
