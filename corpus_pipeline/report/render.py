@@ -118,6 +118,16 @@ def _reasons(report: dict) -> str:
     return "".join(out)
 
 
+def _removals_table(header: list[str], described: dict[str, list], removed: dict[str, dict[str, int]]) -> str:
+    """A row per named list or benchmark: its description, then the documents it removed, in all and per source."""
+    sources = sorted({source for per_source in removed.values() for source in per_source})
+    rows = [
+        [name, *values, sum(removed.get(name, {}).values()), *[removed.get(name, {}).get(s, 0) for s in sources]]
+        for name, values in described.items()
+    ]
+    return _table([*header, "documents removed", *sources], rows)
+
+
 def _safety(report: dict) -> str:
     safety = report.get("safety")
     if not safety:
@@ -125,38 +135,26 @@ def _safety(report: dict) -> str:
     out = []
     lists = safety.get("domain_blocklists")
     if lists:
-        blocked = safety.get("blocked_domain") or {}
-        sources = sorted({s for per_source in blocked.values() for s in per_source})
-        rows = [
-            [
-                name,
-                info["domains"],
-                info["allowlisted"],
-                sum(blocked.get(name, {}).values()),
-                *[blocked.get(name, {}).get(s, 0) for s in sources],
-            ]
-            for name, info in lists.items()
-        ]
         out.append(
             "<h3>Domain blocklists (blocked_domain)</h3>"
-            + _table(["list", "domains", "allowlisted", "documents removed", *sources], rows)
+            + _removals_table(
+                ["list", "domains", "allowlisted"],
+                {name: [info["domains"], info["allowlisted"]] for name, info in lists.items()},
+                safety.get("blocked_domain") or {},
+            )
         )
     checked = safety.get("benchmarks")
     if checked:
-        removed = safety.get("benchmark_overlap") or {}
-        sources = sorted({s for per_source in removed.values() for s in per_source})
-        rows = [
-            [
-                name,
-                "files missing: not checked" if info.get("missing") else info.get("items", 0),
-                sum(removed.get(name, {}).values()),
-                *[removed.get(name, {}).get(s, 0) for s in sources],
-            ]
-            for name, info in checked.items()
-        ]
         out.append(
             "<h3>Benchmark decontamination (benchmark_overlap)</h3>"
-            + _table(["benchmark", "items", "documents removed", *sources], rows)
+            + _removals_table(
+                ["benchmark", "items"],
+                {
+                    name: ["files missing: not checked" if info.get("missing") else info.get("items", 0)]
+                    for name, info in checked.items()
+                },
+                safety.get("benchmark_overlap") or {},
+            )
         )
         top = safety.get("benchmark_items_top") or []
         if top:

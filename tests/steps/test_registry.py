@@ -73,3 +73,10 @@ def test_python_steps_know_the_step_they_follow():
         ("spam", "a.b:third"),
     )
     assert recipe.steps_for("default") == frozenset({"normalize", "spam", "dedup"})
+
+
+def test_the_rule_steps_name_the_reasons_their_rules_return():
+    from corpus_pipeline.rules import repetition, webspam
+
+    assert step("webspam").reasons == webspam.CATEGORIES
+    assert step("repetition").reasons == repetition.REASONS
