@@ -60,7 +60,7 @@ def _demo_pages(raw: Path):
     with gzip.open(raw / "web" / "pages.jsonl.gz", "rt", encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
-            yield record["id"], record["html"]
+            yield record["id"], record["html"], record["url"]
 
 
 def _gne_pages(data: Path):
@@ -70,18 +70,27 @@ def _gne_pages(data: Path):
         raw = page.read_bytes()
         decoded = decode_bytes(raw, html_declared_charset(raw[:4096]))
         if decoded:
-            yield page.stem, decoded[0]
+            site = page.stem.rsplit("_", 1)[0].replace("_", "-")
+            yield page.stem, decoded[0], f"http://{site}.gne.example/{page.stem}.html"
 
 
 def _write_until(path: Path, field: str, sources, size: int) -> int:
-    """Cycle over the documents, writing JSONL with unique ids until ``size`` bytes; returns bytes written."""
+    """Cycle over the documents, writing JSONL with unique ids until ``size`` bytes; returns bytes written.
+
+    A document with a URL gets it with the round in the host (``r3.news.example.cn``): each round is a copy of
+    the sites, whose pages share their own boilerplate lines but no copy shares lines with the next.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     written, rounds = 0, 0
     docs = list(sources)
     with open(path, "w", encoding="utf-8") as f:
         while written < size:
-            for doc_id, body in docs:
-                line = json.dumps({"id": f"{doc_id}#{rounds}", field: body}, ensure_ascii=False) + "\n"
+            for doc_id, body, *url in docs:
+                record = {"id": f"{doc_id}#{rounds}", field: body}
+                if url and url[0]:
+                    scheme, _, rest = url[0].partition("://")
+                    record["url"] = f"{scheme}://r{rounds}.{rest}"
+                line = json.dumps(record, ensure_ascii=False) + "\n"
                 f.write(line)
                 written += len(line.encode("utf-8"))
                 if written >= size:
@@ -129,8 +138,22 @@ def run_stage(stage: str, source: str, out: Path, master: str, extra: tuple[str,
     return time.perf_counter() - started
 
 
-def run_once(corpus: Path, master: str) -> float:
-    return run_stage("clean", f"web={corpus}", WORK / "out", master)
+def run_once(corpus: Path, master: str, recipe: Path | None = None) -> float:
+    return run_stage("clean", f"web={corpus}", WORK / "out", master, ("--recipe", str(recipe)) if recipe else ())
+
+
+def recipe_without_line_dedup() -> Path:
+    """The default recipe with line_dedup taken out of every source's steps (one clean pass, as before issue 20)."""
+    import yaml
+
+    recipe = yaml.safe_load((REPO / "rules" / "recipes" / "default.yaml").read_text(encoding="utf-8"))
+    for source in recipe["sources"].values():
+        source["steps"] = [step for step in source["steps"] if step != "line_dedup"]
+    recipe["rules_dir"], recipe["models_dir"] = str(REPO / "rules"), str(REPO / "models")
+    recipe["filter"]["decontamination"]["data_dir"] = str(REPO.parent / "shared" / "data")
+    path = WORK / "no_line_dedup.yaml"
+    path.write_text(yaml.safe_dump(recipe, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def main() -> int:
@@ -140,25 +163,40 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--corpora", nargs="+", default=["text", "html"])
     parser.add_argument("--masters", nargs="+", default=["local[1]", "local[2]"])
+    parser.add_argument(
+        "--without-line-dedup", action="store_true", help="the default recipe without its line_dedup step"
+    )
     args = parser.parse_args()
+    recipe = recipe_without_line_dedup() if args.without_line_dedup else None
     corpora = build(Path(args.data), args.size_mb)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
-        "| input | master | input MB | runs | median wall s | MB/s | MB/s per core | kept docs | removed | quarantined |"
+        "| input | master | input MB | runs | median wall s | MB/s | MB/s per core | kept docs | removed | quarantined "
+        "| line_dedup: documents changed / lines / MB removed |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.corpora:
         corpus = corpora[name]
         megabytes = corpus.stat().st_size / 1e6
         for master in args.masters:
             cores = int(master[master.index("[") + 1 : -1])
-            times = [run_once(corpus, master) for _ in range(args.runs)]
+            times = [run_once(corpus, master, recipe) for _ in range(args.runs)]
             wall = statistics.median(times)
             stats = json.loads((WORK / "out" / "stats.json").read_text())
             docs = stats["documents"]
+            lines = (stats.get("line_dedup") or {}).get("removed", {}).values()
+            changed = (
+                "off"
+                if "line_dedup" not in stats
+                else (
+                    f"{sum(e['documents'] for e in lines)} / {sum(e['line_keys'] for e in lines)} / "
+                    f"{sum(e['bytes'] for e in lines) / 1e6:.1f}"
+                )
+            )
             print(
                 f"| {name} | {master} | {megabytes:.1f} | {args.runs} | {wall:.1f} | {megabytes / wall:.2f} | "
-                f"{megabytes / wall / cores:.2f} | {docs['kept']} | {docs['removed']} | {docs['quarantined']} |",
+                f"{megabytes / wall / cores:.2f} | {docs['kept']} | {docs['removed']} | {docs['quarantined']} "
+                f"| {changed} |",
                 flush=True,
             )
     return 0

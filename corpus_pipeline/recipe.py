@@ -194,10 +194,27 @@ class ParagraphConfig(_Strict):
     min_chars: int = Field(8, ge=1, description="shorter paragraphs are never removed as duplicates")
 
 
+class LineDedupConfig(_Strict):
+    """The clean stage's ``line_dedup`` step (CCNet): a line found in at least ``min_documents`` documents of
+    one group is removed from all of them (:mod:`corpus_pipeline.clean.line_dedup`)."""
+
+    scope: Literal["host", "run"] = Field(
+        "host",
+        description="count a line's documents per URL host (documents without a URL are left alone), "
+        "or across the whole run",
+    )
+    min_documents: int = Field(3, ge=2, description="a line in this many documents of a group is removed")
+    keep_first: bool = Field(
+        False,
+        description="keep the line in the group's first document (higher source priority, longer text, smaller id)",
+    )
+
+
 class CleanConfig(_Strict):
     normalize: NormalizeConfig = NormalizeConfig()
     navigation: NavigationConfig = NavigationConfig()
     paragraphs: ParagraphConfig = ParagraphConfig()
+    line_dedup: LineDedupConfig = LineDedupConfig()
     ads: AdConfig = AdConfig()
     filters: DocumentFilterConfig = DocumentFilterConfig()
     language: LanguageStepConfig = LanguageStepConfig()
@@ -519,7 +536,12 @@ class Recipe(_Strict):
         return base / name
 
     def sha256(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """Digest of the settings, not of where files are: ``rules_dir``, ``models_dir`` and the benchmarks'
+        ``data_dir`` (resolved against the recipe file's folder, so they differ between a checkout and a copy
+        shipped with ``--files``) are left out; the stages fingerprint the files' contents instead."""
+        settings = self.model_dump(mode="json")
+        settings.pop("rules_dir"), settings.pop("models_dir"), settings["filter"]["decontamination"].pop("data_dir")
+        canonical = json.dumps(settings, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -120,6 +120,8 @@ def test_ctrl_c_is_one_line_status_130_and_the_run_resumes(raw, tmp_path, target
     left = {pid: line[:200] for (pid, start), line in tree.items() if running(pid, start)}
     assert left == {}, f"processes of the interrupted run still running: {left}"
     assert not (tmp_path / ".clean.lock").exists() and not (out / "_SUCCESS").exists()
+    if target == "process":
+        return  # the rerun below is the same after either signal: checked once, after Ctrl-C on a terminal (group)
 
     again = subprocess.run(command, env=cli_env(), capture_output=True, text=True, timeout=900)
     assert again.returncode == 0, again.stderr[-3000:]

@@ -131,3 +131,17 @@ def test_an_unreadable_recipe_is_a_recipe_error(tmp_path):
     path.chmod(0)
     with pytest.raises(RecipeError, match=r"secret.yaml: permission denied$"):
         load_recipe(path)
+
+
+def test_recipe_hash_is_the_same_wherever_the_file_lies(tmp_path):
+    data = base()
+    data["filter"] = {"decontamination": {"data_dir": "data"}}
+    data["rules_dir"] = "myrules"
+    digests = []
+    for folder in ("one", "two"):
+        path = tmp_path / folder / "r.yaml"
+        path.parent.mkdir()
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        digests.append(load_recipe(path).sha256())
+    assert digests[0] == digests[1]
+    assert load_recipe(path).filter.decontamination.data_dir == str(tmp_path / "two" / "data")

@@ -26,6 +26,7 @@ from corpus_pipeline.rules.document_filters import (
 )
 from corpus_pipeline.rules.html import extract_main_text
 from corpus_pipeline.rules.language import UNDETERMINED, LanguageConfig, identify_language, language_reason
+from corpus_pipeline.rules.line_dedup import remove_lines
 from corpus_pipeline.rules.navigation import NavigationRules, strip_navigation
 from corpus_pipeline.rules.normalize import Normalizer, collapse_whitespace
 from corpus_pipeline.rules.paragraphs import dedup_paragraphs
@@ -77,8 +78,12 @@ class DocumentState:
     nav_lines: int = 0
     ad_lines: int = 0
     dup_paragraphs: int = 0
+    dup_lines: int = 0
     lang: str | None = None
     lang_score: float | None = None
+    drop_lines: frozenset[int] = frozenset()  # line keys the line_dedup step removes
+    author: str | None = None  # as the HTML page states them (rules.html); None for text input
+    date: str | None = None
     _stats_text: str | None = None
     _stats: tuple[int, int, int] = (0, 0, 0)
 
@@ -114,6 +119,10 @@ class CleanedDocument:
     meta: str | None = None
     lang: str | None = None  # None: the source has no language step
     lang_score: float | None = None
+    dup_lines: int = 0
+    author: str | None = None
+    date: str | None = None
+    pending: bool = False  # stopped before line_dedup: the stage counts the lines across documents first
 
 
 Phase = Callable[[DocumentState, CleanRules], str | None]
@@ -137,6 +146,10 @@ def _symbols_and_whitespace(doc: DocumentState, rules: CleanRules) -> None:
 
 def _paragraphs(doc: DocumentState, rules: CleanRules) -> None:
     doc.text, doc.dup_paragraphs = dedup_paragraphs(doc.text, rules.config.paragraphs.min_chars)
+
+
+def _line_dedup(doc: DocumentState, rules: CleanRules) -> None:
+    doc.text, doc.dup_lines = remove_lines(doc.text, doc.drop_lines, rules.config.opencc_config)
 
 
 def _ads(doc: DocumentState, rules: CleanRules) -> str | None:
@@ -179,6 +192,7 @@ PHASES: tuple[tuple[str, Phase], ...] = (
     ("strip_navigation", _navigation),
     ("normalize", _symbols_and_whitespace),
     ("dedup_paragraphs", _paragraphs),
+    ("line_dedup", _line_dedup),  # lines the stage found in many documents (two passes, see clean.line_dedup)
     ("ad_filter", _ads),
     ("cjk_ratio", _cjk_ratio),
     ("min_length", _min_length),
@@ -230,23 +244,77 @@ def clean_document(
     doc_id: str | None = None,
     source: str | None = None,
     meta: str | None = None,
+    until_line_dedup: bool = False,
 ) -> CleanedDocument:
     """Apply the clean stage to one document: HTML main-text extraction (always, for HTML input), then the
     phases of the source's ``steps`` (:data:`PHASES`) and its ``python_steps``.
 
+    With ``until_line_dedup`` a document that reaches the ``line_dedup`` phase stops before it and comes back
+    ``pending``; :func:`resume_document` runs the rest once the stage knows which of its lines to drop.
+    Without it ``line_dedup`` drops nothing (one document alone has no lines repeated across documents).
+
     :raise corpus_pipeline.steps.user.UserStepError: a python step failed on this document
     """
+    author = date = None
     if html is not None:
         extracted = extract_main_text(html, url)
-        text, title = extracted.text, title or extracted.title
+        text, title, author, date = extracted.text, title or extracted.title, extracted.author, extracted.date
     doc = DocumentState(
-        title=_normalize_title(title, rules, steps), text=text or "", url=url, id=doc_id, source=source, meta=meta
+        title=_normalize_title(title, rules, steps),
+        text=text or "",
+        url=url,
+        id=doc_id,
+        source=source,
+        meta=meta,
+        author=author,
+        date=date,
     )
-    reason = None
-    for phase in rules.phases(steps, python_steps):
+    phases = rules.phases(steps, python_steps)
+    stop = phases.index(_line_dedup) if until_line_dedup and _line_dedup in phases else len(phases)
+    reason = _run(doc, phases[:stop], rules)
+    return _result(doc, reason, pending=reason is None and stop < len(phases))
+
+
+def resume_document(
+    pending: CleanedDocument,
+    drop_lines: frozenset[int],
+    steps: frozenset[str],
+    rules: CleanRules,
+    python_steps: tuple[tuple[str | None, str], ...] = (),
+    doc_id: str | None = None,
+    source: str | None = None,
+) -> CleanedDocument:
+    """Finish a ``pending`` document: drop the lines whose keys are in ``drop_lines``, then the phases after
+    ``line_dedup``.
+
+    :raise corpus_pipeline.steps.user.UserStepError: a python step failed on this document
+    """
+    doc = DocumentState(
+        title=pending.title,
+        text=pending.text,
+        url=pending.url,
+        id=doc_id,
+        source=source,
+        meta=pending.meta,
+        nav_lines=pending.nav_lines,
+        dup_paragraphs=pending.dup_paragraphs,
+        drop_lines=drop_lines,
+        author=pending.author,
+        date=pending.date,
+    )
+    phases = rules.phases(steps, python_steps)
+    return _result(doc, _run(doc, phases[phases.index(_line_dedup) :], rules))
+
+
+def _run(doc: DocumentState, phases: tuple[Phase, ...], rules: CleanRules) -> str | None:
+    for phase in phases:
         reason = phase(doc, rules)
         if reason is not None:
-            break
+            return reason
+    return None
+
+
+def _result(doc: DocumentState, reason: str | None, pending: bool = False) -> CleanedDocument:
     han, counted, n_chars = doc.char_stats()
     ratio = han / counted if counted else 0.0
     return CleanedDocument(
@@ -262,4 +330,8 @@ def clean_document(
         doc.meta,
         doc.lang,
         doc.lang_score,
+        doc.dup_lines,
+        doc.author,
+        doc.date,
+        pending,
     )

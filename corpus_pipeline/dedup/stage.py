@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyspark import StorageLevel
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from corpus_pipeline.dedup.batch import SIGNATURE_FIELDS, MinHashParams, signatures_of, verified_edges
@@ -36,7 +36,7 @@ from corpus_pipeline.io.documents import input_bytes, read_documents
 from corpus_pipeline.recipe import DedupConfig, Recipe
 from corpus_pipeline.schema import spark_schema
 from corpus_pipeline.stage.base import Stage
-from corpus_pipeline.stage.frame import run_stats
+from corpus_pipeline.stage.frame import by_source, run_stats
 from corpus_pipeline.stage.output import write_stage_output
 from corpus_pipeline.stage.stats import StageStats
 
@@ -96,19 +96,13 @@ def dedup_plan(recipe: Recipe, options: Mapping[str, Any] | None = None) -> Dedu
     )
 
 
-def _by_source(values: dict[str, Any]) -> Column:
-    """``values[source]``, or ``values['default']`` for a source the recipe does not name."""
-    lookup = F.create_map(*[item for name, value in sorted(values.items()) for item in (F.lit(name), F.lit(value))])
-    return F.coalesce(lookup[F.col("source")], F.lit(values["default"]))
-
-
 def keyed_documents(documents: DataFrame, plan: DedupPlan) -> DataFrame:
     """id, source, priority, quality, length and text of the documents that take part in dedup."""
     quality = F.col("quality_score") if "quality_score" in documents.columns else F.lit(None)
-    return documents.where(_by_source(plan.deduplicated)).select(
+    return documents.where(by_source(plan.deduplicated)).select(
         "id",
         "source",
-        _by_source(plan.priorities).cast("int").alias("priority"),
+        by_source(plan.priorities).cast("int").alias("priority"),
         quality.cast("double").alias("quality"),
         F.length("text").cast("long").alias("length"),
         "text",

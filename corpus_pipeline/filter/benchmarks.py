@@ -3,8 +3,9 @@
 :func:`plan_benchmarks` reads the recipe's benchmark files (``filter.decontamination``), builds the n-gram index
 of :mod:`corpus_pipeline.rules.decontamination` and saves it into a content-addressed folder (the key covers
 every benchmark file's SHA-256, the n-gram size and the rule), so a later run with the same benchmarks reuses it
-without reading them again. :func:`distribute` sends that folder with ``SparkContext.addFile(recursive=True)``;
-each Python worker memory-maps it once (:func:`worker_index`) and matches whole Arrow batches
+without reading them again. :func:`distribute` sends that folder's zip with ``SparkContext.addArchive`` (Spark
+ships a local folder with ``addFile`` only in local mode); each executor gets it unpacked, and each Python worker
+memory-maps it once (:func:`worker_index`) and matches whole Arrow batches
 (:func:`match_texts`). The plan that travels to the workers holds names and paths only, never the arrays.
 
 A benchmark whose files are missing stops the job before Spark starts (``missing: error``) or is skipped with a
@@ -37,7 +38,7 @@ class BenchmarkPlan:
     """What a worker needs to find the index (picklable, small) and what ``stats.json`` says about it."""
 
     folder: str  # the driver's copy
-    shipped_name: str  # the folder's name under SparkFiles
+    shipped_name: str  # the folder's name; its zip is shipped as an archive (SparkFiles: <name>.zip)
     sha256: str  # the content key
     summary: dict[str, Any]  # index summary: items per benchmark, n-grams, bytes, the rule
     benchmarks: dict[str, dict[str, Any]]  # name -> {path, files, items} or {path, missing}
@@ -128,6 +129,11 @@ def plan_benchmarks(recipe: Recipe) -> BenchmarkPlan:
             os.replace(partial, folder)
         except OSError:  # another process saved the same index first
             shutil.rmtree(partial, ignore_errors=True)
+    archive = folder.with_name(f"{shipped_name}.zip")
+    if not archive.is_file():  # what executors get: Spark ships a local folder only in local mode, a file anywhere
+        partial = folder.with_name(f"{shipped_name}.{os.getpid()}.zip.part")
+        shutil.make_archive(str(partial), "zip", root_dir=folder)
+        os.replace(f"{partial}.zip", archive)
     summary = {**D.worker_index(folder).summary(), "rule": asdict(rule), "sha256": key}
     for name, count in summary["items_per_benchmark"].items():
         benchmarks[name]["items"] = count
@@ -137,8 +143,8 @@ def plan_benchmarks(recipe: Recipe) -> BenchmarkPlan:
 
 
 def distribute(spark, plan: BenchmarkPlan) -> None:
-    """Send the index folder to every executor."""
-    spark.sparkContext.addFile(plan.folder, recursive=True)
+    """Send the index to every executor: the folder's zip, which Spark unpacks beside each executor's files."""
+    spark.sparkContext.addArchive(f"{plan.folder}.zip")
 
 
 def worker_index(plan: BenchmarkPlan) -> D.BenchmarkIndex:
@@ -146,7 +152,7 @@ def worker_index(plan: BenchmarkPlan) -> D.BenchmarkIndex:
     try:
         from pyspark import SparkFiles
 
-        local = SparkFiles.get(plan.shipped_name)
+        local = SparkFiles.get(f"{plan.shipped_name}.zip")  # the folder the archive was unpacked into
     except Exception:  # no SparkContext files here
         local = plan.folder
     if not os.path.isfile(os.path.join(local, "index.json")):

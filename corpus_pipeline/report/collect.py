@@ -232,6 +232,7 @@ def collect(spark: SparkSession, run: str, lm: LMSpec | None, sample_size: int =
     tokens = [row for row in report["funnel"] if "tokens" in row]
     report["tokens"] = {name: part["tokens"] for name, part in tokens[-1]["sources"].items()} if tokens else None
     report["safety"] = safety(stats)
+    report["line_dedup"] = stats["clean"].get("line_dedup") if "clean" in stats else None
     report["probe"] = read_json(spark, fs.join(run, "probe", "probe.json"))
     report["ground_truth"] = read_json(spark, fs.join(run, GROUND_TRUTH_FILE))
     return report

@@ -340,6 +340,30 @@ def _samples(report: dict) -> str:
     return "".join(out) or "<p class='note'>Nothing removed.</p>"
 
 
+def _line_dedup(report: dict) -> str:
+    summary = report.get("line_dedup")
+    if not summary:
+        return "<p class='note'>no line_dedup step ran</p>"
+    scope = "per URL host" if summary["scope"] == "host" else "across the run"
+    keep = ", the first document in the keep order kept them" if summary["keep_first"] else ""
+    out = [
+        f"<p class='note'>lines in at least {summary['min_documents']} documents {scope} were removed{keep}: "
+        f"{summary['frequent_lines']:,} such lines</p>"
+    ]
+    removed = summary.get("removed") or {}
+    rows = [[source, e["documents"], e["line_keys"], e["bytes"]] for source, e in removed.items()]
+    if rows:
+        rows.append(["all", *[sum(e[key] for e in removed.values()) for key in ("documents", "line_keys", "bytes")]])
+    out.append(_table(["source", "documents changed", "lines removed (distinct per document)", "bytes removed"], rows))
+    top = summary.get("top_lines") or []
+    if top:
+        out.append(
+            "<p class='note'>the lines in the most documents</p>"
+            + _table(["group", "documents", "line"], [[e["group"], e["documents"], e["text"]] for e in top])
+        )
+    return "".join(out)
+
+
 def render(report: dict) -> str:
     lm = report.get("lm")
     lm_note = (
@@ -350,6 +374,7 @@ def render(report: dict) -> str:
     sections = [
         ("Funnel", _funnel),
         ("Removal reasons", _reasons),
+        ("Boilerplate lines removed across documents (line_dedup)", _line_dedup),
         ("Blocked domains, benchmarks and personal data", _safety),
         ("Removal vs perplexity", _shift),
         ("Distributions", _distributions),

@@ -45,8 +45,8 @@ names them, nothing from them is copied into the repository.
 
 **Distribution.** The driver builds the index once (:func:`build_index`; CMMLU + GAOKAO-Bench: 23 MB of arrays,
 100,000 items ~125-150 MB, peak build memory ~4x that, independent of the corpus), saves it
-(:meth:`BenchmarkIndex.save`) into a local folder and ships the folder with ``SparkContext.addFile(folder,
-recursive=True)``; each Python worker opens it with :func:`worker_index` (``SparkFiles.get``): memory-mapped
+(:meth:`BenchmarkIndex.save`) into a local folder and ships the folder zipped with ``SparkContext.addArchive``
+(unpacked on each executor); each Python worker opens it with :func:`worker_index` (``SparkFiles.get``): memory-mapped
 read-only, so the pages are shared by all the workers of a node through the page cache, plus a per-process bit
 table of 128 KB-128 MB. Each Arrow batch's texts go through :meth:`BenchmarkIndex.match_batch`. Nothing grows on
 the driver with the corpus. For a set too large to map on every node (tens of GB), the same pure parts serve a

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from corpus_pipeline.schema import spark_schema
 from corpus_pipeline.stage.stats import QUARANTINED, REMOVED
@@ -120,6 +121,12 @@ def annotate_documents(
             yield pa.RecordBatch.from_arrays(batch.columns + arrays, schema=pa.schema(list(batch.schema) + new_fields))
 
     return documents.mapInArrow(run, output_type), passed + list(added.names)
+
+
+def by_source(values: Mapping[str, object]) -> Column:
+    """``values[source]``, or ``values['default']`` for a source the recipe does not name."""
+    lookup = F.create_map(*[item for name, value in sorted(values.items()) for item in (F.lit(name), F.lit(value))])
+    return F.coalesce(lookup[F.col("source")], F.lit(values["default"]))
 
 
 def source_steps(recipe) -> dict[str, frozenset[str]]:

@@ -84,6 +84,15 @@ STEPS: tuple[StepSpec, ...] = (
         columns=("dup_paragraphs",),
     ),
     StepSpec(
+        "line_dedup",
+        "clean",
+        "mapper",
+        "a line found in many documents of one site (or of the run) is boilerplate: removed from all of them",
+        "corpus_pipeline.rules.line_dedup:remove_lines",
+        "clean.line_dedup",
+        columns=("dup_lines",),
+    ),
+    StepSpec(
         "ad_filter",
         "clean",
         "filter",

@@ -1,6 +1,7 @@
 """The clean chain on one document: order of the rules, step gating, edge cases."""
 
-from corpus_pipeline.clean.document import clean_document
+from corpus_pipeline.clean.document import clean_document, resume_document
+from corpus_pipeline.rules.line_dedup import line_keys
 
 BODY = [
     "国家统计局今天发布数据，一季度国内生产总值同比增长百分之五点三，经济运行开局良好。",
@@ -94,3 +95,30 @@ def test_the_language_step_removes_a_japanese_page_and_fills_lang(recipe, rules)
     assert (letterless.reason, letterless.lang, letterless.lang_score) == (None, "und", 0.0)  # not its call
     ebook = clean_document(None, JAPANESE, None, None, recipe.steps_for("ebook"), rules)
     assert (ebook.reason, ebook.lang, ebook.lang_score) == (None, None, None)  # no language step for e-books
+
+
+def test_line_dedup_splits_cleaning_in_two_and_a_document_alone_loses_no_line(rules):
+    steps = frozenset({"normalize", "line_dedup", "min_length"})
+    footer = "本站所有文章均来自网友投稿，如有侵权请联系删除。"
+    text = "\n".join([ARTICLE, footer])
+    alone = clean_document(None, text, None, None, steps, rules)
+    assert (alone.reason, alone.pending, alone.dup_lines, alone.text) == (None, False, 0, text)
+    pending = clean_document(None, text, None, None, steps, rules, until_line_dedup=True)
+    assert (pending.reason, pending.pending, pending.text) == (None, True, text)
+    done = resume_document(pending, frozenset(line_keys([footer])), steps, rules)
+    assert (done.reason, done.pending, done.dup_lines, done.text) == (None, False, 1, ARTICLE)
+    emptied = resume_document(pending, frozenset(line_keys(text.split("\n"))), steps, rules)
+    assert (emptied.reason, emptied.text) == ("too_short", "")
+
+
+def test_an_html_page_gives_the_author_and_date_it_states_and_text_gives_none(recipe, rules):
+    html = (
+        "<html><head><title>经济数据发布</title><meta name='author' content='张三'>"
+        "<meta property='article:published_time' content='2021-04-16T09:30:00+08:00'></head><body><article>"
+        + "".join(f"<p>{line}</p>" for line in BODY)
+        + "</article></body></html>"
+    )
+    page = clean_document(None, None, html, None, recipe.steps_for("web"), rules)
+    assert (page.reason, page.author, page.date[:10]) == (None, "张三", "2021-04-16")
+    text = clean_document(None, ARTICLE, None, None, recipe.steps_for("web"), rules)
+    assert (text.author, text.date) == (None, None)
