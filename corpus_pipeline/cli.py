@@ -142,6 +142,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gpt.add_argument("--dev", metavar="DIR", help="a pack output to evaluate loss and perplexity on")
     add_trainer_arguments(gpt)
+    export = commands.add_parser(
+        "export", help="a stage output's documents as jsonl.gz or parquet shards for 🤗 datasets or Dolma tools"
+    )
+    export.add_argument("--input", required=True, metavar="DIR", help="a stage output (or parquet documents)")
+    export.add_argument("--output", required=True, metavar="DIR", help="the shards, _SUCCESS and export.json")
+    export.add_argument("--part", choices=("kept", "removed"), default="kept", help="which documents (default kept)")
+    export.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="jsonl: gzip JSON Lines")
+    export.add_argument(
+        "--layout",
+        choices=("columns", "dolma"),
+        default="columns",
+        help="columns: every column, meta nested; dolma: {id, text, source, added, metadata}",
+    )
+    export.add_argument("--shard-mb", type=float, default=256.0, help="megabytes of text per shard (about)")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing --output")
+    _add_spark_arguments(export)
     probe = commands.add_parser("probe", help="small-model perplexity probe: same model, equal tokens per corpus")
     probe.add_argument("--corpus", nargs="+", required=True, metavar="NAME=DIR", help="candidate pack outputs")
     probe.add_argument("--dev", required=True, metavar="DIR", help="the dev set's pack output")
@@ -234,6 +250,20 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_command(args: argparse.Namespace) -> int:
+    from corpus_pipeline.export import ExportOptions, export_documents
+
+    options = ExportOptions(part=args.part, format=args.format, layout=args.layout, shard_mb=args.shard_mb)
+    check_plain_output(args.output, [args.input])
+    with _session(args) as spark:
+        record = export_documents(spark, args.input, args.output, options, args.overwrite)
+    print(
+        f"export: {record['documents']:,} documents in {record['shards']} {record['format']} shard(s) "
+        f"({record['layout']}) under {args.output}"
+    )
+    return 0
+
+
 def train_tokenizer_command(args: argparse.Namespace) -> int:
     from corpus_pipeline.tokenizer.train import settings_from_args, train_tokenizer
 
@@ -322,6 +352,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], bool]] = {
     "train-kenlm": (train_kenlm_command, False),
     "train": (train_command, False),
     "probe": (probe_command, False),
+    "export": (export_command, True),
 }
 
 

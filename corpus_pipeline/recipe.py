@@ -460,7 +460,14 @@ class MixtureConfig(_Strict):
 
 
 class PackConfig(_Strict):
-    tokenizer: str = Field("tokenizer", description="tokenizer directory, relative to models_dir")
+    tokenizer: str = Field(
+        "tokenizer",
+        description="our tokenizer directory, a Hugging Face tokenizer.json or a SentencePiece .model, "
+        "relative to models_dir",
+    )
+    eod_token: str | None = Field(
+        None, description="the token ending each document; null: <eod> for ours, else the tokenizer's end of sequence"
+    )
     bytes_per_shard: int = Field(
         256 * 2**20, gt=0, description="input parquet bytes per partition (it writes one shard per source it holds)"
     )

@@ -79,8 +79,9 @@ class PackPlan:
 
 def pack_plan(recipe: Recipe, options: Mapping[str, Any] | None = None) -> PackPlan:
     """Check the tokenizer (``--tokenizer`` or the recipe's) before Spark starts."""
-    tokenizer_dir = (options or {}).get("tokenizer")
-    spec = load_tokenizer_spec(tokenizer_dir or recipe.models_path(recipe.pack.tokenizer))
+    options = options or {}
+    tokenizer = options.get("tokenizer") or recipe.models_path(recipe.pack.tokenizer)
+    spec = load_tokenizer_spec(tokenizer, options.get("eod_token") or recipe.pack.eod_token)
     return PackPlan(tokenizer=spec, dtype=token_dtype(spec.vocab_size).name, config=recipe.pack)
 
 
@@ -247,8 +248,14 @@ class PackStage(Stage):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--tokenizer",
-            metavar="DIR",
-            help="tokenizer directory (tokenizer.model + card.json); default: the recipe's pack.tokenizer",
+            metavar="PATH",
+            help="our tokenizer directory (tokenizer.model + card.json), a Hugging Face tokenizer.json or a "
+            "SentencePiece .model; default: the recipe's pack.tokenizer",
+        )
+        parser.add_argument(
+            "--eod-token",
+            metavar="TOKEN",
+            help="the token that ends each document (default: <eod> for ours, else the tokenizer's end of sequence)",
         )
 
     def check_output(self, spark: SparkSession, output: str) -> None:

@@ -231,7 +231,7 @@ def test_cli_pack_and_missing_tokenizer(tmp_path):
         env=env,
         cwd=REPO_ROOT,
     )
-    assert missing.returncode == 2 and "tokenizer directory not found" in missing.stderr
+    assert missing.returncode == 2 and "tokenizer not found" in missing.stderr
     [job] = [path for path in write_jobs(tmp_path / "dist") if path.name == "pack.py"]
     done = subprocess.run(
         [

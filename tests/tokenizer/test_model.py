@@ -155,5 +155,5 @@ def test_card_of_another_kind_is_rejected(tmp_path):
 
 
 def test_missing_directory_is_an_error(tmp_path):
-    with pytest.raises(TokenizerError, match="tokenizer directory not found"):
+    with pytest.raises(TokenizerError, match="tokenizer not found"):
         load_tokenizer_spec(tmp_path / "nowhere")
